@@ -1,0 +1,65 @@
+// FastCGI name-value pairs: a length < 128 takes one byte, otherwise four bytes with the top bit set.
+import { isUtf8 } from 'node:buffer';
+import { ProtocolError } from '../errors.js';
+import { FCGI_PARAMS } from './constants.js';
+
+export type Params = Record<string, string>;
+
+/** Largest length a 4-byte form can carry (31 bits). */
+const MAX_PAIR_LENGTH = 0x7fffffff;
+
+/**
+ * Bytes to text without losing anything: UTF-8 when the bytes are valid UTF-8 (nginx sends paths and
+ * headers as they came), latin1 otherwise so that every byte survives as one char.
+ */
+export function decodeParamText(bytes: Buffer): string {
+  return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
+}
+
+function readLength(buf: Buffer, offset: number): [length: number, next: number] {
+  const first = buf[offset];
+  if (first === undefined) throw truncated();
+  if (first < 0x80) return [first, offset + 1];
+  if (offset + 4 > buf.length) throw truncated();
+  return [buf.readUInt32BE(offset) & MAX_PAIR_LENGTH, offset + 4];
+}
+
+const truncated = (): ProtocolError =>
+  new ProtocolError('TSFPM_ERR_FCGI_BAD_PARAMS', 'name-value pair runs past the end of the PARAMS stream', {
+    recordType: FCGI_PARAMS,
+  });
+
+/** Decodes a complete PARAMS stream (all PARAMS record contents joined). Later duplicates win. */
+export function decodeParams(buf: Buffer): Params {
+  const params: Params = Object.create(null) as Params;
+  let offset = 0;
+  while (offset < buf.length) {
+    const [nameLength, afterName] = readLength(buf, offset);
+    const [valueLength, afterValue] = readLength(buf, afterName);
+    const end = afterValue + nameLength + valueLength;
+    if (end > buf.length) throw truncated();
+    const name = decodeParamText(buf.subarray(afterValue, afterValue + nameLength));
+    params[name] = decodeParamText(buf.subarray(afterValue + nameLength, end));
+    offset = end;
+  }
+  return params;
+}
+
+function lengthBytes(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  if (length > MAX_PAIR_LENGTH) throw new RangeError(`name-value length ${length} exceeds 2^31-1`);
+  const out = Buffer.allocUnsafe(4);
+  out.writeUInt32BE((length | 0x80000000) >>> 0, 0);
+  return out;
+}
+
+/** Encodes pairs; strings are written as UTF-8, Buffers as they are. */
+export function encodeParams(pairs: Iterable<readonly [string | Buffer, string | Buffer]>): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, value] of pairs) {
+    const n = typeof name === 'string' ? Buffer.from(name, 'utf8') : name;
+    const v = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    parts.push(lengthBytes(n.length), lengthBytes(v.length), n, v);
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,42 @@
+// Messages between the master and its children, both directions, as discriminated unions.
+// Keep them small and flat: begin/end messages travel once per request.
+import type { LogLevel, PoolConfig } from '../config/types.js';
+
+/** master → child. The listening handle travels with 'init' as the IPC send handle. */
+export type MasterMessage = {
+  readonly type: 'init';
+  readonly pool: PoolConfig;
+  readonly logLevel: LogLevel;
+  readonly generation: number;
+  /** How connections reach the child: accepted by the child itself, or handed over one by one. */
+  readonly accept: 'shared' | 'dispatch';
+};
+
+/** Request facts the scoreboard keeps for the status page. */
+export interface RequestInfo {
+  readonly method: string;
+  readonly uri: string;
+  readonly query: string;
+  readonly script: string;
+  readonly contentLength: number;
+  readonly user: string;
+}
+
+/** child → master. */
+export type ChildMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
+  | { readonly type: 'begin'; readonly info: RequestInfo }
+  | {
+      readonly type: 'end';
+      readonly status: number;
+      readonly durationUs: number;
+      readonly memoryBytes: number;
+      readonly cpuPercent: number;
+    }
+  /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
+  | { readonly type: 'retiring'; readonly reason: string };
+
+export function isChildMessage(value: unknown): value is ChildMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
