@@ -1,0 +1,39 @@
+// Turning a status and headers into the CGI response head that travels in STDOUT.
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * `Status: 404 Not Found` line text (without CRLF), or undefined for 200, which PHP-FPM leaves out
+ * (the web server assumes 200).
+ */
+export function statusLine(status: number, reason?: string): string | undefined {
+  if (status === 200 && (reason === undefined || reason === '' || reason === 'OK')) return undefined;
+  const text = reason !== undefined && reason !== '' ? reason : STATUS_CODES[status];
+  return text === undefined ? `Status: ${status}` : `Status: ${status} ${text}`;
+}
+
+/** Header values may not carry CR or LF: a script must not be able to inject response headers. */
+function clean(value: string): string {
+  return /[\r\n]/.test(value) ? value.replace(/[\r\n]+/g, ' ') : value;
+}
+
+/** The header block: optional Status line, `Name: value` lines, blank line. */
+export function formatResponseHead(
+  status: number,
+  reason: string | undefined,
+  headers: Iterable<readonly [string, string]>,
+): Buffer {
+  let head = '';
+  const line = statusLine(status, reason);
+  if (line !== undefined) head += `${line}\r\n`;
+  for (const [name, value] of headers) head += `${clean(name)}: ${clean(value)}\r\n`;
+  head += '\r\n';
+  return Buffer.from(head, 'latin1');
+}
+
+/** A complete small text response (errors such as 404 `File not found.`). */
+export function formatTextResponse(status: number, body: string): Buffer {
+  return Buffer.concat([
+    formatResponseHead(status, undefined, [['Content-type', 'text/html; charset=UTF-8']]),
+    Buffer.from(body, 'utf8'),
+  ]);
+}

@@ -1,0 +1,63 @@
+// Building a web Request from CGI parameters and the streamed body.
+import { Readable } from 'node:stream';
+import type { Params } from '../fastcgi/params.js';
+
+export function requestUrl(params: Params): string {
+  const https = params['HTTPS'];
+  const scheme =
+    https !== undefined && https !== '' && https.toLowerCase() !== 'off' ? 'https' : (params['REQUEST_SCHEME'] ?? 'http');
+  let host = params['HTTP_HOST'];
+  if (host === undefined || host === '') {
+    const name = params['SERVER_NAME'] || params['SERVER_ADDR'] || 'localhost';
+    const port = params['SERVER_PORT'];
+    const defaultPort = scheme === 'https' ? '443' : '80';
+    host = port !== undefined && port !== '' && port !== defaultPort ? `${name}:${port}` : name;
+  }
+  let path = params['REQUEST_URI'];
+  if (path === undefined || path === '') {
+    const query = params['QUERY_STRING'];
+    path = (params['SCRIPT_NAME'] ?? '/') + (query ? `?${query}` : '');
+  }
+  if (!path.startsWith('/')) path = `/${path}`;
+  return `${scheme}://${host}${path}`;
+}
+
+/** Header values must be byte strings: UTF-8 text is passed on as its bytes, the way node:http does. */
+const asByteString = (value: string): string =>
+  /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+
+/** HTTP_* parameters (and CONTENT_TYPE/CONTENT_LENGTH) as header pairs. */
+export function requestHeaders(params: Params): [string, string][] {
+  const headers: [string, string][] = [];
+  for (const name in params) {
+    const value = params[name] ?? '';
+    if (name.startsWith('HTTP_')) {
+      headers.push([name.slice(5).replaceAll('_', '-').toLowerCase(), asByteString(value)]);
+    } else if (name === 'CONTENT_TYPE' || name === 'CONTENT_LENGTH') {
+      if (value !== '') headers.push([name === 'CONTENT_TYPE' ? 'content-type' : 'content-length', value]);
+    }
+  }
+  return headers;
+}
+
+const isValidHeader = ([name, value]: [string, string]): boolean =>
+  /^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name) && !/[\0\r\n]/.test(value);
+
+export function methodHasBody(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD';
+}
+
+export function buildRequest(params: Params, body: Readable | undefined, signal: AbortSignal): Request {
+  const method = params['REQUEST_METHOD'] ?? 'GET';
+  const init: RequestInit & { duplex?: 'half' } = {
+    method,
+    headers: requestHeaders(params).filter(isValidHeader),
+    signal,
+  };
+  if (body !== undefined && methodHasBody(method)) {
+    init.body = Readable.toWeb(body) as ReadableStream<Uint8Array>;
+    // Node requires this for a stream body: the request is sent while the body is still arriving.
+    init.duplex = 'half';
+  }
+  return new Request(requestUrl(params), init);
+}

@@ -1,0 +1,26 @@
+// The script contract: what a script module exports and what it receives.
+
+/** Logging from a script; lines reach the master's error log with the pool and child pid. */
+export interface ScriptLogger {
+  error(message: string): void;
+  warning(message: string): void;
+  notice(message: string): void;
+  debug(message: string): void;
+}
+
+/** The second argument of a fetch-style handler. */
+export interface TsfpmContext {
+  /** Every FastCGI parameter the web server sent (SCRIPT_FILENAME, REMOTE_ADDR, HTTP_*, ...). */
+  readonly params: Readonly<Record<string, string>>;
+  /** The pool's `env[...]` values. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The pool name. */
+  readonly pool: string;
+  /** Aborted when the web server aborts the request or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Keep the child busy until the promise settles, after the response has been sent. */
+  waitUntil(promise: Promise<unknown>): void;
+  readonly log: ScriptLogger;
+}
+
+export type FetchFunction = (request: Request, ctx: TsfpmContext) => Response | Promise<Response>;

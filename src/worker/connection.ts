@@ -1,0 +1,213 @@
+// One accepted FastCGI connection: bytes → records → protocol events → requests, and the timers
+// that keep a silent or stalled client from holding the connection forever.
+import type { Socket } from 'node:net';
+import type { PoolConfig } from '../config/types.js';
+import { ProtocolError, describeError } from '../errors.js';
+import { RecordDecoder } from '../fastcgi/decoder.js';
+import { ServerSession, type SessionEvent, type SessionOptions } from '../fastcgi/session.js';
+import type { Params } from '../fastcgi/params.js';
+import { childLog } from './child-log.js';
+import { FcgiResponse } from './fcgi-response.js';
+import { OutputChannel } from './output-channel.js';
+import { RequestBody } from './request-body.js';
+
+/** PHP-FPM closes a connection that sends nothing for 5 s; we apply it to reading the request head too. */
+export const HEAD_READ_TIMEOUT_MS = 5000;
+/**
+ * A kept-alive connection between requests may idle longer: nginx's upstream keepalive_timeout is 60 s
+ * by default and the web server should be the side that closes, or a request sent at that moment fails.
+ */
+export const KEEPALIVE_IDLE_TIMEOUT_MS = 75_000;
+
+/** Everything a request handler gets about one request. */
+export interface ActiveRequest {
+  readonly requestId: number;
+  readonly role: number;
+  readonly keepConn: boolean;
+  readonly params: Params;
+  readonly body: RequestBody;
+  readonly response: FcgiResponse;
+  readonly abort: AbortController;
+  /** Resolves when the last STDIN record has arrived (or the request was aborted). */
+  readonly bodyDone: Promise<void>;
+  readonly startedAtMs: number;
+  /** The HTTP status sent (for the access log and scoreboard); 0 until the head is written. */
+  status: number;
+  /** Work registered with ctx.waitUntil(): the child stays busy until it settles, after the response. */
+  readonly background: Promise<unknown>[];
+  /** Breaks the connection without END_REQUEST: the web server must not take a cut response as whole. */
+  destroyConnection(reason: string): void;
+}
+
+export type RequestRunner = (request: ActiveRequest) => Promise<void>;
+
+export interface ConnectionOptions {
+  readonly pool: PoolConfig;
+  readonly session: SessionOptions;
+  readonly run: RequestRunner;
+  readonly peer: string;
+  /** The request reached its params (it is now running). */
+  readonly onStart: (request: ActiveRequest) => void;
+  /** The request is over, including its background work. */
+  readonly onFinish: (request: ActiveRequest) => void;
+  /** Asked after each request: true closes the connection even when the web server wants to keep it. */
+  readonly shouldClose: () => boolean;
+}
+
+export interface ConnectionHandle {
+  /** No request is in progress (between requests on a kept connection, or before the first). */
+  isIdle(): boolean;
+  close(): void;
+}
+
+export function serveConnection(socket: Socket, options: ConnectionOptions): ConnectionHandle {
+  const decoder = new RecordDecoder();
+  const session = new ServerSession(options.session);
+  let channel: OutputChannel | undefined;
+  let current: (ActiveRequest & { finishBody: () => void }) | undefined;
+  let closed = false;
+
+  const fail = (reason: string): void => {
+    childLog('warning', `[pool ${options.pool.name}] closing FastCGI connection from ${options.peer}: ${reason}`);
+    socket.destroy();
+  };
+
+  let servedOne = false;
+  const armHeadTimeout = (): void => {
+    socket.setTimeout(servedOne ? KEEPALIVE_IDLE_TIMEOUT_MS : HEAD_READ_TIMEOUT_MS);
+  };
+  socket.on('timeout', () => {
+    if (current === undefined && !decoder.midRecord) socket.destroy(); // idle client: nothing was lost
+    else fail(`no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${session.phase})`);
+  });
+  armHeadTimeout();
+
+  const onEvent = (event: SessionEvent): void => {
+    switch (event.kind) {
+      case 'reply':
+        childLog('debug', `[pool ${options.pool.name}] ${event.note}`);
+        socket.write(event.bytes);
+        if (event.close) socket.end();
+        return;
+      case 'begin': {
+        socket.setTimeout(HEAD_READ_TIMEOUT_MS);
+        channel = new OutputChannel(socket, options.pool.outputBufferBytes);
+        const outputChannel = channel;
+        const body = new RequestBody(
+          () => socket.pause(),
+          () => socket.resume(),
+        );
+        let finishBody = (): void => undefined;
+        const bodyDone = new Promise<void>((resolve) => {
+          finishBody = resolve;
+        });
+        current = {
+          requestId: event.requestId,
+          role: event.role,
+          keepConn: event.keepConn,
+          params: Object.create(null) as Params,
+          body,
+          response: new FcgiResponse(outputChannel, event.requestId),
+          abort: new AbortController(),
+          bodyDone,
+          finishBody,
+          startedAtMs: Date.now(),
+          status: 0,
+          background: [],
+          destroyConnection: fail,
+        };
+        return;
+      }
+      case 'params': {
+        const request = current;
+        if (request === undefined) return;
+        Object.assign(request.params, event.params);
+        socket.setTimeout(0);
+        void runRequest(request);
+        return;
+      }
+      case 'stdin':
+        current?.body.feed(event.data);
+        return;
+      case 'stdin-end': {
+        const request = current;
+        if (request === undefined) return;
+        request.body.finish();
+        request.finishBody();
+        void channel?.release().catch(() => undefined); // a failed release surfaces as a failed write
+        return;
+      }
+      case 'abort': {
+        const request = current;
+        if (request === undefined) return;
+        childLog('debug', `[pool ${options.pool.name}] request ${request.requestId} aborted by the web server`);
+        request.abort.abort(new Error('FCGI_ABORT_REQUEST'));
+        request.body.discard();
+        request.finishBody();
+        void channel?.release().catch(() => undefined);
+        return;
+      }
+    }
+  };
+
+  const runRequest = async (request: ActiveRequest & { finishBody: () => void }): Promise<void> => {
+    options.onStart(request);
+    try {
+      await options.run(request);
+    } catch (err) {
+      childLog('error', `[pool ${options.pool.name}] request failed: ${describeError(err)}`);
+    }
+    await finishRequest(request);
+    if (request.background.length > 0) await Promise.allSettled(request.background);
+    options.onFinish(request);
+  };
+
+  const finishRequest = async (request: ActiveRequest & { finishBody: () => void }): Promise<void> => {
+    if (closed) return;
+    try {
+      // The response may not complete before the body has been read: drop what the script left unread.
+      if (!request.body.ended) request.body.discard();
+      await request.bodyDone;
+      await channel?.release();
+      await request.response.end();
+      await channel?.flushed();
+    } catch {
+      // The connection went away while finishing: nothing more can be sent, and the close handler has
+      // already aborted the request.
+      return;
+    } finally {
+      await channel?.dispose().catch(() => undefined);
+    }
+    if (current === request) current = undefined;
+    session.endRequest();
+    servedOne = true;
+    if (request.keepConn && !options.shouldClose()) armHeadTimeout();
+    else socket.end();
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      decoder.push(chunk, (record) => session.receive(record, onEvent));
+    } catch (err) {
+      if (err instanceof ProtocolError) fail(`${err.code}: ${err.message}`);
+      else fail(`internal error: ${describeError(err)}`);
+    }
+  });
+  socket.on('error', (err) => {
+    childLog('debug', `[pool ${options.pool.name}] connection error: ${err.message}`);
+  });
+  socket.on('close', () => {
+    closed = true;
+    const request = current;
+    if (request !== undefined) {
+      request.abort.abort(new Error('the FastCGI connection closed'));
+      request.body.discard();
+      request.finishBody();
+    }
+    void channel?.dispose().catch(() => undefined);
+  });
+  return {
+    isIdle: () => current === undefined && !decoder.midRecord,
+    close: () => socket.end(),
+  };
+}

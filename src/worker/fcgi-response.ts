@@ -1,0 +1,45 @@
+// The app side of one request's output: STDOUT/STDERR records and END_REQUEST, through the
+// connection's OutputChannel (held until the body is read, then written with backpressure).
+import { FCGI_REQUEST_COMPLETE, FCGI_STDERR, FCGI_STDOUT } from '../fastcgi/constants.js';
+import { encodeEndRequest, encodeRecord, encodeStream } from '../fastcgi/record.js';
+import type { OutputChannel } from './output-channel.js';
+
+export class FcgiResponse {
+  readonly #channel: OutputChannel;
+  readonly #requestId: number;
+  #stderrUsed = false;
+  #ended = false;
+  /** Bytes of STDOUT content written (head and body). */
+  stdoutBytes = 0;
+
+  constructor(channel: OutputChannel, requestId: number) {
+    this.#channel = channel;
+    this.#requestId = requestId;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  stdout(data: Uint8Array): Promise<void> {
+    if (this.#ended || data.length === 0) return Promise.resolve();
+    this.stdoutBytes += data.length;
+    return this.#channel.write(encodeStream(FCGI_STDOUT, this.#requestId, data));
+  }
+
+  stderr(text: string): Promise<void> {
+    if (this.#ended || text === '') return Promise.resolve();
+    this.#stderrUsed = true;
+    return this.#channel.write(encodeStream(FCGI_STDERR, this.#requestId, Buffer.from(text, 'utf8')));
+  }
+
+  /** Terminates the streams and sends END_REQUEST; later writes are dropped. */
+  end(appStatus = 0, protocolStatus = FCGI_REQUEST_COMPLETE): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    this.#ended = true;
+    const parts = [encodeRecord(FCGI_STDOUT, this.#requestId)];
+    if (this.#stderrUsed) parts.push(encodeRecord(FCGI_STDERR, this.#requestId));
+    parts.push(encodeEndRequest(this.#requestId, appStatus, protocolStatus));
+    return this.#channel.write(Buffer.concat(parts));
+  }
+}

@@ -1,0 +1,141 @@
+// Entry of a pool child: waits for its pool config and listening handle from the master, then
+// accepts FastCGI connections until told to stop (SIGQUIT: finish in-flight requests, then exit).
+import { createServer, type Server, type Socket } from 'node:net';
+import { FCGI_RESPONDER } from '../fastcgi/constants.js';
+import type { SessionOptions } from '../fastcgi/session.js';
+import type { MasterMessage } from '../ipc/messages.js';
+import { describeError } from '../errors.js';
+import { childLog, sendToMaster, setChildLogLevel } from './child-log.js';
+import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
+import { createRequestRunner } from './run-request.js';
+import { isClientAllowed } from './allowed-clients.js';
+
+/** Connections one child serves at once: Node handles many; the web server's own limits apply first. */
+const MAX_CONNECTIONS_PER_CHILD = 1024;
+
+let server: Server | undefined;
+let quitting = false;
+let requestsServed = 0;
+let running = 0;
+const connections = new Set<ConnectionHandle>();
+
+function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknown): void {
+  const pool = message.pool;
+  setChildLogLevel(message.logLevel);
+  const session: SessionOptions = {
+    maxParamsBytes: pool.maxParamsBytes,
+    roles: new Set([FCGI_RESPONDER]),
+    values: {
+      FCGI_MAX_CONNS: String(pool.pm.maxChildren * MAX_CONNECTIONS_PER_CHILD),
+      FCGI_MAX_REQS: String(pool.pm.maxChildren * MAX_CONNECTIONS_PER_CHILD),
+      FCGI_MPXS_CONNS: '0',
+    },
+  };
+  const run = createRequestRunner(pool);
+  const cpuAtStart = new WeakMap<ActiveRequest, NodeJS.CpuUsage>();
+
+  const onConnection = (socket: Socket): void => {
+    const peer = socket.remoteAddress ?? 'unix socket';
+    if (socket.remoteAddress !== undefined && !isClientAllowed(socket.remoteAddress, pool.listen.allowedClients)) {
+      childLog('error', `Connection disallowed: IP address '${socket.remoteAddress}' has been dropped.`);
+      socket.destroy();
+      return;
+    }
+    if (socket.remoteAddress !== undefined) socket.setNoDelay(true);
+    const connection = serveConnection(socket, {
+      pool,
+      session,
+      run,
+      peer,
+      onStart: (request) => {
+        running++;
+        cpuAtStart.set(request, process.cpuUsage());
+        sendToMaster({
+          type: 'begin',
+          info: {
+            method: request.params['REQUEST_METHOD'] ?? '-',
+            uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
+            query: request.params['QUERY_STRING'] ?? '',
+            script: request.params['SCRIPT_FILENAME'] ?? '-',
+            contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
+            user: request.params['REMOTE_USER'] ?? '-',
+          },
+        });
+      },
+      onFinish: (request) => {
+        running--;
+        requestsServed++;
+        const durationMs = Date.now() - request.startedAtMs;
+        const cpu = process.cpuUsage(cpuAtStart.get(request));
+        sendToMaster({
+          type: 'end',
+          status: request.status,
+          durationUs: durationMs * 1000,
+          memoryBytes: process.memoryUsage.rss(),
+          cpuPercent: durationMs > 0 ? ((cpu.user + cpu.system) / 1000 / durationMs) * 100 : 0,
+        });
+        if (pool.pm.maxRequests > 0 && requestsServed >= pool.pm.maxRequests && !quitting) {
+          sendToMaster({ type: 'retiring', reason: `pm.max_requests (${pool.pm.maxRequests}) reached` });
+          quit();
+        }
+        maybeExit();
+      },
+      shouldClose: () => quitting,
+    });
+    connections.add(connection);
+    socket.once('close', () => {
+      connections.delete(connection);
+      maybeExit();
+    });
+  };
+
+  server = createServer({ allowHalfOpen: false }, onConnection);
+  server.maxConnections = MAX_CONNECTIONS_PER_CHILD;
+  server.on('error', (err) => {
+    childLog('alert', `[pool ${pool.name}] child ${process.pid} cannot accept: ${err.message}`);
+    process.exitCode = 70;
+    quit();
+  });
+  // The handle is the master's bound socket, passed over IPC (php-fpm's shared accept model).
+  server.listen(handle as Parameters<Server['listen']>[0], pool.listen.backlog, () => {
+    sendToMaster({ type: 'ready' });
+  });
+}
+
+/** Stop accepting; finish running requests; close idle kept-alive connections; exit when all are gone. */
+function quit(): void {
+  if (quitting) return;
+  quitting = true;
+  server?.close();
+  for (const connection of connections) if (connection.isIdle()) connection.close();
+  maybeExit();
+}
+
+function maybeExit(): void {
+  if (quitting && running === 0 && connections.size === 0) {
+    // Give queued IPC messages (the last 'end') a turn to leave before the channel closes.
+    setImmediate(() => process.exit());
+  }
+}
+
+process.on('SIGQUIT', quit);
+process.on('message', (message: MasterMessage, handle: unknown) => {
+  if (message.type === 'init') {
+    try {
+      start(message, handle);
+    } catch (err) {
+      childLog('alert', `child ${process.pid} failed to initialize: ${describeError(err)}`);
+      process.exit(70);
+    }
+  }
+});
+// The master is gone: nobody will hand out work or reap us.
+process.on('disconnect', () => {
+  if (!quitting) quit();
+});
+process.on('uncaughtException', (err) => {
+  childLog('error', `child ${process.pid} uncaught exception: ${describeError(err)}`);
+});
+process.on('unhandledRejection', (reason) => {
+  childLog('error', `child ${process.pid} unhandled rejection: ${describeError(reason)}`);
+});
