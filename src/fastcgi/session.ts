@@ -110,7 +110,8 @@ export class ServerSession {
     const asked = decodeParams(record.content);
     const answer: [string, string][] = [];
     for (const name of Object.keys(asked)) {
-      const value = this.#options.values[name];
+      // Own names only: 'toString' or '__proto__' must not find Object.prototype members.
+      const value = Object.hasOwn(this.#options.values, name) ? this.#options.values[name] : undefined;
       if (value !== undefined) answer.push([name, value]);
     }
     emit({
