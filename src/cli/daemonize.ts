@@ -1,0 +1,47 @@
+// `daemonize = yes` / -D: the launching process starts a detached copy of itself and returns only
+// after that copy reports that start-up succeeded (php-fpm's pipe protocol), so `tsfpm` in a shell
+// or an init script fails visibly when the configuration or a bind fails.
+import { spawn } from 'node:child_process';
+
+const STATUS_TIMEOUT_MS = 10_000;
+export const DAEMON_ENV = 'TSFPM_DAEMON_CHILD';
+
+export type DaemonStatus = { readonly type: 'daemon-ready' } | { readonly type: 'daemon-failed' };
+
+export function isDaemonChild(): boolean {
+  return process.env[DAEMON_ENV] === '1' && process.send !== undefined;
+}
+
+/** In the launcher: start the daemon, wait for its verdict, return the launcher's exit code. */
+export function launchDaemon(argv: readonly string[]): Promise<number> {
+  const script = process.argv[1] ?? '';
+  const child = spawn(process.execPath, [...process.execArgv, script, ...argv, '--nodaemonize'], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, [DAEMON_ENV]: '1' },
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      process.stderr.write('ERROR: the master process didn\'t send back its status (via the pipe to the calling process)\n');
+      resolve(70);
+    }, STATUS_TIMEOUT_MS);
+    child.once('message', (message: DaemonStatus) => {
+      clearTimeout(timer);
+      child.disconnect();
+      child.unref();
+      resolve(message.type === 'daemon-ready' ? 0 : 70);
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(70);
+    });
+  });
+}
+
+/** In the daemon: report the start-up verdict and cut every tie to the launcher. */
+export function reportToLauncher(status: DaemonStatus): void {
+  if (!isDaemonChild()) return;
+  process.send?.(status, undefined, undefined, () => {
+    if (process.connected) process.disconnect();
+  });
+}

@@ -1,0 +1,85 @@
+// The command line, with php-fpm's flags (php-fpm.md §4), parsed by commander.
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from './version.js';
+
+export interface CliOptions {
+  readonly fpmConfig: string | undefined;
+  readonly prefix: string | undefined;
+  readonly pid: string | undefined;
+  /** 0 = run, 1 = -t, 2 = -tt. */
+  readonly test: number;
+  readonly daemonize: boolean;
+  readonly nodaemonize: boolean;
+  readonly forceStderr: boolean;
+  readonly allowToRunAsRoot: boolean;
+}
+
+export const USAGE =
+  'Usage: tsfpm [-h] [-v] [-t] [-p <prefix>] [-g <pid>] [-y <file>] [-D] [-F [-O]] [-R]';
+
+export type ParseOutcome =
+  | { readonly kind: 'run'; readonly options: CliOptions }
+  | { readonly kind: 'exit'; readonly code: number; readonly output: string };
+
+const count = (_value: string | undefined, previous: number): number => previous + 1;
+
+export function parseCommandLine(argv: readonly string[]): ParseOutcome {
+  let output = '';
+  const program = new Command('tsfpm')
+    .usage('[options]')
+    .description('FastCGI process manager for Node.js (PHP-FPM compatible)')
+    .option('-y, --fpm-config <file>', 'specify alternative path to the FastCGI process manager config file')
+    .option('-p, --prefix <dir>', 'specify alternative prefix path (the default is the config file directory)')
+    .option('-g, --pid <file>', 'specify the PID file location')
+    .option('-t, --test', 'test the FPM configuration and exit; twice (-tt) also dump it', count, 0)
+    .option('-D, --daemonize', 'force to run in background, and ignore daemonize option from config file', false)
+    .option('-F, --nodaemonize', 'force to stay in foreground, and ignore daemonize option from config file', false)
+    .option('-O, --force-stderr', 'force output to stderr in nodaemonize even if stderr is not a TTY', false)
+    .option('-R, --allow-to-run-as-root', 'allow pool to run as root (disabled by default)', false)
+    .option('-e, --profile-info', 'accepted for php-fpm compatibility; has no effect')
+    .version(`tsfpm ${packageVersion()} (fpm-fcgi) (node ${process.version})`, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        output += text;
+      },
+      writeErr: (text) => {
+        output += text;
+      },
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const helpOrVersion = err.code === 'commander.helpDisplayed' || err.code === 'commander.version';
+      if (helpOrVersion) return { kind: 'exit', code: 0, output };
+      return { kind: 'exit', code: 64, output: `${output}${USAGE}\n` };
+    }
+    throw err;
+  }
+  const o = program.opts<{
+    fpmConfig?: string;
+    prefix?: string;
+    pid?: string;
+    test: number;
+    daemonize: boolean;
+    nodaemonize: boolean;
+    forceStderr: boolean;
+    allowToRunAsRoot: boolean;
+  }>();
+  return {
+    kind: 'run',
+    options: {
+      fpmConfig: o.fpmConfig,
+      prefix: o.prefix,
+      pid: o.pid,
+      test: o.test,
+      daemonize: o.daemonize,
+      nodaemonize: o.nodaemonize,
+      forceStderr: o.forceStderr,
+      allowToRunAsRoot: o.allowToRunAsRoot,
+    },
+  };
+}

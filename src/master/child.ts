@@ -1,0 +1,77 @@
+// What the master knows about one child: its process and its scoreboard slot.
+import type { ChildProcess } from 'node:child_process';
+import type { RequestInfo } from '../ipc/messages.js';
+
+/** Request stages as the status page names them (php-fpm's requests_stages[]). */
+export type ChildStage = 'starting' | 'idle' | 'running' | 'finishing';
+export const STAGE_LABEL: Record<ChildStage, string> = {
+  starting: 'Starting',
+  idle: 'Idle',
+  running: 'Running',
+  finishing: 'Finishing',
+};
+
+/** Why the master itself ended a child: such exits are not failures and are not always replaced. */
+export type EndReason = 'idle' | 'retire' | 'reload' | 'stop' | 'timeout' | 'memory';
+
+export interface LastRequest {
+  readonly info: RequestInfo;
+  readonly durationUs: number;
+  readonly memoryBytes: number;
+  readonly cpuPercent: number;
+  readonly status: number;
+}
+
+export class Child {
+  readonly pid: number;
+  readonly process: ChildProcess;
+  readonly poolName: string;
+  readonly generation: number;
+  readonly startedAtMs: number;
+  readonly startedAtHr: bigint;
+  ready = false;
+  /** Requests started by this child (php-fpm's per-process `requests`). */
+  requests = 0;
+  /** Requests in progress (a Node child serves several at once). */
+  running = 0;
+  /** The oldest request in progress, for the status page and request timeouts. */
+  current: { readonly info: RequestInfo; readonly startedAtMs: number } | undefined;
+  /** Start times of the requests in progress, oldest first. */
+  readonly runningSince: number[] = [];
+  last: LastRequest | undefined;
+  /** When the child last became idle (or started): the ondemand idle timeout counts from here. */
+  idleSinceMs: number;
+  /** Set when the master asked the child to end; the exit is then expected. */
+  endReason: EndReason | undefined;
+  /** Set by the child itself before exiting on its own (pm.max_requests). */
+  retiring = false;
+  /** Memory (RSS) reported with the last finished request. */
+  memoryBytes = 0;
+
+  constructor(process: ChildProcess, poolName: string, generation: number) {
+    if (process.pid === undefined) throw new Error('forked child has no pid');
+    this.pid = process.pid;
+    this.process = process;
+    this.poolName = poolName;
+    this.generation = generation;
+    this.startedAtMs = Date.now();
+    this.startedAtHr = global.process.hrtime.bigint();
+    this.idleSinceMs = this.startedAtMs;
+  }
+
+  get stage(): ChildStage {
+    if (!this.ready) return 'starting';
+    if (this.endReason !== undefined || this.retiring) return this.running > 0 ? 'running' : 'finishing';
+    return this.running > 0 ? 'running' : 'idle';
+  }
+
+  get isIdle(): boolean {
+    return this.ready && this.running === 0 && this.endReason === undefined && !this.retiring;
+  }
+
+  /** `12.345678` seconds since start, php-fpm's `%ld.%06d`. */
+  uptimeText(): string {
+    const micros = (global.process.hrtime.bigint() - this.startedAtHr) / 1000n;
+    return `${micros / 1_000_000n}.${String(micros % 1_000_000n).padStart(6, '0')}`;
+  }
+}

@@ -1,0 +1,288 @@
+// The master process: binds every pool's socket, keeps each pool's children alive, and carries out
+// stop and reload requests through the process-control state machine.
+import { unlinkSync, writeFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { FpmConfig, PoolConfig } from '../config/types.js';
+import { describeError } from '../errors.js';
+import type { ErrorLog } from '../log/error-log.js';
+import type { ExitVerdict } from './bury.js';
+import type { Child } from './child.js';
+import { PoolRuntime, type PoolCounters, type PoolHost } from './pool.js';
+import { ACTION_STATE, canEnter, ESCALATION, type PctlAction, type PctlState } from './process-control.js';
+import { SocketRegistry } from './socket-registry.js';
+
+export interface MasterOptions {
+  readonly log: ErrorLog;
+  /** Loads the configuration again for a reload; errors are already logged when it returns undefined. */
+  readonly reloadConfig: () => FpmConfig | undefined;
+  /** Called once when the master has nothing left to do; the CLI exits with this code. */
+  readonly onExit: (code: number) => void;
+}
+
+/** Between escalation steps after the first one (php-fpm: 1 s). */
+const ESCALATION_STEP_MS = 1000;
+/** Maintenance heartbeat (php-fpm: FPM_IDLE_SERVER_MAINTENANCE_HEARTBEAT). */
+const HEARTBEAT_MS = 1000;
+
+export class Master implements PoolHost {
+  readonly log: ErrorLog;
+  readonly #options: MasterOptions;
+  #config: FpmConfig;
+  readonly #sockets = new SocketRegistry();
+  /** The serving generation, by pool name. */
+  #pools = new Map<string, PoolRuntime>();
+  /** Old generations still finishing their requests after a reload. */
+  readonly #draining = new Set<PoolRuntime>();
+  #state: PctlState = 'normal';
+  #generation = 0;
+  #escalation: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #readyWaiters: (() => void)[] = [];
+  #exited = false;
+
+  constructor(config: FpmConfig, options: MasterOptions) {
+    this.#config = config;
+    this.#options = options;
+    this.log = options.log;
+  }
+
+  get state(): PctlState {
+    return this.#state;
+  }
+
+  get pools(): ReadonlyMap<string, PoolRuntime> {
+    return this.#pools;
+  }
+
+  canSpawn(): boolean {
+    return this.#state === 'normal' || this.#state === 'reloading';
+  }
+
+  /** Binds sockets, starts the initial children; resolves when every one of them is ready. */
+  async start(): Promise<void> {
+    const pools = await this.#openPools(this.#config);
+    this.#pools = pools;
+    this.#writePidFile();
+    this.log.notice(`fpm is running, pid ${process.pid}`);
+    for (const pool of pools.values()) pool.start();
+    await this.#whenStarted(pools);
+    this.#heartbeat = setInterval(() => this.#maintain(), HEARTBEAT_MS);
+    this.log.notice('ready to handle connections');
+  }
+
+  /** Signals only post an intent; the state machine decides (php-fpm's fpm_pctl). */
+  request(action: PctlAction): void {
+    const next = ACTION_STATE[action];
+    if (next === this.#state) {
+      this.log.debug(`${action} already in progress, ignoring the signal`);
+      return;
+    }
+    if (!canEnter(this.#state, next)) {
+      this.log.debug(`cannot ${action} while ${this.#state}, ignoring the signal`);
+      return;
+    }
+    switch (action) {
+      case 'terminate':
+        this.log.notice('Terminating ...');
+        this.#stop(next, 'immediate');
+        return;
+      case 'finish':
+        this.log.notice('Finishing ...');
+        this.#stop(next, 'graceful');
+        return;
+      case 'reload':
+        this.log.notice('Reloading in progress ...');
+        this.#state = 'reloading';
+        void this.#reload().catch((err: unknown) => {
+          this.log.error(`reload failed: ${describeError(err)}; the running configuration stays`);
+          if (this.#state === 'reloading') this.#state = 'normal';
+        });
+        return;
+    }
+  }
+
+  /** SIGUSR1: reopen log files (logrotate). */
+  reopenLogs(): void {
+    try {
+      this.log.reopen();
+      this.log.notice('error log file re-opened');
+    } catch (err) {
+      this.log.error(`unable to re-open the error log: ${describeError(err)}`);
+    }
+  }
+
+  // PoolHost
+
+  childReady(): void {
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  childGone(pool: PoolRuntime, _child: Child, _verdict: ExitVerdict): void {
+    if (this.#draining.has(pool) && pool.children.size === 0) {
+      this.#draining.delete(pool);
+      if (this.#draining.size === 0 && this.#state === 'reloading') this.#finishReload();
+    }
+    this.#checkAllGone();
+    this.childReady(); // a failed start also wakes start-up waiters, which re-check
+  }
+
+  // internals
+
+  #resolvePath(path: string, pool?: PoolConfig): string {
+    if (isAbsolute(path)) return path;
+    return resolve(pool?.prefix ?? this.#config.global.prefix, path);
+  }
+
+  async #openPools(config: FpmConfig): Promise<Map<string, PoolRuntime>> {
+    const generation = ++this.#generation;
+    const pools = new Map<string, PoolRuntime>();
+    for (const poolConfig of config.pools) {
+      const { socket, reused } = await this.#sockets.acquire(poolConfig.listen, (p) => this.#resolvePath(p, poolConfig));
+      if (reused) this.log.notice(`using inherited socket fd=${socket.handle.fd ?? -1}, "${socket.display}"`);
+      const previous = this.#pools.get(poolConfig.name);
+      const counters: PoolCounters | undefined = previous?.counters;
+      pools.set(poolConfig.name, new PoolRuntime(poolConfig, socket, generation, this, counters));
+    }
+    return pools;
+  }
+
+  /** Resolves when every initial child of these pools is ready (children that die are replaced first). */
+  #whenStarted(pools: ReadonlyMap<string, PoolRuntime>): Promise<void> {
+    return new Promise((resolveStarted) => {
+      const check = (): void => {
+        if (this.#state === 'finishing' || this.#state === 'terminating') return resolveStarted();
+        for (const pool of pools.values()) if (pool.starting > 0) return void this.#readyWaiters.push(check);
+        resolveStarted();
+      };
+      check();
+    });
+  }
+
+  async #reload(): Promise<void> {
+    const config = this.#options.reloadConfig();
+    if (config === undefined) {
+      this.log.error('reload aborted: the new configuration is invalid; the running configuration stays');
+      this.#state = 'normal';
+      return;
+    }
+    let fresh: Map<string, PoolRuntime>;
+    try {
+      fresh = await this.#openPools(config);
+    } catch (err) {
+      this.log.error(`reload aborted: ${describeError(err)}; the running configuration stays`);
+      this.#closeUnusedSockets();
+      this.#state = 'normal';
+      return;
+    }
+    const old = this.#pools;
+    this.#config = config;
+    this.#pools = fresh;
+    for (const pool of fresh.values()) pool.start();
+    await this.#whenStarted(fresh);
+    if (this.#state !== 'reloading') return; // a stop overrode the reload
+    // The new generation serves; the old one finishes its requests and leaves.
+    for (const pool of old.values()) {
+      pool.retire();
+      if (pool.children.size === 0) continue;
+      this.#draining.add(pool);
+      pool.signalAll('SIGQUIT', 'reload');
+    }
+    this.#closeUnusedSockets();
+    this.#armEscalation([...this.#draining], ESCALATION.graceful, 1);
+    if (this.#draining.size === 0) this.#finishReload();
+  }
+
+  #finishReload(): void {
+    this.#clearEscalation();
+    this.#state = 'normal';
+    this.log.notice('reload complete: the new configuration is serving');
+  }
+
+  #closeUnusedSockets(): void {
+    const keep = new Set<string>();
+    for (const pool of [...this.#pools.values(), ...this.#draining]) keep.add(pool.socket.key);
+    this.#sockets.closeExcept(keep);
+  }
+
+  #stop(state: PctlState, kind: 'graceful' | 'immediate'): void {
+    this.#state = state;
+    this.#clearEscalation();
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    const all = this.#allPools();
+    for (const pool of all) pool.retire();
+    const ladder = ESCALATION[kind];
+    for (const pool of all) pool.signalAll(ladder[0] ?? 'SIGTERM', 'stop');
+    this.#armEscalation(all, ladder, 1);
+    this.childReady();
+    this.#checkAllGone();
+  }
+
+  #allPools(): PoolRuntime[] {
+    return [...this.#pools.values(), ...this.#draining];
+  }
+
+  /** After process_control_timeout send the next signal of the ladder, then one per second. */
+  #armEscalation(pools: readonly PoolRuntime[], ladder: readonly NodeJS.Signals[], step: number): void {
+    const signal = ladder[step];
+    if (signal === undefined || pools.length === 0) return;
+    const delay = step === 1 ? Math.max(this.#config.global.processControlTimeoutMs, 0) : ESCALATION_STEP_MS;
+    this.#escalation = setTimeout(() => {
+      let left = 0;
+      for (const pool of pools) {
+        for (const child of pool.children.values()) {
+          left++;
+          this.log.debug(`[pool ${pool.name}] sending signal ${signal} to child ${child.pid}`);
+          child.process.kill(signal);
+        }
+      }
+      if (left > 0) this.#armEscalation(pools, ladder, step + 1);
+    }, delay);
+  }
+
+  #clearEscalation(): void {
+    if (this.#escalation !== undefined) clearTimeout(this.#escalation);
+    this.#escalation = undefined;
+  }
+
+  #checkAllGone(): void {
+    if (this.#exited || (this.#state !== 'finishing' && this.#state !== 'terminating')) return;
+    for (const pool of this.#allPools()) if (pool.children.size > 0) return;
+    this.#exited = true;
+    this.#clearEscalation();
+    this.#sockets.closeAll();
+    this.#removePidFile();
+    this.log.notice('exiting, bye-bye!');
+    this.log.flush();
+    this.#options.onExit(0);
+  }
+
+  /** Once a second: process-manager maintenance for every serving pool (only while normal). */
+  #maintain(): void {
+    if (this.#state !== 'normal') return;
+    for (const pool of this.#pools.values()) pool.maintain(Date.now());
+  }
+
+  #writePidFile(): void {
+    const pid = this.#config.global.pid;
+    if (pid === undefined) return;
+    const path = this.#resolvePath(pid);
+    try {
+      unlinkSync(path);
+    } catch {
+      // no old pid file
+    }
+    writeFileSync(path, String(process.pid), { mode: 0o644 });
+  }
+
+  #removePidFile(): void {
+    const pid = this.#config.global.pid;
+    if (pid === undefined) return;
+    try {
+      unlinkSync(this.#resolvePath(pid));
+    } catch {
+      // already removed
+    }
+  }
+}

@@ -1,0 +1,300 @@
+// The runtime of one pool in the master: its children, their scoreboard, their replacement.
+import type { PoolConfig } from '../config/types.js';
+import { describeError } from '../errors.js';
+import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
+import type { ErrorLog } from '../log/error-log.js';
+import type { BoundSocket } from './bound-socket.js';
+import { classifyExit, type ExitVerdict } from './bury.js';
+import { Child, type EndReason } from './child.js';
+import { forkChild } from './spawn-child.js';
+
+export interface PoolCounters {
+  startedAtMs: number;
+  acceptedConn: number;
+  maxActive: number;
+  maxChildrenReached: number;
+  slowRequests: number;
+}
+
+export interface PoolHost {
+  readonly log: ErrorLog;
+  /** False while stopping or reloading: no child may be started (php-fpm's fpm_pctl_can_spawn_children). */
+  canSpawn(): boolean;
+  /** A child of this pool exited (after the pool has handled it). */
+  childGone(pool: PoolRuntime, child: Child, verdict: ExitVerdict): void;
+  /** A child sent 'ready'. */
+  childReady(pool: PoolRuntime, child: Child): void;
+}
+
+/** Back-off for children that die before they are ready: no respawn storm (php-fpm has none). */
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 30_000;
+
+export class PoolRuntime {
+  readonly config: PoolConfig;
+  readonly socket: BoundSocket;
+  readonly generation: number;
+  readonly children = new Map<number, Child>();
+  readonly counters: PoolCounters;
+  readonly #host: PoolHost;
+  #backoffMs = 0;
+  /** dynamic: children to start on the next tick (doubles while busy, php-fpm's idle_spawn_rate). */
+  #spawnRate = 1;
+  /** One max_children warning per episode. */
+  #warnedMaxChildren = false;
+  #respawnTimer: NodeJS.Timeout | undefined;
+  #retired = false;
+
+  constructor(config: PoolConfig, socket: BoundSocket, generation: number, host: PoolHost, counters?: PoolCounters) {
+    this.config = config;
+    this.socket = socket;
+    this.generation = generation;
+    this.#host = host;
+    this.counters = counters ?? { startedAtMs: Date.now(), acceptedConn: 0, maxActive: 0, maxChildrenReached: 0, slowRequests: 0 };
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Children not yet asked to end. */
+  get liveChildren(): Child[] {
+    return [...this.children.values()].filter((c) => c.endReason === undefined && !c.retiring);
+  }
+
+  get activeCount(): number {
+    let n = 0;
+    for (const child of this.children.values()) if (child.running > 0) n++;
+    return n;
+  }
+
+  /** Starts the children a pool begins with (static: max_children; dynamic: start_servers; ondemand: none). */
+  start(): void {
+    const pm = this.config.pm;
+    const initial = pm.style === 'static' ? pm.maxChildren : pm.style === 'dynamic' ? pm.startServers : 0;
+    for (let i = 0; i < initial; i++) this.spawn();
+  }
+
+  /** Initial children that are not ready yet. */
+  get starting(): number {
+    let n = 0;
+    for (const child of this.children.values()) if (!child.ready) n++;
+    return n;
+  }
+
+  spawn(): Child | undefined {
+    if (!this.#host.canSpawn() || this.#retired) return undefined;
+    const processHandle = forkChild(this.config);
+    const child = new Child(processHandle, this.name, this.generation);
+    this.children.set(child.pid, child);
+    this.#host.log.notice(`[pool ${this.name}] child ${child.pid} started`);
+    processHandle.on('message', (message: unknown) => {
+      if (isChildMessage(message)) this.#onMessage(child, message);
+    });
+    processHandle.on('error', (err) => {
+      this.#host.log.error(`[pool ${this.name}] child ${child.pid}: ${describeError(err)}`);
+    });
+    processHandle.once('exit', (code, signal) => this.#onExit(child, code, signal));
+    this.#pipeOutput(child);
+    try {
+      processHandle.send(
+        { type: 'init', pool: this.config, logLevel: this.#host.log.level, generation: this.generation, accept: 'shared' },
+        // The raw listening handle: node's IPC passes libuv handles (type 'net.Native').
+        this.socket.handle as unknown as import('node:net').Server,
+      );
+    } catch (err) {
+      this.#host.log.error(`[pool ${this.name}] cannot hand the socket to child ${child.pid}: ${describeError(err)}`);
+      processHandle.kill('SIGKILL');
+    }
+    return child;
+  }
+
+  /** Ask one child to end. SIGQUIT lets it finish its requests; SIGTERM and SIGKILL do not. */
+  endChild(child: Child, reason: EndReason, signal: NodeJS.Signals = 'SIGQUIT'): void {
+    child.endReason ??= reason;
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
+  }
+
+  signalAll(signal: NodeJS.Signals, reason: EndReason): void {
+    for (const child of this.children.values()) this.endChild(child, reason, signal);
+  }
+
+  /** No more children for this runtime (stop or reload): pending respawns are cancelled. */
+  retire(): void {
+    this.#retired = true;
+    if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
+    this.#respawnTimer = undefined;
+  }
+
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  /** Heartbeat work: request timeouts, then the process manager's rules (php-fpm §6.5). */
+  maintain(nowMs: number): void {
+    this.#checkRequestTimeouts(nowMs);
+    if (this.config.pm.style === 'dynamic') this.#maintainDynamic();
+  }
+
+  #checkRequestTimeouts(nowMs: number): void {
+    const limit = this.config.requestTerminateTimeoutMs;
+    if (limit <= 0) return;
+    for (const child of this.children.values()) {
+      const since = child.runningSince[0];
+      if (since === undefined || child.endReason === 'timeout' || nowMs - since < limit) continue;
+      const info = child.current?.info;
+      const request = info === undefined ? '' : `${info.method} ${info.uri}${info.query !== '' ? `?${info.query}` : ''}`;
+      this.#host.log.warning(
+        `[pool ${this.name}] child ${child.pid}, script '${info?.script ?? '-'}' (request: "${request}") ` +
+          `execution timed out (${((nowMs - since) / 1000).toFixed(6)} sec), terminating`,
+      );
+      this.endChild(child, 'timeout', 'SIGTERM');
+    }
+  }
+
+  #maintainDynamic(): void {
+    const pm = this.config.pm;
+    const live = this.liveChildren;
+    const idle = live.filter((c) => c.isIdle);
+    if (idle.length > pm.maxSpareServers) {
+      // One child per tick, the oldest first (php-fpm reaps the idle child with the oldest start).
+      const oldest = idle.reduce((a, b) => (a.startedAtMs <= b.startedAtMs ? a : b));
+      this.endChild(oldest, 'idle');
+      this.#spawnRate = 1;
+      return;
+    }
+    const starting = live.filter((c) => !c.ready).length;
+    if (idle.length + starting >= pm.minSpareServers) {
+      this.#spawnRate = 1;
+      return;
+    }
+    const room = pm.maxChildren - live.length;
+    if (room <= 0) {
+      if (!this.#warnedMaxChildren) {
+        this.#host.log.warning(
+          `[pool ${this.name}] server reached pm.max_children setting (${pm.maxChildren}), consider raising it`,
+        );
+        this.counters.maxChildrenReached++;
+        this.#warnedMaxChildren = true;
+      }
+      this.#spawnRate = 1;
+      return;
+    }
+    if (this.#spawnRate >= 8) {
+      this.#host.log.warning(
+        `[pool ${this.name}] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), ` +
+          `spawning ${this.#spawnRate} children, there are ${idle.length} idle, and ${live.length} total children`,
+      );
+    }
+    const count = Math.min(this.#spawnRate, pm.minSpareServers - idle.length - starting, room);
+    for (let i = 0; i < count; i++) this.spawn();
+    this.#warnedMaxChildren = false;
+    if (this.#spawnRate < pm.maxSpawnRate) this.#spawnRate *= 2;
+  }
+
+  #onMessage(child: Child, message: ChildMessage): void {
+    switch (message.type) {
+      case 'ready':
+        child.ready = true;
+        child.idleSinceMs = Date.now();
+        this.#backoffMs = 0;
+        this.#host.childReady(this, child);
+        return;
+      case 'log':
+        this.#host.log.log(message.level, message.message);
+        return;
+      case 'begin': {
+        const now = Date.now();
+        child.requests++;
+        child.running++;
+        child.runningSince.push(now);
+        child.current ??= { info: message.info, startedAtMs: now };
+        this.counters.acceptedConn++;
+        this.counters.maxActive = Math.max(this.counters.maxActive, this.activeCount);
+        return;
+      }
+      case 'end': {
+        child.running = Math.max(0, child.running - 1);
+        child.runningSince.shift();
+        if (child.current !== undefined) {
+          child.last = {
+            info: child.current.info,
+            durationUs: message.durationUs,
+            memoryBytes: message.memoryBytes,
+            cpuPercent: message.cpuPercent,
+            status: message.status,
+          };
+        }
+        child.current = undefined;
+        child.memoryBytes = message.memoryBytes;
+        if (child.running === 0) child.idleSinceMs = Date.now();
+        return;
+      }
+      case 'retiring':
+        child.retiring = true;
+        this.#host.log.debug(`[pool ${this.name}] child ${child.pid} retiring: ${message.reason}`);
+        return;
+    }
+  }
+
+  #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    this.children.delete(child.pid);
+    const verdict = classifyExit(this.name, child.pid, code, signal, child.uptimeText(), child.endReason, child.retiring);
+    this.#host.log.log(verdict.level, verdict.message);
+    if (child.endReason === undefined && !child.retiring) {
+      // An unexpected death: replace it, with back-off when it never became ready.
+      if (!child.ready) {
+        this.#backoffMs = this.#backoffMs === 0 ? FIRST_BACKOFF_MS : Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
+        this.#host.log.warning(
+          `[pool ${this.name}] child ${child.pid} failed to initialize, next start in ${this.#backoffMs} ms`,
+        );
+        this.#scheduleRespawn(this.#backoffMs);
+      } else if (this.config.pm.style !== 'ondemand') {
+        this.spawn();
+      }
+    } else if (child.retiring || child.endReason === 'timeout' || child.endReason === 'memory') {
+      // Replaced only once gone, so that pm.max_children is never exceeded; meanwhile new connections
+      // wait in the listen backlog, which the master keeps open.
+      if (this.config.pm.style !== 'ondemand') this.spawn();
+    }
+    this.#host.childGone(this, child, verdict);
+  }
+
+  #scheduleRespawn(delayMs: number): void {
+    if (this.#respawnTimer !== undefined || this.config.pm.style === 'ondemand') return;
+    this.#respawnTimer = setTimeout(() => {
+      this.#respawnTimer = undefined;
+      const want = this.config.pm.style === 'static' ? this.config.pm.maxChildren : this.config.pm.minSpareServers;
+      if (this.liveChildren.length < want) this.spawn();
+    }, delayMs);
+  }
+
+  #pipeOutput(child: Child): void {
+    const streams = [
+      ['stdout', child.process.stdout],
+      ['stderr', child.process.stderr],
+    ] as const;
+    for (const [name, stream] of streams) {
+      if (stream === null) continue;
+      let partial = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => {
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) this.#workerLine(child, name, line, '');
+      });
+      stream.on('end', () => {
+        if (partial !== '') this.#workerLine(child, name, partial, ', pipe is closed');
+        partial = '';
+      });
+    }
+  }
+
+  #workerLine(child: Child, stream: 'stdout' | 'stderr', line: string, suffix: string): void {
+    if (!this.config.decorateWorkersOutput) {
+      this.#host.log.raw(line);
+      return;
+    }
+    this.#host.log.warning(`[pool ${this.name}] child ${child.pid} said into ${stream}: "${line}"${suffix}`);
+  }
+}

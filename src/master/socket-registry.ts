@@ -1,0 +1,63 @@
+// Listening sockets by address, kept across reloads: a pool that keeps its `listen` keeps its socket
+// (no refused connection, no unlinked path); sockets no pool wants any more are closed.
+import { unlinkSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { ListenConfig } from '../config/types.js';
+import { bindTcp, bindUnix, type BoundSocket } from './bound-socket.js';
+import { addressKey, parseListenAddress } from './listen-address.js';
+import { lookupGroupId, lookupUserId } from './user-lookup.js';
+
+export class SocketRegistry {
+  readonly #sockets = new Map<string, BoundSocket>();
+
+  get(key: string): BoundSocket | undefined {
+    return this.#sockets.get(key);
+  }
+
+  keyOf(listen: ListenConfig): string {
+    return addressKey(parseListenAddress(listen.address));
+  }
+
+  /** The socket for this listen config: the existing one for the same address, or a new bind. */
+  async acquire(listen: ListenConfig, resolvePath: (path: string) => string): Promise<{ socket: BoundSocket; reused: boolean }> {
+    let address = parseListenAddress(listen.address);
+    if (address.kind === 'unix') address = { kind: 'unix', path: resolvePath(address.path) };
+    const key = addressKey(address);
+    const existing = this.#sockets.get(key);
+    if (existing !== undefined) return { socket: existing, reused: true };
+    const socket =
+      address.kind === 'tcp'
+        ? await bindTcp(key, address)
+        : await bindUnix(key, address, {
+            mode: listen.mode,
+            uid: listen.owner !== undefined ? lookupUserId(listen.owner) : undefined,
+            gid: listen.group !== undefined ? lookupGroupId(listen.group) : undefined,
+          });
+    this.#sockets.set(key, socket);
+    return { socket, reused: false };
+  }
+
+  /** Closes every socket whose key is not in `keep`, unlinking unix paths. */
+  closeExcept(keep: ReadonlySet<string>): void {
+    for (const [key, socket] of this.#sockets) {
+      if (keep.has(key)) continue;
+      this.#sockets.delete(key);
+      socket.handle.close();
+      if (socket.address.kind === 'unix') unlinkQuietly(socket.address.path);
+    }
+  }
+
+  closeAll(): void {
+    this.closeExcept(new Set());
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone (removed by an operator or never renamed into place): nothing to clean up.
+  }
+}
+
+export const currentUser = (): string => userInfo().username;

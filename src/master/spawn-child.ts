@@ -1,0 +1,29 @@
+// Forking one child of a pool with the pool's environment and working directory.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { PoolConfig } from '../config/types.js';
+
+const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+
+/** clear_env = yes: only env[...] (php-fpm clears the environment); no: the master's, then env[...]. */
+export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = pool.clearEnv ? {} : { ...masterEnv };
+  // Socket activation variables belong to the master alone.
+  delete base['LISTEN_FDS'];
+  delete base['LISTEN_PID'];
+  delete base['LISTEN_FDNAMES'];
+  delete base['NOTIFY_SOCKET'];
+  return { ...base, ...pool.env };
+}
+
+export function forkChild(pool: PoolConfig): ChildProcess {
+  const output = pool.catchWorkersOutput ? 'pipe' : 'ignore';
+  return fork(WORKER_ENTRY, [], {
+    cwd: pool.chdir ?? process.cwd(),
+    env: childEnvironment(pool, process.env),
+    stdio: ['ignore', output, output, 'ipc'],
+    // The master's flags (e.g. --inspect) must not leak into every child.
+    execArgv: [],
+    serialization: 'json',
+  });
+}
