@@ -78,6 +78,13 @@ export class Collector {
     return this.#scalar(token.name, token.value, token);
   };
 
+  /** A line that set `name` failed to tokenize: treat the directive as broken in the current section. */
+  markBroken = (name: string): void => {
+    const section = this.#current;
+    const d = findDirective(section.isPool ? 'pool' : 'global', name);
+    if (d) section.broken.add(d.name);
+  };
+
   #openSection(name: string, at: Located): void {
     if (name.toLowerCase() === 'global') {
       this.#current = this.global;

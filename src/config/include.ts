@@ -6,7 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { globSync } from './glob.js';
-import { lexIni, type EnvLookup, type IniToken } from './ini-lexer.js';
+import { lexIni, type EnvLookup, type IniToken, type LexError } from './ini-lexer.js';
 import type { Located, MessageSink } from './messages.js';
 
 /** php-fpm: `if (ini_recursion++ > 4)`, i.e. the main file plus four nested levels. */
@@ -18,6 +18,8 @@ export interface WalkContext {
   readonly sink: MessageSink;
   /** Called for every non-include token; returns false when the token produced an error. */
   readonly visit: (token: IniToken) => boolean;
+  /** Told about a directive whose line could not be tokenized (so checks depending on it are skipped). */
+  readonly markBroken: (directive: string) => void;
 }
 
 /** Walk the main file. Returns false when it (or anything it includes) could not be loaded cleanly. */
@@ -45,7 +47,7 @@ function walkFile(file: string, ctx: WalkContext, stack: readonly string[]): boo
   for (const token of tokens) {
     while (lexErrors.length > 0 && (lexErrors[0]?.line ?? 0) <= token.line) {
       const e = lexErrors.shift();
-      if (e) ctx.sink.atLine(e, e.message, 'TSFPM_ERR_CONF_SYNTAX');
+      if (e) reportLexError(e, ctx);
       clean = false;
     }
     if (token.kind === 'entry' && token.name === 'include' && token.key === undefined) {
@@ -60,10 +62,15 @@ function walkFile(file: string, ctx: WalkContext, stack: readonly string[]): boo
     if (!ctx.visit(token)) clean = false;
   }
   for (const e of lexErrors) {
-    ctx.sink.atLine(e, e.message, 'TSFPM_ERR_CONF_SYNTAX');
+    reportLexError(e, ctx);
     clean = false;
   }
   return clean;
+}
+
+function reportLexError(e: LexError, ctx: WalkContext): void {
+  ctx.sink.atLine(e, e.message, 'TSFPM_ERR_CONF_SYNTAX');
+  if (e.directive !== undefined) ctx.markBroken(e.directive);
 }
 
 function expandInclude(pattern: string, at: Located, ctx: WalkContext, stack: readonly string[]): boolean {

@@ -22,6 +22,8 @@ export type IniToken =
 
 export interface LexError extends SourcePos {
   readonly message: string;
+  /** The directive name the broken line seems to set, so dependent checks can be skipped. */
+  readonly directive: string | undefined;
 }
 
 export interface LexResult {
@@ -50,11 +52,17 @@ export function lexIni(text: string, file: string, env: EnvLookup): LexResult {
         if (tok) tokens.push(tok);
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
-        errors.push({ file, line: index + 1, message: err.message });
+        errors.push({ file, line: index + 1, message: err.message, directive: guessDirective(part) });
       }
     }
   });
   return { tokens, errors };
+}
+
+function guessDirective(text: string): string | undefined {
+  const eq = text.indexOf('=');
+  const name = (eq < 0 ? '' : text.slice(0, eq)).replace(/\[.*$/, '').trim();
+  return name === '' || name.startsWith('[') ? undefined : name;
 }
 
 function lexLine(raw: string, file: string, line: number, env: EnvLookup): IniToken | undefined {

@@ -57,7 +57,7 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     }
   }
   const collector = new Collector(sink);
-  const readAll = walkConfig(configFile, { prefix, env: lookup, sink, visit: collector.visit });
+  const readAll = walkConfig(configFile, { prefix, env: lookup, sink, visit: collector.visit, markBroken: collector.markBroken });
   const { global, pools } = collector.result();
   const globalConfig = buildGlobal(global, { configFile, prefix, pidFlag: opts.pidFlag });
   checkGlobal(globalConfig, global, sink);

@@ -93,7 +93,7 @@ function checkUser(c: PoolChecker, opts: CheckOptions): void {
     if (group !== undefined) c.report('notice', "'group' directive is ignored when FPM is not running as root", 'group');
     return;
   }
-  if (user === undefined && !opts.allowRoot) {
+  if (user === undefined && !opts.allowRoot && !c.broken('user')) {
     c.report('alert', 'user has not been defined', undefined, "add 'user = NAME' or start with -R (--allow-to-run-as-root)");
     return;
   }
@@ -163,7 +163,7 @@ function checkSlowlog(c: PoolChecker): void {
   const p = c.pool.config;
   const hasSlowlog = p.slowlog !== undefined && p.slowlog !== '';
   if (p.requestSlowlogTimeoutMs > 0 && !c.broken('slowlog')) {
-    if (!hasSlowlog) c.report('error', "'slowlog' must be specified for use with 'request_slowlog_timeout'", 'request_slowlog_timeout', "add 'slowlog = PATH'");
+    if (!hasSlowlog) c.report('error', "'slowlog' must be specified for use with 'request_slowlog_timeout'", 'request_slowlog_timeout', "'slowlog = PATH' to be set as well");
     const term = p.requestTerminateTimeoutMs;
     if (term > 0 && p.requestSlowlogTimeoutMs > term) {
       c.report('error', `'request_slowlog_timeout' (${p.requestSlowlogTimeoutMs / 1000}) can't be greater than 'request_terminate_timeout' (${term / 1000})`, 'request_slowlog_timeout');
@@ -171,7 +171,7 @@ function checkSlowlog(c: PoolChecker): void {
   }
   // php-fpm only checks the trace depth when it was set explicitly (its default 0 means "use 20").
   if (c.has('request_slowlog_trace_depth') && !c.broken('request_slowlog_trace_depth')) {
-    if (!hasSlowlog) c.report('error', "'slowlog' must be specified for use with 'request_slowlog_trace_depth'", 'request_slowlog_trace_depth', "add 'slowlog = PATH'");
+    if (!hasSlowlog) c.report('error', "'slowlog' must be specified for use with 'request_slowlog_trace_depth'", 'request_slowlog_trace_depth', "'slowlog = PATH' to be set as well");
     const depth = p.requestSlowlogTraceDepth;
     if (depth <= 0) c.report('error', `'request_slowlog_trace_depth' (${depth}) must be a positive value`, 'request_slowlog_trace_depth', 'an integer >= 1');
   }
