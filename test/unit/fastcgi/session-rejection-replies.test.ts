@@ -187,3 +187,15 @@ test('management records are answered in the middle of a request without disturb
     ['reply', 'reply', 'params'],
   );
 });
+
+test('a BEGIN_REQUEST repeating the active id also gets CANT_MPX_CONN (reference rule) and the request goes on', () => {
+  // Questionable but as specified: the END_REQUEST carries the id of the request still running, so a
+  // client could take it as that request's end. Only a broken client sends this.
+  const session = makeSession();
+  feed(session, [beginRecord(4)]);
+  const reply = onlyReply(feed(session, [beginRecord(4)]));
+  assert.equal(reply.record.requestId, 4);
+  assert.equal(reply.record.content[4], FCGI_CANT_MPX_CONN);
+  assert.equal(session.phase, 'params');
+  assert.equal(feed(session, [{ type: FCGI_PARAMS, requestId: 4, content: Buffer.alloc(0) }])[0]?.kind, 'params');
+});
