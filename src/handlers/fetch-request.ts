@@ -1,5 +1,4 @@
-// Building a web Request from CGI parameters and the streamed body.
-import { Readable } from 'node:stream';
+// The parts of a web Request that CGI parameters determine: URL and headers.
 import type { Params } from '../fastcgi/params.js';
 
 export function requestUrl(params: Params): string {
@@ -40,24 +39,10 @@ export function requestHeaders(params: Params): [string, string][] {
   return headers;
 }
 
-const isValidHeader = ([name, value]: [string, string]): boolean =>
+/** Headers a web Request accepts: a token name and a value without NUL, CR or LF. */
+export const isValidHeader = ([name, value]: [string, string]): boolean =>
   /^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name) && !/[\0\r\n]/.test(value);
 
 export function methodHasBody(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD';
-}
-
-export function buildRequest(params: Params, body: Readable | undefined, signal: AbortSignal): Request {
-  const method = params['REQUEST_METHOD'] ?? 'GET';
-  const init: RequestInit & { duplex?: 'half' } = {
-    method,
-    headers: requestHeaders(params).filter(isValidHeader),
-    signal,
-  };
-  if (body !== undefined && methodHasBody(method)) {
-    init.body = Readable.toWeb(body) as ReadableStream<Uint8Array>;
-    // Node requires this for a stream body: the request is sent while the body is still arriving.
-    init.duplex = 'half';
-  }
-  return new Request(requestUrl(params), init);
 }

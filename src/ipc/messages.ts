@@ -35,7 +35,9 @@ export type ChildMessage =
       readonly cpuPercent: number;
     }
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
-  | { readonly type: 'retiring'; readonly reason: string };
+  | { readonly type: 'retiring'; readonly reason: string }
+  /** Several of the above in one IPC write. */
+  | { readonly type: 'batch'; readonly messages: readonly ChildMessage[] };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { PoolConfig } from '../config/types.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+const profileDir = process.env['TSFPM_CHILD_CPU_PROF'];
 
 /** clear_env = yes: only env[...] (php-fpm clears the environment); no: the master's, then env[...]. */
 export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -22,8 +23,9 @@ export function forkChild(pool: PoolConfig): ChildProcess {
     cwd: pool.chdir ?? process.cwd(),
     env: childEnvironment(pool, process.env),
     stdio: ['ignore', output, output, 'ipc'],
-    // The master's flags (e.g. --inspect) must not leak into every child.
-    execArgv: [],
+    // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
+    // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements.
+    execArgv: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     serialization: 'json',
   });
 }

@@ -9,10 +9,29 @@ export function setChildLogLevel(level: LogLevel): void {
   minimumRank = LEVEL_RANK[level];
 }
 
+// Messages are batched: every IPC write is a system call. Scoreboard updates (begin/end) wait up to
+// BATCH_DELAY_MS so that one write carries many of them under load; anything else goes at once (with
+// what is queued, in order). flushToMaster() sends at once, for the moments the master must know
+// without delay (a script about to run may block the event loop).
+const BATCH_DELAY_MS = 10;
+let queue: ChildMessage[] = [];
+let flushTimer: NodeJS.Timeout | undefined;
+
 export function sendToMaster(message: ChildMessage): void {
+  queue.push(message);
+  if (message.type !== 'begin' && message.type !== 'end') flushToMaster();
+  else flushTimer ??= setTimeout(flushToMaster, BATCH_DELAY_MS);
+}
+
+export function flushToMaster(): void {
+  if (flushTimer !== undefined) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (queue.length === 0) return;
+  const batch = queue;
+  queue = [];
   if (process.connected && process.send !== undefined) {
     // A master that is gone (EPIPE) is no reason to crash a request: the child will be reaped anyway.
-    process.send(message, undefined, undefined, () => undefined);
+    process.send(batch.length === 1 ? batch[0] : { type: 'batch', messages: batch }, undefined, undefined, () => undefined);
   }
 }
 

@@ -9,6 +9,7 @@ import type { Params } from '../fastcgi/params.js';
 import { childLog } from './child-log.js';
 import { FcgiResponse } from './fcgi-response.js';
 import { OutputChannel } from './output-channel.js';
+import { LazyAbort } from './lazy-abort.js';
 import { RequestBody } from './request-body.js';
 
 /** PHP-FPM closes a connection that sends nothing for 5 s; we apply it to reading the request head too. */
@@ -27,7 +28,7 @@ export interface ActiveRequest {
   readonly params: Params;
   readonly body: RequestBody;
   readonly response: FcgiResponse;
-  readonly abort: AbortController;
+  readonly abort: LazyAbort;
   /** Resolves when the last STDIN record has arrived (or the request was aborted). */
   readonly bodyDone: Promise<void>;
   readonly startedAtMs: number;
@@ -45,7 +46,8 @@ export interface ConnectionOptions {
   readonly pool: PoolConfig;
   readonly session: SessionOptions;
   readonly run: RequestRunner;
-  readonly peer: string;
+  /** The peer for log lines (computed only when a line is written). */
+  readonly peer: () => string;
   /** The request reached its params (it is now running). */
   readonly onStart: (request: ActiveRequest) => void;
   /** The request is over, including its background work. */
@@ -68,7 +70,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   let closed = false;
 
   const fail = (reason: string): void => {
-    childLog('warning', `[pool ${options.pool.name}] closing FastCGI connection from ${options.peer}: ${reason}`);
+    childLog('warning', `[pool ${options.pool.name}] closing FastCGI connection from ${options.peer()}: ${reason}`);
     socket.destroy();
   };
 
@@ -91,6 +93,9 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         return;
       case 'begin': {
         socket.setTimeout(HEAD_READ_TIMEOUT_MS);
+        // Kept connections carry request after request: Nagle's delay would hit each small response
+        // (php-fpm also sets TCP_NODELAY only with FCGI_KEEP_CONN). A no-op on unix sockets.
+        if (event.keepConn && !servedOne) socket.setNoDelay(true);
         channel = new OutputChannel(socket, options.pool.outputBufferBytes);
         const outputChannel = channel;
         const body = new RequestBody(
@@ -108,7 +113,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
           params: Object.create(null) as Params,
           body,
           response: new FcgiResponse(outputChannel, event.requestId),
-          abort: new AbortController(),
+          abort: new LazyAbort(),
           bodyDone,
           finishBody,
           startedAtMs: Date.now(),

@@ -8,6 +8,7 @@ import { describeError } from '../errors.js';
 import { childLog, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
 import { createRequestRunner } from './run-request.js';
+import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
 
 /** Connections one child serves at once: Node handles many; the web server's own limits apply first. */
@@ -32,24 +33,27 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     },
   };
   const run = createRequestRunner(pool);
-  const cpuAtStart = new WeakMap<ActiveRequest, NodeJS.CpuUsage>();
+  const cpuAtStart = new WeakMap<ActiveRequest, number>();
 
+  const allowed = pool.listen.allowedClients;
   const onConnection = (socket: Socket): void => {
-    const peer = socket.remoteAddress ?? 'unix socket';
-    if (socket.remoteAddress !== undefined && !isClientAllowed(socket.remoteAddress, pool.listen.allowedClients)) {
-      childLog('error', `Connection disallowed: IP address '${socket.remoteAddress}' has been dropped.`);
-      socket.destroy();
-      return;
+    // remoteAddress is a system call: asked only when the allow-list needs it or for a log line.
+    if (allowed !== undefined) {
+      const peer = socket.remoteAddress;
+      if (peer !== undefined && !isClientAllowed(peer, allowed)) {
+        childLog('error', `Connection disallowed: IP address '${peer}' has been dropped.`);
+        socket.destroy();
+        return;
+      }
     }
-    if (socket.remoteAddress !== undefined) socket.setNoDelay(true);
     const connection = serveConnection(socket, {
       pool,
       session,
       run,
-      peer,
+      peer: () => socket.remoteAddress ?? 'unix socket',
       onStart: (request) => {
         running++;
-        cpuAtStart.set(request, process.cpuUsage());
+        cpuAtStart.set(request, cpuTimeMicros());
         sendToMaster({
           type: 'begin',
           info: {
@@ -66,13 +70,13 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         running--;
         requestsServed++;
         const durationMs = Date.now() - request.startedAtMs;
-        const cpu = process.cpuUsage(cpuAtStart.get(request));
+        const cpuMicros = cpuTimeMicros() - (cpuAtStart.get(request) ?? 0);
         sendToMaster({
           type: 'end',
           status: request.status,
           durationUs: durationMs * 1000,
-          memoryBytes: process.memoryUsage.rss(),
-          cpuPercent: durationMs > 0 ? ((cpu.user + cpu.system) / 1000 / durationMs) * 100 : 0,
+          memoryBytes: residentBytes(),
+          cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
         });
         if (pool.pm.maxRequests > 0 && requestsServed >= pool.pm.maxRequests && !quitting) {
           sendToMaster({ type: 'retiring', reason: `pm.max_requests (${pool.pm.maxRequests}) reached` });

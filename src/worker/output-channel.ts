@@ -61,6 +61,11 @@ export class OutputChannel {
   async #send(bytes: Buffer): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError();
+    // Writes of one turn (head, body, END_REQUEST) leave in one system call.
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     if (socket.write(bytes)) return;
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {

@@ -3,11 +3,12 @@
 import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { formatResponseHead, formatTextResponse } from '../handlers/cgi-response.js';
-import { buildRequest } from '../handlers/fetch-request.js';
+import { lazyRequest } from '../handlers/lazy-request.js';
 import { loadScript } from '../handlers/module-loader.js';
 import { resolveScript } from '../handlers/resolve-script.js';
+import { responseBodySource } from '../handlers/response-source.js';
 import type { ScriptLogger, TsfpmContext } from '../handlers/types.js';
-import { childLog } from './child-log.js';
+import { childLog, flushToMaster } from './child-log.js';
 import type { ActiveRequest, RequestRunner } from './connection.js';
 
 const PING_HEADERS: [string, string][] = [
@@ -63,7 +64,9 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
         params,
         env: pool.env,
         pool: pool.name,
-        signal: request.abort.signal,
+        get signal() {
+          return request.abort.signal;
+        },
         waitUntil: (promise) => {
           request.background.push(
             promise.catch((err: unknown) => log.error(`waitUntil task failed: ${describeError(err)}`)),
@@ -71,7 +74,9 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
         },
         log,
       };
-      const result: unknown = await script.fetch(buildRequest(params, request.body, request.abort.signal), ctx);
+      // The master must know this request started before a script can block the event loop.
+      if (pool.requestTerminateTimeoutMs > 0 || pool.requestSlowlogTimeoutMs > 0) flushToMaster();
+      const result: unknown = await script.fetch(lazyRequest(params, request.body, () => request.abort.signal), ctx);
       if (!(result instanceof Response)) {
         throw new TypeError(`handler returned ${describeValue(result)}, expected a Response`);
       }
@@ -120,6 +125,11 @@ async function sendResponse(
     if (body !== null) await body.cancel().catch(() => undefined);
     return;
   }
+  const source = responseBodySource(response);
+  if (source !== undefined) {
+    await request.response.stdout(source.length === 0 ? head : Buffer.concat([head, source]));
+    return;
+  }
   const reader = body.getReader();
   let pending: Buffer | undefined = head; // the head travels with the first body chunk
   try {
@@ -136,7 +146,7 @@ async function sendResponse(
     }
   } catch (err) {
     reader.releaseLock();
-    if (request.abort.signal.aborted) return;
+    if (request.abort.aborted) return;
     if (pending !== undefined) {
       childLog('error', `${where} response body failed: ${describeError(err)}`);
       await sendText(request, 500, 'Internal Server Error\n');
