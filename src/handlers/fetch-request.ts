@@ -25,12 +25,18 @@ export function requestUrl(params: Params): string {
 const asByteString = (value: string): string =>
   /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 
-/** HTTP_* parameters (and CONTENT_TYPE/CONTENT_LENGTH) as header pairs. */
+/**
+ * HTTP_* parameters (and CONTENT_TYPE/CONTENT_LENGTH) as header pairs. nginx sends the body headers
+ * twice (CONTENT_TYPE and HTTP_CONTENT_TYPE); the CGI variables win, so each appears once.
+ */
 export function requestHeaders(params: Params): [string, string][] {
   const headers: [string, string][] = [];
   for (const name in params) {
     const value = params[name] ?? '';
     if (name.startsWith('HTTP_')) {
+      if (name === 'HTTP_CONTENT_TYPE' || name === 'HTTP_CONTENT_LENGTH') {
+        if (params[name.slice(5)] !== undefined) continue;
+      }
       headers.push([name.slice(5).replaceAll('_', '-').toLowerCase(), asByteString(value)]);
     } else if (name === 'CONTENT_TYPE' || name === 'CONTENT_LENGTH') {
       if (value !== '') headers.push([name === 'CONTENT_TYPE' ? 'content-type' : 'content-length', value]);

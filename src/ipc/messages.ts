@@ -2,15 +2,17 @@
 // Keep them small and flat: begin/end messages travel once per request.
 import type { LogLevel, PoolConfig } from '../config/types.js';
 
-/** master → child. The listening handle travels with 'init' as the IPC send handle. */
-export type MasterMessage = {
-  readonly type: 'init';
-  readonly pool: PoolConfig;
-  readonly logLevel: LogLevel;
-  readonly generation: number;
-  /** How connections reach the child: accepted by the child itself, or handed over one by one. */
-  readonly accept: 'shared' | 'dispatch';
-};
+/** master → child. The listening handle travels with 'init' (shared accept), a connection with 'connection'. */
+export type MasterMessage =
+  | {
+      readonly type: 'init';
+      readonly pool: PoolConfig;
+      readonly logLevel: LogLevel;
+      readonly generation: number;
+      /** How connections reach the child: accepted by the child itself, or handed over one by one. */
+      readonly accept: 'shared' | 'dispatch';
+    }
+  | { readonly type: 'connection' };
 
 /** Request facts the scoreboard keeps for the status page. */
 export interface RequestInfo {
@@ -36,6 +38,8 @@ export type ChildMessage =
     }
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
   | { readonly type: 'retiring'; readonly reason: string }
+  /** A connection the master handed over closed before any request began on it. */
+  | { readonly type: 'released' }
   /** Several of the above in one IPC write. */
   | { readonly type: 'batch'; readonly messages: readonly ChildMessage[] };
 

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TsfpmError } from '../errors.js';
 import type { ListenAddress } from './listen-address.js';
+import type { Dispatcher } from './dispatcher.js';
 import { os } from './os-errors.js';
 
 /** A libuv TCP or Pipe server handle: bound, passed to children, closed by the master. */
@@ -32,6 +33,8 @@ export interface BoundSocket {
   readonly handle: ServerHandle;
   /** Printable address for logs (`127.0.0.1:9000`, `[::]:9000`, the unix path). */
   readonly display: string;
+  /** Set once an ondemand pool makes the master accept on this socket. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export interface UnixSocketOptions {

@@ -34,6 +34,8 @@ export class Child {
   requests = 0;
   /** Requests in progress (a Node child serves several at once). */
   running = 0;
+  /** ondemand: connections handed to the child whose first request has not begun yet. */
+  handedOver = 0;
   /** The oldest request in progress, for the status page and request timeouts. */
   current: { readonly info: RequestInfo; readonly startedAtMs: number } | undefined;
   /** Start times of the requests in progress, oldest first. */
@@ -66,7 +68,7 @@ export class Child {
   }
 
   get isIdle(): boolean {
-    return this.ready && this.running === 0 && this.endReason === undefined && !this.retiring;
+    return this.ready && this.running === 0 && this.handedOver === 0 && this.endReason === undefined && !this.retiring;
   }
 
   /** `12.345678` seconds since start, php-fpm's `%ld.%06d`. */

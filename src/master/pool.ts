@@ -3,7 +3,9 @@ import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
 import type { ErrorLog } from '../log/error-log.js';
+import type { Server, Socket } from 'node:net';
 import type { BoundSocket } from './bound-socket.js';
+import { Dispatcher } from './dispatcher.js';
 import { classifyExit, type ExitVerdict } from './bury.js';
 import { Child, type EndReason } from './child.js';
 import { forkChild } from './spawn-child.js';
@@ -44,6 +46,8 @@ export class PoolRuntime {
   #warnedMaxChildren = false;
   #respawnTimer: NodeJS.Timeout | undefined;
   #retired = false;
+  /** ondemand: connections accepted by the master, waiting for a child. */
+  readonly #waiting: Socket[] = [];
 
   constructor(config: PoolConfig, socket: BoundSocket, generation: number, host: PoolHost, counters?: PoolCounters) {
     this.config = config;
@@ -71,6 +75,12 @@ export class PoolRuntime {
   /** Starts the children a pool begins with (static: max_children; dynamic: start_servers; ondemand: none). */
   start(): void {
     const pm = this.config.pm;
+    if (pm.style === 'ondemand') {
+      this.socket.dispatcher ??= new Dispatcher(this.socket.handle, this.config.listen.backlog, (err) =>
+        this.#host.log.error(`[pool ${this.name}] cannot accept on '${this.socket.display}': ${err.message}`),
+      );
+      this.socket.dispatcher.target = this.#dispatchBound;
+    }
     const initial = pm.style === 'static' ? pm.maxChildren : pm.style === 'dynamic' ? pm.startServers : 0;
     for (let i = 0; i < initial; i++) this.spawn();
   }
@@ -97,10 +107,17 @@ export class PoolRuntime {
     processHandle.once('exit', (code, signal) => this.#onExit(child, code, signal));
     this.#pipeOutput(child);
     try {
+      const dispatch = this.config.pm.style === 'ondemand';
       processHandle.send(
-        { type: 'init', pool: this.config, logLevel: this.#host.log.level, generation: this.generation, accept: 'shared' },
+        {
+          type: 'init',
+          pool: this.config,
+          logLevel: this.#host.log.level,
+          generation: this.generation,
+          accept: dispatch ? 'dispatch' : 'shared',
+        },
         // The raw listening handle: node's IPC passes libuv handles (type 'net.Native').
-        this.socket.handle as unknown as import('node:net').Server,
+        dispatch ? undefined : (this.socket.handle as unknown as Server),
       );
     } catch (err) {
       this.#host.log.error(`[pool ${this.name}] cannot hand the socket to child ${child.pid}: ${describeError(err)}`);
@@ -122,6 +139,8 @@ export class PoolRuntime {
   /** No more children for this runtime (stop or reload): pending respawns are cancelled. */
   retire(): void {
     this.#retired = true;
+    const dispatcher = this.socket.dispatcher;
+    if (dispatcher !== undefined && dispatcher.target === this.#dispatchBound) dispatcher.target = undefined;
     if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
     this.#respawnTimer = undefined;
   }
@@ -130,10 +149,75 @@ export class PoolRuntime {
     return this.#retired;
   }
 
-  /** Heartbeat work: request timeouts, then the process manager's rules (php-fpm §6.5). */
+  /** Heartbeat work: request timeouts, then the process manager's rules (php-fpm §6.5, §6.6). */
   maintain(nowMs: number): void {
     this.#checkRequestTimeouts(nowMs);
     if (this.config.pm.style === 'dynamic') this.#maintainDynamic();
+    if (this.config.pm.style === 'ondemand') this.#maintainOndemand(nowMs);
+  }
+
+  readonly #dispatchBound = (connection: Socket): void => this.#dispatch(connection);
+
+  /**
+   * ondemand: an idle child takes the connection; otherwise a new child is started for it (one per
+   * waiting connection, up to pm.max_children); at the cap, the least busy child takes it.
+   */
+  #dispatch(connection: Socket): void {
+    const live = this.liveChildren;
+    const idle = live.find((c) => c.isIdle);
+    if (idle !== undefined) return this.#handOver(idle, connection);
+    this.#waiting.push(connection);
+    connection.once('close', () => {
+      const at = this.#waiting.indexOf(connection);
+      if (at !== -1) this.#waiting.splice(at, 1);
+    });
+    const starting = live.filter((c) => !c.ready).length;
+    if (this.#waiting.length > starting) {
+      if (live.length < this.config.pm.maxChildren) {
+        this.spawn();
+        return;
+      }
+      if (!this.#warnedMaxChildren) {
+        this.#host.log.warning(
+          `[pool ${this.name}] server reached max_children setting (${this.config.pm.maxChildren}), consider raising it`,
+        );
+        this.counters.maxChildrenReached++;
+        this.#warnedMaxChildren = true;
+      }
+      this.#drainWaiting();
+    }
+  }
+
+  /** Hands waiting connections to ready children: idle ones first, then the least busy. */
+  #drainWaiting(): void {
+    while (this.#waiting.length > 0) {
+      const ready = this.liveChildren.filter((c) => c.ready);
+      if (ready.length === 0) return;
+      const starting = this.liveChildren.length - ready.length;
+      const idle = ready.find((c) => c.isIdle);
+      // Connections that a starting child will take are left for it.
+      if (idle === undefined && this.#waiting.length <= starting) return;
+      const target = idle ?? ready.reduce((a, b) => (a.running + a.handedOver <= b.running + b.handedOver ? a : b));
+      const connection = this.#waiting.shift();
+      if (connection !== undefined) this.#handOver(target, connection);
+    }
+  }
+
+  #handOver(child: Child, connection: Socket): void {
+    child.handedOver++;
+    // Counted as busy until its first request begins, so a burst spreads over several children.
+    child.process.send({ type: 'connection' }, connection, { keepOpen: false }, (err) => {
+      if (err !== null && err !== undefined) connection.destroy();
+    });
+  }
+
+  /** ondemand: children idle longer than pm.process_idle_timeout are ended (all of them, not one a tick). */
+  #maintainOndemand(nowMs: number): void {
+    const timeout = this.config.pm.processIdleTimeoutMs;
+    for (const child of this.liveChildren) {
+      if (child.isIdle && child.handedOver === 0 && nowMs - child.idleSinceMs >= timeout) this.endChild(child, 'idle');
+    }
+    if (this.liveChildren.length < this.config.pm.maxChildren) this.#warnedMaxChildren = false;
   }
 
   #checkRequestTimeouts(nowMs: number): void {
@@ -201,6 +285,7 @@ export class PoolRuntime {
         child.ready = true;
         child.idleSinceMs = Date.now();
         this.#backoffMs = 0;
+        this.#drainWaiting();
         this.#host.childReady(this, child);
         return;
       case 'log':
@@ -210,6 +295,7 @@ export class PoolRuntime {
         const now = Date.now();
         child.requests++;
         child.running++;
+        if (child.handedOver > 0) child.handedOver--;
         child.runningSince.push(now);
         child.current ??= { info: message.info, startedAtMs: now };
         this.counters.acceptedConn++;
@@ -231,8 +317,14 @@ export class PoolRuntime {
         child.current = undefined;
         child.memoryBytes = message.memoryBytes;
         if (child.running === 0) child.idleSinceMs = Date.now();
+        if (this.#waiting.length > 0) this.#drainWaiting();
         return;
       }
+      case 'released':
+        if (child.handedOver > 0) child.handedOver--;
+        if (child.running === 0) child.idleSinceMs = Date.now();
+        this.#drainWaiting();
+        return;
       case 'retiring':
         child.retiring = true;
         this.#host.log.debug(`[pool ${this.name}] child ${child.pid} retiring: ${message.reason}`);

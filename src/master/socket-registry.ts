@@ -42,7 +42,8 @@ export class SocketRegistry {
     for (const [key, socket] of this.#sockets) {
       if (keep.has(key)) continue;
       this.#sockets.delete(key);
-      socket.handle.close();
+      if (socket.dispatcher !== undefined) socket.dispatcher.close();
+      else socket.handle.close();
       if (socket.address.kind === 'unix') unlinkQuietly(socket.address.path);
     }
   }

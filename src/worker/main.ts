@@ -1,11 +1,11 @@
 // Entry of a pool child: waits for its pool config and listening handle from the master, then
 // accepts FastCGI connections until told to stop (SIGQUIT: finish in-flight requests, then exit).
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
 import { FCGI_RESPONDER } from '../fastcgi/constants.js';
 import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
-import { childLog, sendToMaster, setChildLogLevel } from './child-log.js';
+import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
@@ -36,7 +36,9 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const cpuAtStart = new WeakMap<ActiveRequest, number>();
 
   const allowed = pool.listen.allowedClients;
+  const dispatched = message.accept === 'dispatch';
   const onConnection = (socket: Socket): void => {
+    let requestsOnConnection = 0;
     // remoteAddress is a system call: asked only when the allow-list needs it or for a log line.
     if (allowed !== undefined) {
       const peer = socket.remoteAddress;
@@ -53,6 +55,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       peer: () => socket.remoteAddress ?? 'unix socket',
       onStart: (request) => {
         running++;
+        requestsOnConnection++;
         cpuAtStart.set(request, cpuTimeMicros());
         sendToMaster({
           type: 'begin',
@@ -65,6 +68,8 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
             user: request.params['REMOTE_USER'] ?? '-',
           },
         });
+        // The master counts a handed-over connection as busy until this arrives: no batching delay.
+        if (dispatched) flushToMaster();
       },
       onFinish: (request) => {
         running--;
@@ -89,9 +94,20 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     connections.add(connection);
     socket.once('close', () => {
       connections.delete(connection);
+      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released' });
       maybeExit();
     });
   };
+  if (dispatched) {
+    process.on('message', (incoming: MasterMessage, handle: unknown) => {
+      if (incoming.type === 'connection' && handle instanceof NetSocket) {
+        if (quitting) handle.destroy();
+        else onConnection(handle);
+      }
+    });
+    sendToMaster({ type: 'ready' });
+    return;
+  }
 
   server = createServer({ allowHalfOpen: false }, onConnection);
   server.maxConnections = MAX_CONNECTIONS_PER_CHILD;
@@ -117,7 +133,8 @@ function quit(): void {
 
 function maybeExit(): void {
   if (quitting && running === 0 && connections.size === 0) {
-    // Give queued IPC messages (the last 'end') a turn to leave before the channel closes.
+    // The last scoreboard messages leave first (a small IPC write completes at once on a pipe).
+    flushToMaster();
     setImmediate(() => process.exit());
   }
 }
