@@ -7,6 +7,8 @@ export interface IdEntry {
   readonly id: number;
   /** Primary group of a user. */
   readonly gid: number | undefined;
+  /** Home directory of a user. */
+  readonly home?: string;
 }
 
 function readTable(path: string, gidField: boolean): IdEntry[] {
@@ -21,7 +23,7 @@ function readTable(path: string, gidField: boolean): IdEntry[] {
     const f = line.split(':');
     const id = Number(f[2]);
     if (f.length < 3 || f[0] === undefined || f[0] === '' || !Number.isInteger(id)) continue;
-    out.push({ name: f[0], id, gid: gidField ? Number(f[3]) : undefined });
+    out.push(gidField ? { name: f[0], id, gid: Number(f[3]), home: f[5] ?? '/' } : { name: f[0], id, gid: undefined });
   }
   return out;
 }

@@ -1,11 +1,10 @@
 // Listening sockets by address, kept across reloads: a pool that keeps its `listen` keeps its socket
 // (no refused connection, no unlinked path); sockets no pool wants any more are closed.
 import { unlinkSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { ListenConfig } from '../config/types.js';
 import { bindTcp, bindUnix, type BoundSocket } from './bound-socket.js';
 import { addressKey, parseListenAddress } from './listen-address.js';
-import { lookupGroupId, lookupUserId } from './user-lookup.js';
+import { lookupGroup, lookupUser } from '../config/passwd.js';
 
 export class SocketRegistry {
   readonly #sockets = new Map<string, BoundSocket>();
@@ -30,8 +29,13 @@ export class SocketRegistry {
         ? await bindTcp(key, address)
         : await bindUnix(key, address, {
             mode: listen.mode,
-            uid: listen.owner !== undefined ? lookupUserId(listen.owner) : undefined,
-            gid: listen.group !== undefined ? lookupGroupId(listen.group) : undefined,
+            uid: listen.owner !== undefined ? idOf(lookupUser(listen.owner), 'user', listen.owner) : undefined,
+            gid:
+              listen.group !== undefined
+                ? idOf(lookupGroup(listen.group), 'group', listen.group)
+                : listen.owner !== undefined
+                  ? lookupUser(listen.owner)?.gid
+                  : undefined,
           });
     this.#sockets.set(key, socket);
     return { socket, reused: false };
@@ -53,6 +57,11 @@ export class SocketRegistry {
   }
 }
 
+function idOf(entry: { readonly id: number } | undefined, kind: 'user' | 'group', name: string): number {
+  if (entry === undefined) throw new Error(`cannot get ${kind === 'user' ? 'uid' : 'gid'} for ${kind} '${name}'`);
+  return entry.id;
+}
+
 function unlinkQuietly(path: string): void {
   try {
     unlinkSync(path);
@@ -60,5 +69,3 @@ function unlinkQuietly(path: string): void {
     // Already gone (removed by an operator or never renamed into place): nothing to clean up.
   }
 }
-
-export const currentUser = (): string => userInfo().username;

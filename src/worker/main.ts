@@ -7,6 +7,7 @@ import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
+import { applyPoolIdentity } from './privileges.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
@@ -23,6 +24,8 @@ const connections = new Set<ConnectionHandle>();
 function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknown): void {
   const pool = message.pool;
   setChildLogLevel(message.logLevel);
+  // Before any script is loaded: nothing of the pool's code runs with the master's privileges.
+  applyPoolIdentity(pool);
   const session: SessionOptions = {
     maxParamsBytes: pool.maxParamsBytes,
     roles: new Set([FCGI_RESPONDER]),
