@@ -60,6 +60,17 @@ const DEFAULT_VARS: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'notice',
 };
 
+/** A file a fixture script writes when it starts (and when its request is aborted). */
+export interface ScriptMarker {
+  readonly path: string;
+  /** `marker=PATH`, to append to the query string. */
+  readonly query: string;
+  /** Resolves with the pid of the child running the script once it has started. */
+  started(timeoutMs?: number): Promise<number>;
+  /** Resolves once the script saw its request's abort signal (slow.mjs). */
+  aborted(timeoutMs?: number): Promise<void>;
+}
+
 export class Daemon {
   readonly dir: TempDir;
   readonly configFile: string;
@@ -125,23 +136,34 @@ export class Daemon {
    * A fresh marker file path for slow.mjs / sleep-ignoring-abort.mjs (`?marker=PATH`), and a wait that
    * resolves with the pid written there once the script has started.
    */
-  marker(name = 'started'): { readonly path: string; readonly query: string; readonly started: () => Promise<number> } {
+  marker(name = 'started'): ScriptMarker {
     const path = join(this.dir.path, `${name}-${++this.#markers}.marker`);
+    const read = (file: string): string | undefined => {
+      try {
+        const text = readFileSync(file, 'utf8');
+        return text === '' ? undefined : text;
+      } catch {
+        return undefined;
+      }
+    };
     return {
       path,
       query: `marker=${encodeURIComponent(path)}`,
-      started: () =>
-        waitFor(
-          () => {
-            try {
-              const text = readFileSync(path, 'utf8');
-              return text === '' ? undefined : Number(text);
-            } catch {
-              return undefined;
-            }
-          },
-          { timeoutMs: 10_000, what: `the script to start (marker ${path})`, onTimeout: () => this.log.dump() },
+      started: async (timeoutMs = 10_000) =>
+        Number(
+          await waitFor(() => read(path), {
+            timeoutMs,
+            what: `the script to start (marker ${path})`,
+            onTimeout: () => this.log.dump(),
+          }),
         ),
+      aborted: async (timeoutMs = 10_000) => {
+        await waitFor(() => read(`${path}.aborted`), {
+          timeoutMs,
+          what: `the script to see its request aborted (${path}.aborted)`,
+          onTimeout: () => this.log.dump(),
+        });
+      },
     };
   }
 

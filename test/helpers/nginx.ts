@@ -1,0 +1,199 @@
+// Debian's nginx in front of the daemon, with a private prefix: `nginx -p DIR -e DIR/error.log -c
+// DIR/nginx.conf`, `daemon off`, pid and every *_temp_path in DIR, 127.0.0.1 on a free port. No
+// systemd, nothing outside DIR is written.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { CleanupScope } from './daemon.js';
+import { nginxAddressText, type FcgiAddress } from './fcgi-client.js';
+import { getFreePort } from './free-port.js';
+import { LogLines } from './log-lines.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
+import { requireTool, type SkipScope } from './tools.js';
+import { waitFor } from './wait-for.js';
+
+export interface NginxOptions {
+  /** The daemon's address (fastcgi_pass / upstream server). */
+  readonly upstream: FcgiAddress;
+  /** Document root: SCRIPT_FILENAME is $document_root$fastcgi_script_name. */
+  readonly root: string;
+  /** Use an upstream block with `keepalive` and `fastcgi_keep_conn on` (default false). */
+  readonly keepalive?: boolean;
+  /** `master_process on|off` (default on). */
+  readonly masterProcess?: boolean;
+  /** Extra directives inside the FastCGI location. */
+  readonly locationExtra?: string;
+}
+
+/** The param list of Debian's /etc/nginx/fastcgi_params, used when that file is absent. */
+const INLINE_FASTCGI_PARAMS = `
+      fastcgi_param QUERY_STRING $query_string;
+      fastcgi_param REQUEST_METHOD $request_method;
+      fastcgi_param CONTENT_TYPE $content_type;
+      fastcgi_param CONTENT_LENGTH $content_length;
+      fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+      fastcgi_param REQUEST_URI $request_uri;
+      fastcgi_param DOCUMENT_URI $document_uri;
+      fastcgi_param DOCUMENT_ROOT $document_root;
+      fastcgi_param SERVER_PROTOCOL $server_protocol;
+      fastcgi_param REQUEST_SCHEME $scheme;
+      fastcgi_param HTTPS $https if_not_empty;
+      fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+      fastcgi_param SERVER_SOFTWARE nginx/$nginx_version;
+      fastcgi_param REMOTE_ADDR $remote_addr;
+      fastcgi_param REMOTE_PORT $remote_port;
+      fastcgi_param SERVER_ADDR $server_addr;
+      fastcgi_param SERVER_PORT $server_port;
+      fastcgi_param SERVER_NAME $server_name;
+      fastcgi_param REDIRECT_STATUS 200;`;
+
+const DEBIAN_FASTCGI_PARAMS = '/etc/nginx/fastcgi_params';
+
+export function nginxConfig(dir: string, port: number, options: NginxOptions): string {
+  const keepalive = options.keepalive ?? false;
+  const isRoot = process.getuid?.() === 0;
+  const params = existsSync(DEBIAN_FASTCGI_PARAMS) ? `\n      include ${DEBIAN_FASTCGI_PARAMS};` : INLINE_FASTCGI_PARAMS;
+  return `# written by test/helpers/nginx.ts
+daemon off;
+master_process ${options.masterProcess === false ? 'off' : 'on'};
+worker_processes 1;
+${isRoot ? 'user root root;' : ''}
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log info;
+
+events {
+  worker_connections 2048;
+}
+
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/client_body_temp;
+  proxy_temp_path ${dir}/proxy_temp;
+  fastcgi_temp_path ${dir}/fastcgi_temp;
+  uwsgi_temp_path ${dir}/uwsgi_temp;
+  scgi_temp_path ${dir}/scgi_temp;
+  client_max_body_size 64m;
+  default_type application/octet-stream;
+
+  upstream tsfpm {
+    server ${nginxAddressText(options.upstream)};
+    ${keepalive ? 'keepalive 8;' : ''}
+  }
+
+  server {
+    listen 127.0.0.1:${port};
+    server_name localhost;
+    root ${options.root};
+
+    location ~ [^/]\\.(mjs|js|txt)$ {
+      fastcgi_pass tsfpm;
+      ${keepalive ? 'fastcgi_keep_conn on;' : ''}${params}
+      fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+      fastcgi_read_timeout 30s;
+      fastcgi_send_timeout 30s;
+      ${options.locationExtra ?? ''}
+    }
+  }
+}
+`;
+}
+
+export class Nginx {
+  readonly dir: TempDir;
+  readonly port: number;
+  readonly process: ChildProcess;
+  readonly output: LogLines;
+  readonly exited: Promise<void>;
+  #exited = false;
+
+  constructor(binary: string, dir: TempDir, port: number) {
+    this.dir = dir;
+    this.port = port;
+    this.output = new LogLines('nginx output');
+    this.process = spawn(
+      binary,
+      ['-p', `${dir.path}/`, '-e', join(dir.path, 'error.log'), '-c', join(dir.path, 'nginx.conf')],
+      { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.process.stdout?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
+    this.process.stderr?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
+    this.exited = new Promise((resolve) => {
+      this.process.once('exit', () => {
+        this.#exited = true;
+        resolve();
+      });
+    });
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get hasExited(): boolean {
+    return this.#exited;
+  }
+
+  /** nginx's error log (warnings, "upstream prematurely closed", "FastCGI sent in stderr"...). */
+  errorLog(): string {
+    try {
+      return readFileSync(join(this.dir.path, 'error.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** The error log and captured output, framed, for failure messages. */
+  dump(): string {
+    const log = this.errorLog().trimEnd();
+    const framed = log === '' ? '  (empty)' : log.split('\n').map((l) => `  | ${l}`).join('\n');
+    return `\n--- nginx error.log ---\n${framed}\n--- end of nginx error.log ---${this.output.dump()}`;
+  }
+
+  /** SIGQUIT (graceful), then SIGTERM, then SIGKILL; waits for the exit; removes the prefix dir. */
+  async stop(): Promise<void> {
+    for (const [signal, waitMs] of [
+      ['SIGQUIT', 5000],
+      ['SIGTERM', 3000],
+      ['SIGKILL', 3000],
+    ] as const) {
+      if (this.#exited) break;
+      this.process.kill(signal);
+      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    }
+    this.dir.remove();
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts nginx and registers its stop with `scope`. Resolves undefined (test skipped) when nginx is
+ * not installed locally; under CI=true a missing nginx throws.
+ */
+export async function startNginx(scope: CleanupScope & SkipScope, options: NginxOptions): Promise<Nginx | undefined> {
+  const binary = requireTool(scope, 'nginx', 'nginx');
+  if (binary === undefined) return undefined;
+  const dir = makeTempDir('tsfpm-nginx-');
+  const port = await getFreePort();
+  writeFileSync(join(dir.path, 'nginx.conf'), nginxConfig(dir.path, port, options));
+  const nginx = new Nginx(binary, dir, port);
+  scope.after(() => nginx.stop());
+  await waitFor(
+    async () => {
+      if (nginx.hasExited) throw new Error('nginx exited');
+      return canConnect(port);
+    },
+    { timeoutMs: 10_000, what: `nginx to listen on 127.0.0.1:${port}`, onTimeout: () => nginx.dump() },
+  );
+  return nginx;
+}
