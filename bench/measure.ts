@@ -1,0 +1,110 @@
+// One bench cell: start the backend and a private nginx, check one answer, warm up, measure with wrk,
+// read the RSS figures, stop everything.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  backendChildren,
+  cellKey,
+  startNginx,
+  startPhpFpm,
+  startTsfpm,
+  type Cell,
+  type RunningBackend,
+  type RunningNginx,
+} from './contenders.js';
+import type { BenchEnvironment } from './environment.js';
+import { httpGet } from './net.js';
+import type { BenchOptions } from './options.js';
+import { readStatusKib, rssKibOf } from './proc.js';
+import { runWrk, type WrkResult } from './wrk.js';
+
+export interface CellSample {
+  readonly cell: Cell;
+  readonly round: number;
+  readonly wrk?: WrkResult;
+  /** Why the cell has no figures (missing binary, failed start, wrong answer). */
+  readonly failure?: string;
+  readonly masterRssKib?: number;
+  readonly childRssKibAfterWarmup: readonly number[];
+  readonly childRssKibAfterLoad: readonly number[];
+  /** `[error]`/`[crit]`/`[alert]` lines nginx logged during the cell (first few). */
+  readonly nginxErrors: readonly string[];
+  readonly nginxErrorCount: number;
+}
+
+export interface MeasureContext {
+  readonly options: BenchOptions;
+  readonly env: BenchEnvironment;
+  readonly workDir: string;
+}
+
+let cellCounter = 0;
+
+function nginxErrorLines(nginx: RunningNginx | undefined): string[] {
+  if (nginx === undefined) return [];
+  try {
+    return readFileSync(nginx.errorLog, 'utf8')
+      .split('\n')
+      .filter((line) => /\[(error|crit|alert|emerg)\]/.test(line));
+  } catch {
+    return [];
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function measureCell(cell: Cell, round: number, ctx: MeasureContext): Promise<CellSample> {
+  const { options, env } = ctx;
+  const base = { cell, round, childRssKibAfterWarmup: [], childRssKibAfterLoad: [], nginxErrors: [], nginxErrorCount: 0 };
+  if (env.wrk.path === undefined) return { ...base, failure: env.wrk.version };
+  if (env.nginx.path === undefined) return { ...base, failure: env.nginx.version };
+  if (cell.kind === 'php-fpm' && env.phpFpm.path === undefined) return { ...base, failure: env.phpFpm.version };
+
+  const dir = join(ctx.workDir, `cell-${++cellCounter}-${cellKey(cell).replaceAll('/', '-')}`);
+  mkdirSync(dir, { recursive: true });
+  let backend: RunningBackend | undefined;
+  let nginx: RunningNginx | undefined;
+  try {
+    const transport = cell.transport ?? 'tcp';
+    const children = cell.children ?? 2;
+    const keepalive = cell.keepalive ?? false;
+    if (cell.kind === 'php-fpm') backend = await startPhpFpm(env, dir, transport, children, keepalive);
+    if (cell.kind === 'tsfpm') backend = await startTsfpm(dir, transport, children, keepalive);
+    nginx = await startNginx(env, dir, backend?.fastcgi);
+    const url = `${nginx.baseUrl}${backend === undefined ? '/hello.txt' : '/hello'}`;
+
+    const probe = await httpGet(url, 10_000);
+    if (probe.status !== 200 || !probe.body.startsWith('Hello from')) {
+      throw new Error(`GET ${url} answered ${probe.status} ${JSON.stringify(probe.body.slice(0, 200))}`);
+    }
+    const wrkRun = { bin: env.wrk.path, url, threads: options.threads, connections: options.connections, timeoutS: options.timeoutS };
+    if (options.warmupS > 0) await runWrk({ ...wrkRun, durationS: options.warmupS });
+    await sleep(300);
+    const childRssKibAfterWarmup = backend === undefined ? [] : rssKibOf(backendChildren(backend));
+    const wrk = await runWrk({ ...wrkRun, durationS: options.durationS });
+    await sleep(300);
+    const childRssKibAfterLoad = backend === undefined ? [] : rssKibOf(backendChildren(backend));
+    const masterRssKib = backend === undefined ? undefined : readStatusKib(backend.daemon.pid, 'VmRSS');
+    if (backend !== undefined && !backend.daemon.running) throw new Error(`${backend.daemon.name} ended during the run:\n${backend.daemon.tail()}`);
+    const errors = nginxErrorLines(nginx);
+    return {
+      ...base,
+      wrk,
+      childRssKibAfterWarmup,
+      childRssKibAfterLoad,
+      ...(masterRssKib === undefined ? {} : { masterRssKib }),
+      nginxErrors: errors.slice(0, 5),
+      nginxErrorCount: errors.length,
+    };
+  } catch (err) {
+    const errors = nginxErrorLines(nginx);
+    return { ...base, failure: describe(err), nginxErrors: errors.slice(0, 5), nginxErrorCount: errors.length };
+  } finally {
+    // nginx first: it holds the kept-alive connections that pin php-fpm children.
+    await nginx?.daemon.stop();
+    await backend?.daemon.stop();
+  }
+}

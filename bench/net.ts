@@ -1,0 +1,50 @@
+// Free loopback ports and small HTTP probes.
+import { createServer } from 'node:net';
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A port the kernel hands out for 127.0.0.1 right now (released again before it is used). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port from listen(0)');
+  return address.port;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly body: string;
+}
+
+export function httpGet(url: string, timeoutMs = 5000): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Retries GET until the server answers at all (any status), e.g. right after nginx started. */
+export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await httpGet(url, 1000);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${url} not answering after ${timeoutMs} ms: ${String(err)}`);
+      await sleep(25);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// Command-line flags and BENCH_* environment variables of `npm run bench`.
+import { parseArgs } from 'node:util';
+
+export type Transport = 'tcp' | 'unix';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Measured wrk run per cell. */
+  readonly durationS: number;
+  /** Unmeasured wrk run per cell before the measured one. */
+  readonly warmupS: number;
+  readonly rounds: number;
+  readonly connections: number;
+  readonly threads: number;
+  /** wrk --timeout: a slower answer counts as a timeout error and leaves the latency figures. */
+  readonly timeoutS: number;
+  readonly children: readonly number[];
+  readonly transports: readonly Transport[];
+  readonly keepalive: readonly boolean[];
+  /** Size of the upload streamed through nginx → tsfpm sha256.mjs; 0 skips it. */
+  readonly uploadMib: number;
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/bench/run.js [flags])
+
+  --quick              short runs: 3 s per cell, 1 s warm-up, 256 MiB upload
+  --duration=S         measured seconds per cell          (env BENCH_DURATION, default 10)
+  --warmup=S           warm-up seconds per cell           (env BENCH_WARMUP, default 2)
+  --rounds=N           interleaved rounds; medians shown  (env BENCH_ROUNDS, default 1)
+  --connections=N      wrk -c                             (default 32)
+  --threads=N          wrk -t                             (default 1)
+  --timeout=S          wrk --timeout                      (default 10)
+  --children=2,8       pm.max_children values             (default 2,8)
+  --transports=tcp,unix                                   (default both)
+  --keepalive=off,on   upstream keepalive modes           (default both)
+  --upload-mib=N       upload through nginx → sha256.mjs, 0 = skip
+                                                          (env BENCH_UPLOAD_MIB, default 1024, quick 256)
+  --help
+
+Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, PHP_FPM_BIN, WRK_BIN.`;
+
+function positiveNumber(name: string, text: string | undefined, fallback: number, allowZero = false): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new Error(`${name}: expected a ${allowZero ? 'non-negative' : 'positive'} number, got '${text}'`);
+  }
+  return value;
+}
+
+function integerList(name: string, text: string | undefined, fallback: readonly number[]): readonly number[] {
+  if (text === undefined) return fallback;
+  const values = text.split(',').map((part) => positiveNumber(name, part.trim(), 0));
+  if (values.some((v) => !Number.isInteger(v))) throw new Error(`${name}: expected integers, got '${text}'`);
+  return values;
+}
+
+function transportList(text: string | undefined): readonly Transport[] {
+  if (text === undefined) return ['tcp', 'unix'];
+  return text.split(',').map((part): Transport => {
+    const t = part.trim();
+    if (t === 'tcp' || t === 'unix') return t;
+    throw new Error(`--transports: expected tcp and/or unix, got '${t}'`);
+  });
+}
+
+function keepaliveList(text: string | undefined): readonly boolean[] {
+  if (text === undefined) return [false, true];
+  return text.split(',').map((part) => {
+    const t = part.trim();
+    if (t === 'off' || t === 'no') return false;
+    if (t === 'on' || t === 'yes') return true;
+    throw new Error(`--keepalive: expected off and/or on, got '${t}'`);
+  });
+}
+
+export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+      connections: { type: 'string' },
+      threads: { type: 'string' },
+      timeout: { type: 'string' },
+      children: { type: 'string' },
+      transports: { type: 'string' },
+      keepalive: { type: 'string' },
+      'upload-mib': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick === true || env['BENCH_QUICK'] === '1';
+  const rounds = positiveNumber('--rounds', values.rounds ?? env['BENCH_ROUNDS'], 1);
+  const connections = positiveNumber('--connections', values.connections, 32);
+  const threads = positiveNumber('--threads', values.threads, 1);
+  const uploadMib = positiveNumber('--upload-mib', values['upload-mib'] ?? env['BENCH_UPLOAD_MIB'], quick ? 256 : 1024, true);
+  for (const [name, v] of [['--rounds', rounds], ['--connections', connections], ['--threads', threads], ['--upload-mib', uploadMib]] as const) {
+    if (!Number.isInteger(v)) throw new Error(`${name}: expected an integer, got ${v}`);
+  }
+  return {
+    quick,
+    durationS: positiveNumber('--duration', values.duration ?? env['BENCH_DURATION'], quick ? 3 : 10),
+    warmupS: positiveNumber('--warmup', values.warmup ?? env['BENCH_WARMUP'], quick ? 1 : 2, true),
+    rounds,
+    connections,
+    threads,
+    timeoutS: positiveNumber('--timeout', values.timeout, 10),
+    children: integerList('--children', values.children, [2, 8]),
+    transports: transportList(values.transports),
+    keepalive: keepaliveList(values.keepalive),
+    uploadMib,
+    help: values.help === true,
+  };
+}

@@ -1,0 +1,97 @@
+// Reading /proc: a process's children and its memory (VmRSS, VmHWM), plus an RSS sampler.
+import { readFileSync, readdirSync } from 'node:fs';
+
+export type StatusField = 'VmRSS' | 'VmHWM';
+
+/** A field of /proc/<pid>/status in KiB, or undefined when the process is gone. */
+export function readStatusKib(pid: number, field: StatusField): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** Direct children of pid, from /proc/<pid>/task/<tid>/children of every thread. */
+export function childPids(pid: number): number[] {
+  const pids = new Set<number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  for (const tid of tasks) {
+    try {
+      for (const part of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) {
+        if (part.trim() !== '') pids.add(Number(part));
+      }
+    } catch {
+      // thread ended meanwhile
+    }
+  }
+  return [...pids].sort((a, b) => a - b);
+}
+
+/** pid's children, grandchildren and so on (not pid itself). */
+export function descendantPids(pid: number): number[] {
+  const out: number[] = [];
+  const queue = childPids(pid);
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (next === undefined) break;
+    out.push(next);
+    queue.push(...childPids(next));
+  }
+  return out;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function mean(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The VmRSS of each pid, skipping the ones that are gone. */
+export function rssKibOf(pids: readonly number[]): number[] {
+  return pids.map((pid) => readStatusKib(pid, 'VmRSS')).filter((v): v is number => v !== undefined);
+}
+
+/** Polls VmRSS of a fixed set of pids and keeps each one's peak. */
+export class RssSampler {
+  readonly #pids: readonly number[];
+  readonly #peakKib = new Map<number, number>();
+  readonly #timer: NodeJS.Timeout;
+  #samples = 0;
+
+  constructor(pids: readonly number[], intervalMs: number) {
+    this.#pids = pids;
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), intervalMs);
+  }
+
+  #sample(): void {
+    this.#samples++;
+    for (const pid of this.#pids) {
+      const rss = readStatusKib(pid, 'VmRSS');
+      if (rss !== undefined && rss > (this.#peakKib.get(pid) ?? 0)) this.#peakKib.set(pid, rss);
+    }
+  }
+
+  /** Stops polling; returns the peak VmRSS per pid and the number of samples taken. */
+  stop(): { peakKib: ReadonlyMap<number, number>; samples: number } {
+    clearInterval(this.#timer);
+    this.#sample();
+    return { peakKib: this.#peakKib, samples: this.#samples };
+  }
+}
