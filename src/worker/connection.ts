@@ -8,7 +8,7 @@ import { ServerSession, type SessionEvent, type SessionOptions } from '../fastcg
 import type { Params } from '../fastcgi/params.js';
 import { childLog } from './child-log.js';
 import { FcgiResponse } from './fcgi-response.js';
-import { OutputChannel } from './output-channel.js';
+import { ConnectionClosedError, OutputChannel } from './output-channel.js';
 import { LazyAbort } from './lazy-abort.js';
 import { RequestBody } from './request-body.js';
 
@@ -160,7 +160,11 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     try {
       await options.run(request);
     } catch (err) {
-      childLog('error', `[pool ${options.pool.name}] request failed: ${describeError(err)}`);
+      if (err instanceof ConnectionClosedError) {
+        childLog('notice', `[pool ${options.pool.name}] the web server closed the connection before the response was sent`);
+      } else {
+        childLog('error', `[pool ${options.pool.name}] request failed: ${describeError(err)}`);
+      }
     }
     await finishRequest(request);
     if (request.background.length > 0) await Promise.allSettled(request.background);
@@ -212,7 +216,9 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     void channel?.dispose().catch(() => undefined);
   });
   return {
-    isIdle: () => current === undefined && !decoder.midRecord,
+    // A connection that has not carried a request yet is not idle: the web server opened it to send
+    // one, and closing it now would fail that request (a 502 during every reload).
+    isIdle: () => servedOne && current === undefined && !decoder.midRecord,
     close: () => socket.end(),
   };
 }
