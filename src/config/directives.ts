@@ -93,7 +93,7 @@ export const DIRECTIVES: readonly Directive[] = [
   G({ name: 'log_limit', type: t.int(), key: 'logLimit', default: 1024, doc: 'Longest log line in characters (at least 512); longer master messages are cut, worker output is wrapped.' }),
   G({ name: 'emergency_restart_interval', type: t.time, key: 'emergencyRestartIntervalMs', default: 0, doc: 'Window in which emergency_restart_threshold crashed children trigger a graceful reload; 0 disables.' }),
   G({ name: 'emergency_restart_threshold', type: t.int({ min: 0 }), key: 'emergencyRestartThreshold', default: 0, doc: 'Number of children dying by SIGSEGV/SIGBUS within the interval that makes the master reload itself; 0 disables.' }),
-  G({ name: 'process_control_timeout', type: t.time, key: 'processControlTimeoutMs', default: 0, doc: 'How long children get to react to a stop or reload signal before the master escalates to the next signal.' }),
+  G({ name: 'process_control_timeout', type: t.time, key: 'processControlTimeoutMs', default: 30_000, doc: 'How long children get to finish their requests after a stop (SIGQUIT) or reload (SIGUSR2) before the master escalates to SIGTERM, then SIGKILL. tsfpm defaults to 30s: php-fpm\'s 0 cuts in-flight requests within a second.' }),
   G({ name: 'process.max', type: t.int(), key: 'processMax', default: 0, doc: 'Upper bound on the number of children across all pools; 0 means no bound.' }),
   G({ name: 'process.priority', type: t.optionalInt('undefined'), key: 'processPriority', doc: 'Nice value (-19..20) of the master when it runs as root.' }),
   G({ name: 'daemonize', type: t.bool, key: 'daemonize', default: true, doc: 'Fork into the background; -D and -F on the command line override it.' }),
