@@ -35,6 +35,8 @@ export interface DaemonOptions {
   readonly vars?: Readonly<Record<string, string>>;
   /** Where the pool listens (default 'unix'). */
   readonly listen?: 'unix' | 'tcp';
+  /** An explicit address for {{ADDR}} instead of a fresh one (a taken port, a stale socket path...). */
+  readonly address?: FcgiAddress;
   /** Wait for `ready to handle connections` (default true). */
   readonly waitReady?: boolean;
   readonly readyTimeoutMs?: number;
@@ -276,7 +278,9 @@ export async function startDaemon(scope: CleanupScope, options: DaemonOptions = 
   let address: FcgiAddress;
   try {
     address =
-      options.listen === 'tcp'
+      options.address !== undefined
+        ? options.address
+        : options.listen === 'tcp'
         ? { kind: 'tcp', host: '127.0.0.1', port: await getFreePort() }
         : { kind: 'unix', path: dir.socketPath('fpm.sock') };
   } catch (err) {
