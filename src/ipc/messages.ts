@@ -1,6 +1,7 @@
 // Messages between the master and its children, both directions, as discriminated unions.
 // Keep them small and flat: begin/end messages travel once per request.
 import type { LogLevel, PoolConfig } from '../config/types.js';
+import type { PoolSnapshot } from '../status/snapshot.js';
 
 /** master → child. The listening handle travels with 'init' (shared accept), a connection with 'connection'. */
 export type MasterMessage =
@@ -12,7 +13,8 @@ export type MasterMessage =
       /** How connections reach the child: accepted by the child itself, or handed over one by one. */
       readonly accept: 'shared' | 'dispatch';
     }
-  | { readonly type: 'connection' };
+  | { readonly type: 'connection' }
+  | { readonly type: 'status-reply'; readonly id: number; readonly snapshot: PoolSnapshot };
 
 /** Request facts the scoreboard keeps for the status page. */
 export interface RequestInfo {
@@ -38,6 +40,8 @@ export type ChildMessage =
     }
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
   | { readonly type: 'retiring'; readonly reason: string }
+  /** The status page asks the master for its pool's scoreboard (answered with 'status-reply'). */
+  | { readonly type: 'status-query'; readonly id: number }
   /** A connection the master handed over closed before any request began on it. */
   | { readonly type: 'released' }
   /** Several of the above in one IPC write. */

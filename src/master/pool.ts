@@ -7,7 +7,8 @@ import type { Server, Socket } from 'node:net';
 import type { BoundSocket } from './bound-socket.js';
 import { Dispatcher } from './dispatcher.js';
 import { classifyExit, type ExitVerdict } from './bury.js';
-import { Child, type EndReason } from './child.js';
+import { Child, STAGE_LABEL, type EndReason } from './child.js';
+import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
 import { forkChild } from './spawn-child.js';
 
 export interface PoolCounters {
@@ -16,6 +17,48 @@ export interface PoolCounters {
   maxActive: number;
   maxChildrenReached: number;
   slowRequests: number;
+  memoryPeak: number;
+  listenQueue: number;
+  maxListenQueue: number;
+  listenQueueLen: number;
+}
+
+export function newCounters(nowMs: number): PoolCounters {
+  return {
+    startedAtMs: nowMs,
+    acceptedConn: 0,
+    maxActive: 0,
+    maxChildrenReached: 0,
+    slowRequests: 0,
+    memoryPeak: 0,
+    listenQueue: 0,
+    maxListenQueue: 0,
+    listenQueueLen: 0,
+  };
+}
+
+function processSnapshot(child: Child, nowMs: number): ProcessSnapshot {
+  const current = child.current;
+  const last = child.last;
+  const info = current?.info ?? last?.info;
+  const idle = current === undefined;
+  return {
+    pid: child.pid,
+    state: STAGE_LABEL[child.stage],
+    startTime: Math.floor(child.startedAtMs / 1000),
+    startSince: Math.floor((nowMs - child.startedAtMs) / 1000),
+    requests: child.requests,
+    requestDuration: current !== undefined ? (nowMs - current.startedAtMs) * 1000 : (last?.durationUs ?? 0),
+    requestMethod: info?.method ?? '-',
+    requestUri: info === undefined ? '-' : info.query !== '' ? `${info.uri}?${info.query}` : info.uri,
+    contentLength: info?.contentLength ?? 0,
+    user: info?.user ?? '-',
+    script: info?.script ?? '-',
+    lastRequestCpu: idle ? (last?.cpuPercent ?? 0) : 0,
+    lastRequestMemory: idle ? (last?.memoryBytes ?? 0) : 0,
+    memory: child.memoryBytes,
+    running: child.running,
+  };
 }
 
 export interface PoolHost {
@@ -54,7 +97,7 @@ export class PoolRuntime {
     this.socket = socket;
     this.generation = generation;
     this.#host = host;
-    this.counters = counters ?? { startedAtMs: Date.now(), acceptedConn: 0, maxActive: 0, maxChildrenReached: 0, slowRequests: 0 };
+    this.counters = counters ?? newCounters(Date.now());
   }
 
   get name(): string {
@@ -147,6 +190,36 @@ export class PoolRuntime {
 
   get retired(): boolean {
     return this.#retired;
+  }
+
+  /** The status page's view of this pool (php-fpm's scoreboard copy). */
+  snapshot(nowMs: number, children: readonly Child[] = [...this.children.values()]): PoolSnapshot {
+    const seconds = (ms: number): number => Math.floor(ms / 1000);
+    let idle = 0;
+    let active = 0;
+    for (const child of children) {
+      if (child.running > 0 || child.handedOver > 0) active++;
+      else idle++;
+    }
+    return {
+      pool: this.name,
+      processManager: this.config.pm.style,
+      startTime: seconds(this.counters.startedAtMs),
+      startSince: seconds(nowMs - this.counters.startedAtMs),
+      acceptedConn: this.counters.acceptedConn,
+      listenQueue: this.counters.listenQueue,
+      maxListenQueue: this.counters.maxListenQueue,
+      listenQueueLen: this.counters.listenQueueLen,
+      idleProcesses: idle,
+      activeProcesses: active,
+      totalProcesses: idle + active,
+      maxActiveProcesses: this.counters.maxActive,
+      maxChildrenReached: this.counters.maxChildrenReached,
+      slowRequests: this.counters.slowRequests,
+      memoryPeak: this.counters.memoryPeak,
+      maxChildren: this.config.pm.maxChildren,
+      processes: children.map((child) => processSnapshot(child, nowMs)),
+    };
   }
 
   /** Heartbeat work: request timeouts, then the process manager's rules (php-fpm §6.5, §6.6). */
@@ -316,10 +389,14 @@ export class PoolRuntime {
         }
         child.current = undefined;
         child.memoryBytes = message.memoryBytes;
+        this.counters.memoryPeak = Math.max(this.counters.memoryPeak, message.memoryBytes);
         if (child.running === 0) child.idleSinceMs = Date.now();
         if (this.#waiting.length > 0) this.#drainWaiting();
         return;
       }
+      case 'status-query':
+        child.process.send({ type: 'status-reply', id: message.id, snapshot: this.snapshot(Date.now()) });
+        return;
       case 'released':
         if (child.handedOver > 0) child.handedOver--;
         if (child.running === 0) child.idleSinceMs = Date.now();

@@ -7,6 +7,7 @@ import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
+import { onMasterAnswer } from './master-query.js';
 import { applyPoolIdentity } from './privileges.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
@@ -68,7 +69,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
             query: request.params['QUERY_STRING'] ?? '',
             script: request.params['SCRIPT_FILENAME'] ?? '-',
             contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
-            user: request.params['REMOTE_USER'] ?? '-',
+            user: request.params['REMOTE_USER'] || '-',
           },
         });
         // The master counts a handed-over connection as busy until this arrives: no batching delay.
@@ -144,6 +145,7 @@ function maybeExit(): void {
 
 process.on('SIGQUIT', quit);
 process.on('message', (message: MasterMessage, handle: unknown) => {
+  onMasterAnswer(message);
   if (message.type === 'init') {
     try {
       start(message, handle);

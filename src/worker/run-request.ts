@@ -8,14 +8,16 @@ import { loadScript } from '../handlers/module-loader.js';
 import { resolveScript } from '../handlers/resolve-script.js';
 import { responseBodySource } from '../handlers/response-source.js';
 import type { ScriptLogger, TsfpmContext } from '../handlers/types.js';
+import { parseStatusQuery, renderStatus } from '../status/render.js';
 import { childLog, flushToMaster } from './child-log.js';
+import { askPoolSnapshot } from './master-query.js';
 import type { ActiveRequest, RequestRunner } from './connection.js';
 
-const PING_HEADERS: [string, string][] = [
-  ['Content-Type', 'text/plain'],
+const NO_CACHE_HEADERS: [string, string][] = [
   ['Expires', 'Thu, 01 Jan 1970 00:00:00 GMT'],
   ['Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0'],
 ];
+const PING_HEADERS: [string, string][] = [['Content-Type', 'text/plain'], ...NO_CACHE_HEADERS];
 
 function scriptLogger(pool: string): ScriptLogger {
   const at = (level: 'error' | 'warning' | 'notice' | 'debug') => (message: string) =>
@@ -39,6 +41,11 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
       request.status = 200;
       await request.response.stdout(formatResponseHead(200, undefined, PING_HEADERS));
       if (method !== 'HEAD') await request.response.stdout(Buffer.from(pool.pingResponse, 'utf8'));
+      return;
+    }
+
+    if (pool.pm.statusPath !== undefined && params['SCRIPT_NAME'] === pool.pm.statusPath) {
+      await serveStatus(request, params['QUERY_STRING'] ?? '', method === 'HEAD');
       return;
     }
 
@@ -89,6 +96,26 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
     }
     await sendResponse(request, response, method === 'HEAD', `[pool ${pool.name}] script '${resolved.path}'`);
   };
+}
+
+/** The status page: the pool's scoreboard from the master, rendered in the format the query asks for. */
+async function serveStatus(request: ActiveRequest, queryString: string, isHead: boolean): Promise<void> {
+  const snapshot = await askPoolSnapshot();
+  if (snapshot === undefined) {
+    childLog('error', `child ${process.pid}: the master did not answer the status query`);
+    request.status = 500;
+    await request.response.stdout(
+      Buffer.concat([
+        formatResponseHead(500, undefined, [['Content-Type', 'text/plain']]),
+        Buffer.from('Internal error. Please review log file for errors.'),
+      ]),
+    );
+    return;
+  }
+  const page = renderStatus(snapshot, parseStatusQuery(queryString));
+  request.status = 200;
+  const head = formatResponseHead(200, undefined, [['Content-Type', page.contentType], ...NO_CACHE_HEADERS]);
+  await request.response.stdout(isHead ? head : Buffer.concat([head, Buffer.from(page.body, 'utf8')]));
 }
 
 function describeValue(value: unknown): string {
