@@ -45,6 +45,8 @@ export class Child {
   idleSinceMs: number;
   /** Set when the master asked the child to end; the exit is then expected. */
   endReason: EndReason | undefined;
+  /** When the master asked the child to end. */
+  endRequestedAtMs = 0;
   /** Set by the child itself before exiting on its own (pm.max_requests). */
   retiring = false;
   /** Memory (RSS) reported with the last finished request. */

@@ -1,6 +1,7 @@
 // The master process: binds every pool's socket, keeps each pool's children alive, and carries out
 // stop and reload requests through the process-control state machine.
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FpmConfig, PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
@@ -23,6 +24,8 @@ export interface MasterOptions {
 const ESCALATION_STEP_MS = 1000;
 /** Maintenance heartbeat (php-fpm: FPM_IDLE_SERVER_MAINTENANCE_HEARTBEAT). */
 const HEARTBEAT_MS = 1000;
+/** Shortest period of the request-timeout checks (php-fpm: FPM_PCTL_MIN_HEARTBEAT). */
+const MIN_TIMEOUT_CHECK_MS = 130;
 
 export class Master implements PoolHost {
   readonly log: ErrorLog;
@@ -39,6 +42,8 @@ export class Master implements PoolHost {
   #heartbeat: NodeJS.Timeout | undefined;
   #readyWaiters: (() => void)[] = [];
   #exited = false;
+  /** Times of recent SIGSEGV/SIGBUS deaths, for emergency_restart_threshold. */
+  readonly #fatalExits: number[] = [];
 
   constructor(config: FpmConfig, options: MasterOptions) {
     this.#config = config;
@@ -60,13 +65,18 @@ export class Master implements PoolHost {
 
   /** Binds sockets, starts the initial children; resolves when every one of them is ready. */
   async start(): Promise<void> {
+    const priority = this.#config.global.processPriority;
+    if (priority !== undefined) {
+      if (process.getuid?.() === 0) setPriority(priority);
+      else this.log.notice("'process.priority' directive is ignored when FPM is not running as root");
+    }
     const pools = await this.#openPools(this.#config);
     this.#pools = pools;
     this.#writePidFile();
     this.log.notice(`fpm is running, pid ${process.pid}`);
     for (const pool of pools.values()) pool.start();
     await this.#whenStarted(pools);
-    this.#heartbeat = setInterval(() => this.#maintain(), HEARTBEAT_MS);
+    this.#startHeartbeat();
     this.log.notice('ready to handle connections');
   }
 
@@ -119,7 +129,8 @@ export class Master implements PoolHost {
     for (const wake of waiters) wake();
   }
 
-  childGone(pool: PoolRuntime, _child: Child, _verdict: ExitVerdict): void {
+  childGone(pool: PoolRuntime, _child: Child, verdict: ExitVerdict): void {
+    if (verdict.fatalSignal) this.#countFatalExit();
     if (this.#draining.has(pool) && pool.children.size === 0) {
       this.#draining.delete(pool);
       if (this.#draining.size === 0 && this.#state === 'reloading') this.#finishReload();
@@ -129,6 +140,22 @@ export class Master implements PoolHost {
   }
 
   // internals
+
+  /** emergency_restart_threshold: that many SIGSEGV/SIGBUS deaths within the interval → graceful reload. */
+  #countFatalExit(): void {
+    const { emergencyRestartThreshold: threshold, emergencyRestartIntervalMs: intervalMs } = this.#config.global;
+    if (threshold <= 0 || intervalMs <= 0) return;
+    const now = Date.now();
+    this.#fatalExits.push(now);
+    while (this.#fatalExits.length > 0 && now - (this.#fatalExits[0] ?? now) > intervalMs) this.#fatalExits.shift();
+    if (this.#fatalExits.length >= threshold) {
+      this.#fatalExits.length = 0;
+      this.log.warning(
+        `failed processes threshold (${threshold} in ${Math.round(intervalMs / 1000)} sec) is reached, initiating reload`,
+      );
+      this.request('reload');
+    }
+  }
 
   #resolvePath(path: string, pool?: PoolConfig): string {
     if (isAbsolute(path)) return path;
@@ -196,6 +223,7 @@ export class Master implements PoolHost {
 
   #finishReload(): void {
     this.#clearEscalation();
+    this.#startHeartbeat();
     this.#state = 'normal';
     this.log.notice('reload complete: the new configuration is serving');
   }
@@ -258,10 +286,26 @@ export class Master implements PoolHost {
     this.#options.onExit(0);
   }
 
-  /** Once a second: process-manager maintenance for every serving pool (only while normal). */
-  #maintain(): void {
-    if (this.#state !== 'normal') return;
-    for (const pool of this.#pools.values()) pool.maintain(Date.now());
+  /**
+   * The heartbeat: php-fpm checks request timeouts every min(timeout)/3 (at least 130 ms) and runs the
+   * process managers once a second; one timer at the shorter period does both.
+   */
+  #startHeartbeat(): void {
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    let shortest = HEARTBEAT_MS;
+    for (const pool of this.#pools.values()) {
+      for (const timeout of [pool.config.requestTerminateTimeoutMs, pool.config.requestSlowlogTimeoutMs]) {
+        if (timeout > 0) shortest = Math.min(shortest, Math.max(MIN_TIMEOUT_CHECK_MS, Math.floor(timeout / 3)));
+      }
+    }
+    let lastMaintenanceMs = 0;
+    this.#heartbeat = setInterval(() => {
+      const now = Date.now();
+      const runPm = now - lastMaintenanceMs >= HEARTBEAT_MS - shortest / 2;
+      if (runPm) lastMaintenanceMs = now;
+      for (const pool of this.#pools.values()) pool.maintain(now, runPm && this.#state === 'normal');
+      for (const pool of this.#draining) pool.maintain(now, false);
+    }, shortest);
   }
 
   #writePidFile(): void {

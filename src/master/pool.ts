@@ -171,7 +171,10 @@ export class PoolRuntime {
 
   /** Ask one child to end. SIGQUIT lets it finish its requests; SIGTERM and SIGKILL do not. */
   endChild(child: Child, reason: EndReason, signal: NodeJS.Signals = 'SIGQUIT'): void {
-    child.endReason ??= reason;
+    if (child.endReason === undefined) {
+      child.endReason = reason;
+      child.endRequestedAtMs = Date.now();
+    }
     if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
   }
 
@@ -223,8 +226,10 @@ export class PoolRuntime {
   }
 
   /** Heartbeat work: request timeouts, then the process manager's rules (php-fpm §6.5, §6.6). */
-  maintain(nowMs: number): void {
+  maintain(nowMs: number, runProcessManager: boolean): void {
     this.#checkRequestTimeouts(nowMs);
+    if (!runProcessManager) return;
+    this.#killStubbornIdleChildren(nowMs);
     if (this.config.pm.style === 'dynamic') this.#maintainDynamic();
     if (this.config.pm.style === 'ondemand') this.#maintainOndemand(nowMs);
   }
@@ -291,6 +296,16 @@ export class PoolRuntime {
       if (child.isIdle && child.handedOver === 0 && nowMs - child.idleSinceMs >= timeout) this.endChild(child, 'idle');
     }
     if (this.liveChildren.length < this.config.pm.maxChildren) this.#warnedMaxChildren = false;
+  }
+
+  /** An idle child asked to leave (SIGQUIT) that is still there a tick later gets SIGKILL (php-fpm bug77023). */
+  #killStubbornIdleChildren(nowMs: number): void {
+    for (const child of this.children.values()) {
+      if (child.endReason === 'idle' && nowMs - child.endRequestedAtMs >= 1000 && child.process.exitCode === null) {
+        this.#host.log.debug(`[pool ${this.name}] child ${child.pid} ignored SIGQUIT, sending SIGKILL`);
+        child.process.kill('SIGKILL');
+      }
+    }
   }
 
   #checkRequestTimeouts(nowMs: number): void {
