@@ -51,10 +51,15 @@ export interface PoolSnapshot {
   readonly processes: readonly ProcessSnapshot[];
 }
 
-/** The query flags php-fpm understands (keys of the query string); format priority html > xml > json > openmetrics > text. */
+/**
+ * The query flags php-fpm understands (keys of the query string); format priority html > xml > json >
+ * openmetrics > text. `dashboard` and `refresh` are tsfpm's.
+ */
 export interface StatusQuery {
-  readonly format: 'text' | 'json' | 'xml' | 'html' | 'openmetrics';
+  readonly format: 'text' | 'json' | 'xml' | 'html' | 'openmetrics' | 'dashboard';
   readonly full: boolean;
+  /** `?html&refresh=N`: the html page reloads itself every N seconds. */
+  readonly refresh?: number;
 }
 
 export interface RenderedPage {

@@ -1,0 +1,60 @@
+// One fixed scoreboard for the golden tests of every status format.
+import type { PoolSnapshot } from '../../../src/status/snapshot.js';
+
+/** 2023-11-14 22:13:20 UTC. */
+export const START = 1_700_000_000;
+
+export const SNAPSHOT: PoolSnapshot = {
+  pool: 'www',
+  processManager: 'dynamic',
+  startTime: START,
+  startSince: 62,
+  acceptedConn: 190,
+  listenQueue: 0,
+  maxListenQueue: 3,
+  listenQueueLen: 511,
+  idleProcesses: 1,
+  activeProcesses: 1,
+  totalProcesses: 2,
+  maxActiveProcesses: 2,
+  maxChildrenReached: 1,
+  slowRequests: 4,
+  memoryPeak: 52_428_800,
+  maxChildren: 5,
+  processes: [
+    {
+      pid: 101,
+      state: 'Running',
+      startTime: START + 2,
+      startSince: 60,
+      requests: 120,
+      requestDuration: 1500,
+      requestMethod: 'GET',
+      requestUri: '/status?json&full',
+      contentLength: 0,
+      user: '-',
+      script: '-',
+      lastRequestCpu: 0,
+      lastRequestMemory: 0,
+      memory: 41_943_040,
+      running: 1,
+    },
+    {
+      pid: 102,
+      state: 'Idle',
+      startTime: START + 3,
+      startSince: 59,
+      requests: 70,
+      requestDuration: 250_000,
+      requestMethod: 'POST',
+      requestUri: '/app.mjs?a=b"c<&>',
+      contentLength: 12,
+      user: 'alice',
+      script: '/srv/app.mjs',
+      lastRequestCpu: 12.345,
+      lastRequestMemory: 40_000_000,
+      memory: 40_000_000,
+      running: 0,
+    },
+  ],
+};
