@@ -95,6 +95,8 @@ export class Daemon {
       cwd: dir.path,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: signals meant for the test runner's group never reach the daemon.
+      detached: true,
     });
     this.process.stdout?.setEncoding('utf8').on('data', (text: string) => this.log.push(text));
     this.process.stderr?.setEncoding('utf8').on('data', (text: string) => this.log.push(text));

@@ -93,6 +93,8 @@ export class FcgiConnection {
   readonly #closedPromise: Promise<void>;
   /** Every record received so far, in order (the queue is consumed; this is not). */
   readonly received: ReceivedRecord[] = [];
+  /** Set false before a huge response to keep `received` from holding every record. */
+  keepHistory = true;
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -106,7 +108,7 @@ export class FcgiConnection {
     socket.on('data', (chunk: Buffer) => {
       this.#reader.push(chunk, (record) => {
         this.#queue.push(record);
-        this.received.push(record);
+        if (this.keepHistory) this.received.push(record);
       });
       this.#notify();
     });
@@ -346,7 +348,10 @@ export function rawHeader(fields: {
 }
 
 export interface FcgiResponse {
-  /** From the `Status:` header; 200 when absent (what a web server assumes). */
+  /**
+   * From the `Status:` header; 200 when absent (what a web server assumes); 0 when STDOUT holds no
+   * header block at all (a web server answers 502 to that).
+   */
   readonly status: number;
   /** The `Status:` line as sent, or undefined when there was none. */
   readonly statusLine: string | undefined;
@@ -400,7 +405,7 @@ export function parseResponse(result: ReadResult, connection?: FcgiConnection): 
   }
   const statusMatch = /^\s*(\d{3})/.exec(headers['status'] ?? '');
   return {
-    status: statusMatch?.[1] === undefined ? 200 : Number(statusMatch[1]),
+    status: headEnd === -1 ? 0 : statusMatch?.[1] === undefined ? 200 : Number(statusMatch[1]),
     statusLine,
     headers,
     headerLines,
