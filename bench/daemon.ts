@@ -7,6 +7,8 @@ import { onTeardown } from './teardown.js';
 import { descendantPids, isAlive } from './proc.js';
 
 const TAIL_BYTES = 16 * 1024;
+/** php-fpm's and tsfpm's log levels that mean something went wrong. */
+const PROBLEM = /\b(WARNING|ERROR|ALERT)\b/;
 
 export interface DaemonSpec {
   readonly name: string;
@@ -29,6 +31,9 @@ export class Daemon {
   readonly #stopSignal: NodeJS.Signals;
   readonly #unregister: () => void;
   #tail = '';
+  #partialLine = '';
+  #problemCount = 0;
+  readonly #problems: string[] = [];
   #exitDescription: string | undefined;
 
   private constructor(spec: DaemonSpec, child: ChildProcess, pid: number) {
@@ -43,7 +48,15 @@ export class Daemon {
       });
     });
     const collect = (chunk: Buffer): void => {
-      this.#tail = (this.#tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+      const text = chunk.toString('utf8');
+      this.#tail = (this.#tail + text).slice(-TAIL_BYTES);
+      const lines = (this.#partialLine + text).split('\n');
+      this.#partialLine = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!PROBLEM.test(line)) continue;
+        this.#problemCount++;
+        if (this.#problems.length < 5) this.#problems.push(line);
+      }
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
@@ -69,6 +82,11 @@ export class Daemon {
 
   get running(): boolean {
     return this.#exitDescription === undefined;
+  }
+
+  /** Log lines at WARNING level or worse: the first few and how many in all. */
+  problems(): { count: number; first: readonly string[] } {
+    return { count: this.#problemCount, first: [...this.#problems] };
   }
 
   /** The last lines the process wrote, for error messages. */

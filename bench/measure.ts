@@ -1,6 +1,7 @@
 // One bench cell: start the backend and a private nginx, check one answer, warm up, measure with wrk,
 // read the RSS figures, stop everything.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -31,6 +32,11 @@ export interface CellSample {
   /** `[error]`/`[crit]`/`[alert]` lines nginx logged during the cell (first few). */
   readonly nginxErrors: readonly string[];
   readonly nginxErrorCount: number;
+  /** WARNING/ERROR/ALERT lines the backend logged during the cell (first few). */
+  readonly backendProblems: readonly string[];
+  readonly backendProblemCount: number;
+  /** 1-minute load average when the cell started: other work on a shared machine shows up here. */
+  readonly loadAverage1m: number;
 }
 
 export interface MeasureContext {
@@ -56,9 +62,19 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export async function measureCell(cell: Cell, round: number, ctx: MeasureContext): Promise<CellSample> {
+async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend: (b: RunningBackend) => void): Promise<CellSample> {
   const { options, env } = ctx;
-  const base = { cell, round, childRssKibAfterWarmup: [], childRssKibAfterLoad: [], nginxErrors: [], nginxErrorCount: 0 };
+  const base = {
+    cell,
+    round,
+    childRssKibAfterWarmup: [],
+    childRssKibAfterLoad: [],
+    nginxErrors: [],
+    nginxErrorCount: 0,
+    backendProblems: [],
+    backendProblemCount: 0,
+    loadAverage1m: loadavg()[0] ?? 0,
+  };
   if (env.wrk.path === undefined) return { ...base, failure: env.wrk.version };
   if (env.nginx.path === undefined) return { ...base, failure: env.nginx.version };
   if (cell.kind === 'php-fpm' && env.phpFpm.path === undefined) return { ...base, failure: env.phpFpm.version };
@@ -73,6 +89,7 @@ export async function measureCell(cell: Cell, round: number, ctx: MeasureContext
     const keepalive = cell.keepalive ?? false;
     if (cell.kind === 'php-fpm') backend = await startPhpFpm(env, dir, transport, children, keepalive);
     if (cell.kind === 'tsfpm') backend = await startTsfpm(dir, transport, children, keepalive);
+    if (backend !== undefined) onBackend(backend);
     nginx = await startNginx(env, dir, backend?.fastcgi);
     const url = `${nginx.baseUrl}${backend === undefined ? '/hello.txt' : '/hello'}`;
 
@@ -107,4 +124,16 @@ export async function measureCell(cell: Cell, round: number, ctx: MeasureContext
     await nginx?.daemon.stop();
     await backend?.daemon.stop();
   }
+}
+
+/** One cell, plus what its backend logged at WARNING level or worse (its stop included). */
+export async function measureCell(cell: Cell, round: number, ctx: MeasureContext): Promise<CellSample> {
+  const seen: RunningBackend[] = [];
+  const sample = await runCell(cell, round, ctx, (b) => seen.push(b));
+  const problems = seen.map((b) => b.daemon.problems());
+  return {
+    ...sample,
+    backendProblems: problems.flatMap((p) => p.first).slice(0, 5),
+    backendProblemCount: problems.reduce((acc, p) => acc + p.count, 0),
+  };
 }

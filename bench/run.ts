@@ -55,8 +55,8 @@ function commandLine(): string {
 
 function gitRevision(): string {
   try {
-    const head = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+    const head = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
     return dirty ? `${head} (src/ has uncommitted changes)` : head;
   } catch {
     return 'unknown';
@@ -115,6 +115,9 @@ function anomalyLines(samples: readonly CellSample[]): string[] {
     if (s.failure !== undefined) lines.push(`${what}: ${s.failure.replaceAll('\n', '\n    ')}`);
     if (s.wrk !== undefined && errorCount(s.wrk) > 0) lines.push(`${what}: ${errorCount(s.wrk)} wrk errors`);
     for (const e of s.nginxErrors) lines.push(`${what}: nginx: ${e}`);
+    if (s.nginxErrorCount > s.nginxErrors.length) lines.push(`${what}: nginx: … ${s.nginxErrorCount} error lines in all`);
+    for (const p of s.backendProblems) lines.push(`${what}: backend: ${p}`);
+    if (s.backendProblemCount > s.backendProblems.length) lines.push(`${what}: backend: … ${s.backendProblemCount} warning/error lines in all`);
   }
   return lines;
 }
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
       process.stderr.write(
         w === undefined
           ? `failed: ${(sample.failure ?? '?').split('\n')[0] ?? ''}\n`
-          : `${Math.round(w.requestsPerSec)} req/s, p50 ${formatMs(w.latencyP50Ms)}, p99 ${formatMs(w.latencyP99Ms)}, errors ${errorCount(w)}\n`,
+          : `${Math.round(w.requestsPerSec)} req/s, p50 ${formatMs(w.latencyP50Ms)}, p99 ${formatMs(w.latencyP99Ms)}, errors ${errorCount(w)} (load average ${sample.loadAverage1m.toFixed(2)} before)\n`,
       );
     }
   }

@@ -22,6 +22,7 @@ export interface CellSummary {
   readonly masterRssKib?: number;
   readonly nginxErrorCount: number;
   readonly nginxErrors: readonly string[];
+  readonly backendProblemCount: number;
   /** req/s over php-fpm's in the same transport/keepalive/children group. */
   readonly vsPhpFpm?: number;
   /** req/s over the nginx static file's. */
@@ -81,6 +82,7 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
       ...optional('masterRssKib', mean(mine.flatMap((s) => (s.masterRssKib === undefined ? [] : [s.masterRssKib])))),
       nginxErrorCount: mine.reduce((acc, s) => acc + s.nginxErrorCount, 0),
       nginxErrors: mine.flatMap((s) => s.nginxErrors).slice(0, 5),
+      backendProblemCount: mine.reduce((acc, s) => acc + s.backendProblemCount, 0),
     };
   });
   const ceiling = base.find((s) => s.cell.kind === 'nginx-static')?.requestsPerSec;
@@ -123,6 +125,7 @@ function formatRatio(r: number | undefined): string {
 function note(s: CellSummary): string {
   const parts = [...new Set(s.failures.map((f) => f.split('\n')[0] ?? f))];
   if (s.nginxErrorCount > 0) parts.push(`nginx logged ${s.nginxErrorCount} error line(s)`);
+  if (s.backendProblemCount > 0) parts.push(`backend logged ${s.backendProblemCount} warning/error line(s)`);
   return parts.join('; ');
 }
 
