@@ -10,6 +10,9 @@ import { runConfigTest } from './config-test.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
 import { EXIT_CONFIG } from './exit-codes.js';
 import { parseCommandLine, type CliOptions } from './options.js';
+import { runRequestCommand } from './request-command.js';
+import { runStatusCommand } from './status-command.js';
+import { processIo } from './subcommand-io.js';
 
 function defaultConfigFile(options: CliOptions): string {
   if (options.fpmConfig !== undefined) return options.fpmConfig;
@@ -33,6 +36,10 @@ async function main(argv: readonly string[]): Promise<void> {
   if (parsed.kind === 'exit') {
     process.stdout.write(parsed.output);
     process.exit(parsed.code);
+  }
+  if (parsed.kind === 'command') {
+    const run = parsed.name === 'request' ? runRequestCommand : runStatusCommand;
+    process.exit(await run(parsed.argv, processIo));
   }
   const options = parsed.options;
   const loadOptions: LoadOptions = {

@@ -17,13 +17,24 @@ export interface CliOptions {
 export const USAGE =
   'Usage: tsfpm [-h] [-v] [-t] [-p <prefix>] [-g <pid>] [-y <file>] [-D] [-F [-O]] [-R]';
 
+/** Operator subcommands: `tsfpm request …`, `tsfpm status …` (each parses its own options). */
+export const SUBCOMMANDS = ['request', 'status'] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
 export type ParseOutcome =
   | { readonly kind: 'run'; readonly options: CliOptions }
+  | { readonly kind: 'command'; readonly name: Subcommand; readonly argv: readonly string[] }
   | { readonly kind: 'exit'; readonly code: number; readonly output: string };
+
+const isSubcommand = (word: string | undefined): word is Subcommand =>
+  (SUBCOMMANDS as readonly (string | undefined)[]).includes(word);
 
 const count = (_value: string | undefined, previous: number): number => previous + 1;
 
 export function parseCommandLine(argv: readonly string[]): ParseOutcome {
+  // Only as the first word: the php-fpm flags keep their meaning and any other word stays a usage error.
+  const first = argv[0];
+  if (isSubcommand(first)) return { kind: 'command', name: first, argv: argv.slice(1) };
   let output = '';
   const program = new Command('tsfpm')
     .usage('[options]')
@@ -40,6 +51,13 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
     .version(`tsfpm ${packageVersion()} (fpm-fcgi) (node ${process.version})`, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'this help')
     .allowExcessArguments(false)
+    .addHelpText(
+      'after',
+      '\nCommands for operators:\n' +
+        '  tsfpm request [options] SCRIPT   send one FastCGI request, print the response (exit 0 on 2xx)\n' +
+        "  tsfpm status [options]           print a pool's status page read over FastCGI\n" +
+        "Run 'tsfpm request --help' or 'tsfpm status --help' for their options.",
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => {

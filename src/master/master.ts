@@ -1,6 +1,5 @@
 // The master process: binds every pool's socket, keeps each pool's children alive, and carries out
 // stop and reload requests through the process-control state machine.
-import { unlinkSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FpmConfig, PoolConfig } from '../config/types.js';
@@ -11,6 +10,9 @@ import type { Child } from './child.js';
 import { PoolRuntime, type PoolCounters, type PoolHost } from './pool.js';
 import { ACTION_STATE, canEnter, ESCALATION, type PctlAction, type PctlState } from './process-control.js';
 import { SocketRegistry } from './socket-registry.js';
+import { refuseIfRunning, removePidFile, writePidFile } from './pid-file.js';
+import { takeActivatedSockets } from './socket-activation.js';
+import { SystemdNotifier, type SystemdFigures } from './systemd.js';
 
 export interface MasterOptions {
   readonly log: ErrorLog;
@@ -42,6 +44,9 @@ export class Master implements PoolHost {
   #heartbeat: NodeJS.Timeout | undefined;
   #readyWaiters: (() => void)[] = [];
   #exited = false;
+  readonly #systemd: SystemdNotifier;
+  /** process.max reached: warned once until the count drops below it again. */
+  #warnedProcessMax = false;
   /** Times of recent SIGSEGV/SIGBUS deaths, for emergency_restart_threshold. */
   readonly #fatalExits: number[] = [];
 
@@ -49,6 +54,7 @@ export class Master implements PoolHost {
     this.#config = config;
     this.#options = options;
     this.log = options.log;
+    this.#systemd = new SystemdNotifier(options.log);
   }
 
   get state(): PctlState {
@@ -60,7 +66,8 @@ export class Master implements PoolHost {
   }
 
   canSpawn(): boolean {
-    return this.#state === 'normal' || this.#state === 'reloading';
+    if (this.#state !== 'normal' && this.#state !== 'reloading') return false;
+    return this.#belowProcessMax();
   }
 
   /** Binds sockets, starts the initial children; resolves when every one of them is ready. */
@@ -70,7 +77,13 @@ export class Master implements PoolHost {
       if (process.getuid?.() === 0) setPriority(priority);
       else this.log.notice("'process.priority' directive is ignored when FPM is not running as root");
     }
+    const pid = this.#config.global.pid;
+    if (pid !== undefined) refuseIfRunning(this.#resolvePath(pid));
+    this.#sockets.offerActivated(takeActivatedSockets());
     const pools = await this.#openPools(this.#config);
+    for (const unused of this.#sockets.releaseUnadopted()) {
+      this.log.warning(`closing socket-activated fd=${unused.fd} ("${unused.name}"): no pool listens on it`);
+    }
     this.#pools = pools;
     this.#writePidFile();
     this.log.notice(`fpm is running, pid ${process.pid}`);
@@ -78,6 +91,8 @@ export class Master implements PoolHost {
     await this.#whenStarted(pools);
     this.#startHeartbeat();
     this.log.notice('ready to handle connections');
+    this.#systemd.ready();
+    this.#systemd.startStatusUpdates(this.#config.global.systemdIntervalMs, () => this.#systemdFigures());
   }
 
   /** Signals only post an intent; the state machine decides (php-fpm's fpm_pctl). */
@@ -103,9 +118,11 @@ export class Master implements PoolHost {
       case 'reload':
         this.log.notice('Reloading in progress ...');
         this.#state = 'reloading';
+        this.#systemd.reloading();
         void this.#reload().catch((err: unknown) => {
           this.log.error(`reload failed: ${describeError(err)}; the running configuration stays`);
           if (this.#state === 'reloading') this.#state = 'normal';
+          if (this.#state === 'normal') this.#systemd.reloaded();
         });
         return;
     }
@@ -166,7 +183,11 @@ export class Master implements PoolHost {
     const generation = ++this.#generation;
     const pools = new Map<string, PoolRuntime>();
     for (const poolConfig of config.pools) {
-      const { socket, reused } = await this.#sockets.acquire(poolConfig.listen, (p) => this.#resolvePath(p, poolConfig));
+      const { socket, reused } = await this.#sockets.acquire(
+        poolConfig.listen,
+        (p) => this.#resolvePath(p, poolConfig),
+        poolConfig.name,
+      );
       if (reused) this.log.notice(`using inherited socket fd=${socket.handle.fd ?? -1}, "${socket.display}"`);
       const previous = this.#pools.get(poolConfig.name);
       const counters: PoolCounters | undefined = previous?.counters;
@@ -192,6 +213,7 @@ export class Master implements PoolHost {
     if (config === undefined) {
       this.log.error('reload aborted: the new configuration is invalid; the running configuration stays');
       this.#state = 'normal';
+      this.#systemd.reloaded();
       return;
     }
     let fresh: Map<string, PoolRuntime>;
@@ -201,6 +223,7 @@ export class Master implements PoolHost {
       this.log.error(`reload aborted: ${describeError(err)}; the running configuration stays`);
       this.#closeUnusedSockets();
       this.#state = 'normal';
+      this.#systemd.reloaded();
       return;
     }
     const old = this.#pools;
@@ -226,6 +249,7 @@ export class Master implements PoolHost {
     this.#startHeartbeat();
     this.#state = 'normal';
     this.log.notice('reload complete: the new configuration is serving');
+    this.#systemd.reloaded();
   }
 
   #closeUnusedSockets(): void {
@@ -236,6 +260,7 @@ export class Master implements PoolHost {
 
   #stop(state: PctlState, kind: 'graceful' | 'immediate'): void {
     this.#state = state;
+    this.#systemd.stopping();
     this.#clearEscalation();
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const all = this.#allPools();
@@ -283,7 +308,44 @@ export class Master implements PoolHost {
     this.#removePidFile();
     this.log.notice('exiting, bye-bye!');
     this.log.flush();
-    this.#options.onExit(0);
+    // STOPPING=1 must reach systemd before the main process is gone.
+    void this.#systemd.flush().then(() => this.#options.onExit(0));
+  }
+
+  /** php-fpm's process.max: a cap on the serving generation's children across all pools. */
+  #belowProcessMax(): boolean {
+    const max = this.#config.global.processMax;
+    if (max <= 0) return true;
+    let total = 0;
+    for (const pool of this.#pools.values()) total += pool.children.size;
+    if (total < max) {
+      this.#warnedProcessMax = false;
+      return true;
+    }
+    if (!this.#warnedProcessMax) {
+      this.log.warning(
+        "The maximum number of processes has been reached. Please review your configuration and consider raising 'process.max'",
+      );
+      this.#warnedProcessMax = true;
+    }
+    return false;
+  }
+
+  /** Totals for systemd's STATUS= line, over the serving pools. */
+  #systemdFigures(): SystemdFigures {
+    const now = Date.now();
+    let active = 0;
+    let idle = 0;
+    let requests = 0;
+    let slow = 0;
+    for (const pool of this.#pools.values()) {
+      const snapshot = pool.snapshot(now);
+      active += snapshot.activeProcesses;
+      idle += snapshot.idleProcesses;
+      requests += snapshot.acceptedConn;
+      slow += snapshot.slowRequests;
+    }
+    return { active, idle, requests, slow };
   }
 
   /**
@@ -310,23 +372,11 @@ export class Master implements PoolHost {
 
   #writePidFile(): void {
     const pid = this.#config.global.pid;
-    if (pid === undefined) return;
-    const path = this.#resolvePath(pid);
-    try {
-      unlinkSync(path);
-    } catch {
-      // no old pid file
-    }
-    writeFileSync(path, String(process.pid), { mode: 0o644 });
+    if (pid !== undefined) writePidFile(this.#resolvePath(pid));
   }
 
   #removePidFile(): void {
     const pid = this.#config.global.pid;
-    if (pid === undefined) return;
-    try {
-      unlinkSync(this.#resolvePath(pid));
-    } catch {
-      // already removed
-    }
+    if (pid !== undefined) removePidFile(this.#resolvePath(pid));
   }
 }

@@ -3,11 +3,29 @@
 import { unlinkSync } from 'node:fs';
 import type { ListenConfig } from '../config/types.js';
 import { bindTcp, bindUnix, type BoundSocket } from './bound-socket.js';
-import { addressKey, parseListenAddress } from './listen-address.js';
+import { addressKey, parseListenAddress, type ListenAddress } from './listen-address.js';
 import { lookupGroup, lookupUser } from '../config/passwd.js';
+import { displayAddress, sameAddress, type ActivatedSocket } from './socket-activation.js';
 
 export class SocketRegistry {
   readonly #sockets = new Map<string, BoundSocket>();
+  /** systemd-passed sockets not yet taken by a pool. */
+  #activated: ActivatedSocket[] = [];
+  /** Keys of sockets systemd owns: their unix paths are never unlinked by us. */
+  readonly #systemdOwned = new Set<string>();
+
+  /** Sockets from systemd socket activation; pools take them before binding anything themselves. */
+  offerActivated(sockets: readonly ActivatedSocket[]): void {
+    this.#activated.push(...sockets);
+  }
+
+  /** Closes the activated sockets no pool took (php-fpm closes unused inherited sockets); returns them. */
+  releaseUnadopted(): ActivatedSocket[] {
+    const unused = this.#activated;
+    this.#activated = [];
+    for (const socket of unused) socket.handle.close();
+    return unused;
+  }
 
   get(key: string): BoundSocket | undefined {
     return this.#sockets.get(key);
@@ -18,12 +36,23 @@ export class SocketRegistry {
   }
 
   /** The socket for this listen config: the existing one for the same address, or a new bind. */
-  async acquire(listen: ListenConfig, resolvePath: (path: string) => string): Promise<{ socket: BoundSocket; reused: boolean }> {
+  async acquire(
+    listen: ListenConfig,
+    resolvePath: (path: string) => string,
+    poolName?: string,
+  ): Promise<{ socket: BoundSocket; reused: boolean }> {
     let address = parseListenAddress(listen.address);
     if (address.kind === 'unix') address = { kind: 'unix', path: resolvePath(address.path) };
     const key = addressKey(address);
     const existing = this.#sockets.get(key);
     if (existing !== undefined) return { socket: existing, reused: true };
+    const activated = this.#takeActivated(poolName, address);
+    if (activated !== undefined) {
+      const socket: BoundSocket = { key, address, handle: activated.handle, display: displayAddress(activated.address, activated.fd) };
+      this.#sockets.set(key, socket);
+      this.#systemdOwned.add(key);
+      return { socket, reused: true };
+    }
     const socket =
       address.kind === 'tcp'
         ? await bindTcp(key, address)
@@ -48,8 +77,17 @@ export class SocketRegistry {
       this.#sockets.delete(key);
       if (socket.dispatcher !== undefined) socket.dispatcher.close();
       else socket.handle.close();
-      if (socket.address.kind === 'unix') unlinkQuietly(socket.address.path);
+      if (socket.address.kind === 'unix' && !this.#systemdOwned.has(key)) unlinkQuietly(socket.address.path);
+      this.#systemdOwned.delete(key);
     }
+  }
+
+  /** The activated socket named after the pool, else the one bound to its address. */
+  #takeActivated(poolName: string | undefined, address: ListenAddress): ActivatedSocket | undefined {
+    let at = poolName === undefined ? -1 : this.#activated.findIndex((s) => s.name === poolName);
+    if (at === -1) at = this.#activated.findIndex((s) => s.address !== undefined && sameAddress(s.address, address));
+    if (at === -1) return undefined;
+    return this.#activated.splice(at, 1)[0];
   }
 
   closeAll(): void {

@@ -1,0 +1,46 @@
+// A pool status page (php-fpm's `?json&full`, which tsfpm serves the same way) as text for a
+// terminal: the pool's figures as `name: value` lines, then one table row per process. Keys are
+// taken from the page itself, so fields a server adds (tsfpm's memory, php-fpm 8.4's memory peak)
+// show up without changes here.
+
+type Scalar = string | number | boolean | null;
+
+export class StatusFormatError extends Error {}
+
+export function formatStatusTable(json: unknown): string {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new StatusFormatError('the status page is not a JSON object (is the path a status page?)');
+  }
+  const entries = Object.entries(json);
+  const scalars = entries.filter((entry): entry is [string, Scalar] => isScalar(entry[1]));
+  const width = Math.max(0, ...scalars.map(([key]) => key.length + 1));
+  const lines = scalars.map(([key, value]) => `${`${key}:`.padEnd(width)} ${String(value)}`);
+  const processes = entries.find(([key]) => key === 'processes')?.[1];
+  if (Array.isArray(processes) && processes.length > 0) {
+    lines.push('', ...processTable(processes));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function isScalar(value: unknown): value is Scalar {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+function processTable(processes: readonly unknown[]): string[] {
+  const rows = processes.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null);
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const cells = rows.map((row) => columns.map((column) => cell(row[column])));
+  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const render = (values: readonly string[]): string =>
+    values
+      .map((value, i) => value.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [render(columns), render(widths.map((w) => '-'.repeat(w))), ...cells.map(render)];
+}
+
+function cell(value: unknown): string {
+  if (value === undefined) return '';
+  return isScalar(value) ? String(value) : JSON.stringify(value);
+}
