@@ -59,7 +59,7 @@ async function main(argv: readonly string[]): Promise<void> {
       lines.push(formatLogLine('error', `failed to load configuration file '${resolve(loadOptions.configFile)}'`));
     }
     lines.push(formatLogLine('error', 'FPM initialization failed'));
-    reportToLauncher({ type: 'daemon-failed' });
+    await reportToLauncher({ type: 'daemon-failed', lines });
     fail(lines, EXIT_CONFIG);
   }
   const config = loaded.config;
@@ -100,14 +100,18 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     await master.start();
   } catch (err) {
-    log.error(err instanceof Error ? err.message : String(err));
+    const reason = err instanceof Error ? err.message : String(err);
+    log.error(reason);
     log.error('FPM initialization failed');
     log.flush();
-    reportToLauncher({ type: 'daemon-failed' });
+    await reportToLauncher({
+      type: 'daemon-failed',
+      lines: [formatLogLine('error', reason), formatLogLine('error', 'FPM initialization failed')],
+    });
     process.exit(EXIT_CONFIG);
   }
   log.echoToStderr = false;
-  reportToLauncher({ type: 'daemon-ready' });
+  await reportToLauncher({ type: 'daemon-ready' });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -79,10 +79,11 @@ export async function runRequestCommand(argv: readonly string[], io: CommandIo):
 
   try {
     const result = await fastcgiRequest(address, { params, timeoutMs: options.timeout, ...(body ? { body } : {}) });
-    if (result.stderr.length > 0) await io.err(result.stderr.toString('utf8'));
+    if (result.stderr.length > 0) await io.err(withNewline(result.stderr.toString('utf8')));
     const response = parseCgiResponse(result.stdout);
-    const bodyOnly = options.bodyOnly || options.health;
-    if (bodyOnly) await io.out(response.body);
+    const bodyOnly = options.bodyOnly;
+    if (options.health) await io.out(withNewline(response.body.toString('utf8')));
+    else if (bodyOnly) await io.out(response.body);
     else await io.out(result.stdout);
     if (response.status >= 200 && response.status < 300) return 0;
     await io.err(`tsfpm request: ${target}: the response status is ${response.status} ${response.statusText}\n`);
@@ -100,6 +101,8 @@ export function connectOption(): Option {
     .env('TSFPM_CONNECT')
     .default(DEFAULT_CONNECT);
 }
+
+const withNewline = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);
