@@ -103,6 +103,12 @@ export interface PoolConfig {
   // tsfpm additions
   readonly handler: HandlerMode;
   readonly executor: ExecutorMode;
+  /** executor = threads: V8 heap limit of each script thread (bytes); 0 = none. */
+  readonly executorMemoryLimitBytes: number;
+  /** executor = threads: a fresh thread (fresh module state) for every request. */
+  readonly executorIsolate: boolean;
+  /** Real directory every script must live in (symlinks out of it refused); undefined = anywhere. */
+  readonly scriptRoot: string | undefined;
   /** Largest PARAMS block accepted per request (bytes). */
   readonly maxParamsBytes: number;
   /** Response bytes held in memory while the request body is still arriving; beyond it a temp file is used. */

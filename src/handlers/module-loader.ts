@@ -1,41 +1,95 @@
-// Loads script modules once per child and finds their handler.
+// Loads script modules once per child and finds their handler. ES modules cannot be evicted from
+// Node's cache, so a changed file (new mtime) is imported again under a versioned URL: that copy
+// serves the child's last requests while it retires (script-reload.ts), and the old one leaks until
+// the child exits. TypeScript files go through tsx's loader, registered on the first one.
+import type { RequestListener } from 'node:http';
 import { pathToFileURL } from 'node:url';
+import type { HandlerMode } from '../config/types.js';
 import { TsfpmError } from '../errors.js';
 import type { FetchFunction } from './types.js';
 
+export type ScriptHandler =
+  | { readonly kind: 'fetch'; readonly fetch: FetchFunction }
+  | { readonly kind: 'node'; readonly listener: RequestListener };
+
 export interface LoadedScript {
   readonly path: string;
-  readonly fetch: FetchFunction;
+  readonly mtimeMs: number;
+  readonly handler: ScriptHandler;
 }
 
-const loaded = new Map<string, Promise<LoadedScript>>();
+const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
+let tsxRegistered: Promise<void> | undefined;
 
-/** Finds a fetch handler in a module namespace: `export default fn`, `export default { fetch }`. */
-export function findFetchHandler(namespace: Record<string, unknown>, path: string): FetchFunction {
+/** tsx's ESM hooks (module.register under the hood), once per thread, only when a .ts script appears. */
+function registerTypeScript(): Promise<void> {
+  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return tsxRegistered;
+}
+
+const hasFunction = (value: unknown, name: string): boolean =>
+  (typeof value === 'function' || (typeof value === 'object' && value !== null)) &&
+  typeof (value as Record<string, unknown>)[name] === 'function';
+
+/**
+ * Which handler a module exports, for the pool's `handler` mode. auto: an object with `fetch` →
+ * fetch (Hono apps too); a function with `handle` or `listen` (Express, Connect) → node; any other
+ * function → fetch. node: a function → `(req, res)`; an object with `handle` → its handle.
+ */
+export function findHandler(namespace: Record<string, unknown>, path: string, mode: HandlerMode): ScriptHandler {
   const candidate = namespace['default'];
-  if (typeof candidate === 'function') return candidate as FetchFunction;
-  if (typeof candidate === 'object' && candidate !== null) {
-    const fetch = (candidate as { fetch?: unknown }).fetch;
-    if (typeof fetch === 'function') return (fetch as FetchFunction).bind(candidate);
+  const nodeShaped = hasFunction(candidate, 'handle') || (typeof candidate === 'function' && hasFunction(candidate, 'listen'));
+  if (mode === 'node' || (mode === 'auto' && nodeShaped && !hasFunction(candidate, 'fetch'))) {
+    if (typeof candidate === 'function') return { kind: 'node', listener: candidate as RequestListener };
+    if (hasFunction(candidate, 'handle')) {
+      const app = candidate as { handle: RequestListener };
+      return { kind: 'node', listener: (req, res) => app.handle(req, res) };
+    }
+    throw new TsfpmError(
+      'TSFPM_ERR_SCRIPT_BAD_EXPORT',
+      `script '${path}' has no Node handler: expected \`export default function (req, res)\` or an Express/Connect app`,
+    );
+  }
+  if (typeof candidate === 'function') return { kind: 'fetch', fetch: candidate as FetchFunction };
+  if (hasFunction(candidate, 'fetch')) {
+    const object = candidate as { fetch: FetchFunction };
+    return { kind: 'fetch', fetch: object.fetch.bind(candidate) };
   }
   const named = namespace['fetch'];
-  if (typeof named === 'function') return named as FetchFunction;
+  if (typeof named === 'function') return { kind: 'fetch', fetch: named as FetchFunction };
   throw new TsfpmError(
     'TSFPM_ERR_SCRIPT_BAD_EXPORT',
     `script '${path}' has no handler: expected \`export default { fetch(request, ctx) }\` or \`export default function (request, ctx)\``,
   );
 }
 
-export function loadScript(path: string): Promise<LoadedScript> {
-  let pending = loaded.get(path);
+/** The first version of each path loaded here keeps the plain URL; later versions get `?v=mtime`. */
+const firstVersion = new Map<string, number>();
+const loaded = new Map<string, Promise<LoadedScript>>();
+
+export async function importScript(path: string, mtimeMs: number): Promise<Record<string, unknown>> {
+  if (TYPESCRIPT.test(path)) await registerTypeScript();
+  const first = firstVersion.get(path);
+  if (first === undefined) firstVersion.set(path, mtimeMs);
+  const url = pathToFileURL(path);
+  if (first !== undefined && first !== mtimeMs) url.search = `v=${mtimeMs}`;
+  return (await import(url.href)) as Record<string, unknown>;
+}
+
+export function loadScript(path: string, mtimeMs: number, mode: HandlerMode): Promise<LoadedScript> {
+  const key = `${mtimeMs}:${path}`;
+  let pending = loaded.get(key);
   if (pending === undefined) {
-    pending = import(pathToFileURL(path).href).then((namespace: Record<string, unknown>) => ({
+    pending = importScript(path, mtimeMs).then((namespace) => ({
       path,
-      fetch: findFetchHandler(namespace, path),
+      mtimeMs,
+      handler: findHandler(namespace, path, mode),
     }));
     // A module that failed to load is tried again on the next request (the file may be fixed).
-    pending.catch(() => loaded.delete(path));
-    loaded.set(path, pending);
+    pending.catch(() => loaded.delete(key));
+    loaded.set(key, pending);
   }
   return pending;
 }

@@ -16,7 +16,7 @@ export interface TsfpmContext {
   readonly env: Readonly<Record<string, string>>;
   /** The pool name. */
   readonly pool: string;
-  /** Aborted when the web server aborts the request or the connection closes. */
+  /** Aborted when the web server aborts the request, the connection closes, or request_terminate_timeout nears. */
   readonly signal: AbortSignal;
   /** Keep the child busy until the promise settles, after the response has been sent. */
   waitUntil(promise: Promise<unknown>): void;

@@ -12,6 +12,7 @@ import { applyPoolIdentity } from './privileges.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
+import { onScriptChanged } from '../handlers/script-reload.js';
 
 /** Connections one child serves at once: Node handles many; the web server's own limits apply first. */
 const MAX_CONNECTIONS_PER_CHILD = 1024;
@@ -144,6 +145,12 @@ function maybeExit(): void {
 }
 
 process.on('SIGQUIT', quit);
+// An edited script cannot be unloaded: this child retires gracefully and the master starts a fresh one.
+onScriptChanged((reason) => {
+  childLog('notice', `child ${process.pid} retiring: ${reason}`);
+  sendToMaster({ type: 'retiring', reason });
+  quit();
+});
 process.on('message', (message: MasterMessage, handle: unknown) => {
   onMasterAnswer(message);
   if (message.type === 'init') {

@@ -21,6 +21,7 @@ const POOL_KEYS: Record<keyof PoolConfig, true> = {
   catchWorkersOutput: true, decorateWorkersOutput: true, clearEnv: true, securityLimitExtensions: true, apparmorHat: true,
   env: true, phpValues: true, phpAdminValues: true, handler: true, executor: true, maxParamsBytes: true,
   outputBufferBytes: true, maxBodyBytes: true,
+  executorMemoryLimitBytes: true, executorIsolate: true, scriptRoot: true,
 };
 const LISTEN_KEYS: Record<keyof ListenConfig, true> = {
   address: true, backlog: true, owner: true, group: true, mode: true, aclUsers: true, aclGroups: true, allowedClients: true, setfib: true,

@@ -1,0 +1,34 @@
+// fetch mode on the child's main thread: `fetch(request, ctx)` → Response, the hot path (lazy
+// Request facade in, Response source fast path out).
+import { lazyRequest } from './lazy-request.js';
+import type { FetchFunction } from './types.js';
+import { failScript, sendResponse } from './send-response.js';
+import type { ScriptJob } from './script-runner.js';
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no constructor'})`;
+  return typeof value;
+}
+
+export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<void> {
+  const { request } = job;
+  let response: Response;
+  try {
+    const result: unknown = await fetch(lazyRequest(request.params, request.body, () => request.abort.signal), job.ctx);
+    if (!(result instanceof Response)) {
+      throw new TypeError(`handler returned ${describeValue(result)}, expected a Response`);
+    }
+    response = result;
+  } catch (err) {
+    await failScript(job, err);
+    return;
+  }
+  if (request.abort.aborted) {
+    // Too late (request_terminate_timeout or the web server gave up): the answer has been given.
+    await failScript(job, request.abort.signal.reason);
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
+  await sendResponse(job, response);
+}

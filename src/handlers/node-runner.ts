@@ -1,0 +1,104 @@
+// node mode: `(req, res)` handlers and Express/Connect apps behind a real http.Server, one per
+// script, fed through a virtual socket per request (public API only, node-notes §6).
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { describeError } from '../errors.js';
+import { childLog } from '../worker/child-log.js';
+import { FcgiSocket } from './fcgi-socket.js';
+import { rebuildRequestHead } from './node-request-head.js';
+import { NodeResponseParser } from './node-response-parser.js';
+import { answerTimeout, failScript } from './send-response.js';
+import { timedOut, type ScriptJob } from './script-runner.js';
+
+const servers = new WeakMap<RequestListener, Server>();
+const jobs = new WeakMap<object, ScriptJob>();
+
+function serverFor(listener: RequestListener, maxHeaderSize: number): Server {
+  let server = servers.get(listener);
+  if (server !== undefined) return server;
+  // No timeouts here: request_terminate_timeout and the FastCGI connection own them.
+  server = createServer({ maxHeaderSize, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
+    const fail = (err: unknown): void => {
+      const job = jobs.get(req.socket);
+      childLog('error', `${job?.where ?? 'node handler'} failed: ${describeError(err)}`);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('content-type', 'text/html; charset=UTF-8');
+        res.end('Internal Server Error\n');
+      } else {
+        res.destroy();
+      }
+    };
+    try {
+      const result: unknown = listener(req, res);
+      if (result instanceof Promise) result.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  // A request head llhttp refuses (odd bytes in a parameter) is the client's fault: 400.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nBad Request\n');
+  });
+  servers.set(listener, server);
+  return server;
+}
+
+export function runNode(job: ScriptJob, listener: RequestListener, maxHeaderSize: number): Promise<void> {
+  const { request } = job;
+  const parser = new NodeResponseParser();
+  const server = serverFor(listener, maxHeaderSize);
+  return new Promise<void>((resolve) => {
+    let settled = false;
+    const finish = (work?: Promise<void>): void => {
+      if (settled) return;
+      settled = true;
+      void (work ?? Promise.resolve()).then(resolve, resolve);
+    };
+    const params = request.params;
+    const https = params['HTTPS'];
+    const socket = new FcgiSocket(
+      {
+        write: async (data) => {
+          const { head, body } = parser.feed(data);
+          if (request.abort.aborted) return;
+          if (head !== undefined) {
+            request.status = head.status;
+            await request.response.stdout(body.length === 0 ? head.head : Buffer.concat([head.head, ...body]));
+          } else if (body.length > 0) {
+            await request.response.stdout(body.length === 1 && body[0] !== undefined ? body[0] : Buffer.concat(body));
+          }
+        },
+        end: () => {
+          finish();
+          // The response is complete; the virtual socket goes (http.Server keeps nothing of it).
+          setImmediate(() => socket.destroy());
+        },
+      },
+      {
+        ...(params['REMOTE_ADDR'] !== undefined ? { remoteAddress: params['REMOTE_ADDR'] } : {}),
+        ...(params['REMOTE_PORT'] !== undefined ? { remotePort: Number(params['REMOTE_PORT']) } : {}),
+        ...(params['SERVER_ADDR'] !== undefined ? { localAddress: params['SERVER_ADDR'] } : {}),
+        ...(params['SERVER_PORT'] !== undefined ? { localPort: Number(params['SERVER_PORT']) } : {}),
+        encrypted: https !== undefined && https !== '' && https.toLowerCase() !== 'off',
+      },
+    );
+    jobs.set(socket, job);
+    socket.once('close', () => {
+      // Destroyed before the server ended it: the handler broke the response, or we were aborted.
+      if (settled) return;
+      if (timedOut(request)) finish(answerTimeout(job));
+      else if (request.abort.aborted) finish();
+      else if (request.status === 0) finish(failScript(job, new Error('the handler closed the response without an answer')));
+      else {
+        request.destroyConnection('the handler destroyed its response mid-body');
+        finish();
+      }
+    });
+    socket.once('error', (err) => childLog('debug', `${job.where} virtual socket: ${err.message}`));
+    request.abort.signal.addEventListener('abort', () => socket.destroy(), { once: true });
+    const { head, chunked } = rebuildRequestHead(params);
+    server.emit('connection', socket);
+    const hasBody = chunked || Number(params['CONTENT_LENGTH'] ?? 0) > 0;
+    socket.feed(head, hasBody ? request.body : undefined, chunked);
+  });
+}

@@ -1,0 +1,71 @@
+// Runs a resolved script in the pool's mode: the per-mode dispatch behind run-request.ts, and the
+// request_terminate_timeout deadline the child enforces itself (see README, "Timeouts").
+import type { PoolConfig } from '../config/types.js';
+import { flushToMaster } from '../worker/child-log.js';
+import type { ActiveRequest } from '../worker/connection.js';
+import { runInThreads } from '../worker/executor/threads-runner.js';
+import { runCgi } from './cgi-runner.js';
+import { runFetch } from './fetch-runner.js';
+import { loadScript } from './module-loader.js';
+import { runNode } from './node-runner.js';
+import { scriptContext, scriptLogger } from './script-context.js';
+import { noteScriptVersion } from './script-reload.js';
+import { RequestTimeoutError, type ScriptJob, type ScriptRunner } from './script-runner.js';
+import { failScript } from './send-response.js';
+
+/**
+ * The child stops a request itself a little before the master's request_terminate_timeout kill (the
+ * master checks once a second), so that a thread, a CGI process group or a script honouring its
+ * signal ends with a 504 and the child lives on: 80% of the limit, at most 500 ms early.
+ */
+export function childDeadlineMs(limitMs: number): number {
+  return limitMs - Math.min(500, Math.round(limitMs * 0.2));
+}
+
+export function createScriptRunner(pool: PoolConfig): (request: ActiveRequest, path: string, mtimeMs: number) => Promise<void> {
+  const log = scriptLogger(pool.name);
+  const maxHeaderSize = Math.max(16 * 1024, pool.maxParamsBytes + 4096);
+  const inline: ScriptRunner = async (job) => {
+    let script;
+    try {
+      script = await loadScript(job.path, job.mtimeMs, pool.handler);
+    } catch (err) {
+      await failScript(job, err);
+      return;
+    }
+    const handler = script.handler;
+    if (handler.kind === 'fetch') await runFetch(job, handler.fetch);
+    else await runNode(job, handler.listener, maxHeaderSize);
+  };
+  const runner: ScriptRunner =
+    pool.handler === 'cgi'
+      ? (job) => runCgi(job, pool)
+      : pool.executor === 'threads'
+        ? (job) => runInThreads(job, pool)
+        : inline;
+  const limitMs = pool.requestTerminateTimeoutMs;
+
+  return async (request, path, mtimeMs) => {
+    if (pool.handler !== 'cgi') noteScriptVersion(path, mtimeMs);
+    const job: ScriptJob = {
+      request,
+      path,
+      mtimeMs,
+      isHead: request.params['REQUEST_METHOD'] === 'HEAD',
+      ctx: scriptContext(pool, log, request),
+      where: `[pool ${pool.name}] script '${path}'`,
+    };
+    // The master must know this request started before a script can block the event loop.
+    if (limitMs > 0 || pool.requestSlowlogTimeoutMs > 0) flushToMaster();
+    if (limitMs <= 0) {
+      await runner(job);
+      return;
+    }
+    const timer = setTimeout(() => request.abort.abort(new RequestTimeoutError(limitMs)), childDeadlineMs(limitMs));
+    try {
+      await runner(job);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

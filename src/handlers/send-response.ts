@@ -1,0 +1,97 @@
+// Writing a response into FastCGI STDOUT: the small text answers tsfpm gives itself, the failure
+// answers (500, 504), and a web Response (head, then the body streamed with backpressure).
+import { describeError } from '../errors.js';
+import { childLog } from '../worker/child-log.js';
+import type { ActiveRequest } from '../worker/connection.js';
+import { formatResponseHead, formatTextResponse } from './cgi-response.js';
+import { responseHeaders } from './response-headers.js';
+import { responseBodySource } from './response-source.js';
+import { timedOut, type ScriptJob } from './script-runner.js';
+
+export async function sendText(request: ActiveRequest, status: number, body: string): Promise<void> {
+  request.status = status;
+  await request.response.stdout(formatTextResponse(status, body));
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.split('\n')[0] ?? text;
+}
+
+/**
+ * The script failed (threw, rejected, bad return value, crashed its thread or process). A request
+ * aborted by the web server gets nothing (nobody reads it); one cut by request_terminate_timeout gets
+ * 504; otherwise 500 with the error in the log and its first line on FastCGI stderr (nginx logs it).
+ * Once the head is out, the connection is broken so the web server does not take a cut body as whole.
+ */
+export async function failScript(job: ScriptJob, err: unknown): Promise<void> {
+  const { request } = job;
+  if (timedOut(request)) {
+    await answerTimeout(job);
+    return;
+  }
+  if (request.abort.aborted) return;
+  childLog('error', `${job.where} failed: ${describeError(err)}`);
+  if (request.status !== 0) {
+    request.destroyConnection('the script failed after its response head was sent');
+    return;
+  }
+  await request.response.stderr(`script '${job.path}' failed: ${firstLine(err)}`);
+  await sendText(request, 500, 'Internal Server Error\n');
+}
+
+/** 504: the request outlived request_terminate_timeout but the child could stop it (see README). */
+export async function answerTimeout(job: ScriptJob): Promise<void> {
+  const { request } = job;
+  if (request.response.ended) return;
+  if (request.status !== 0) {
+    request.destroyConnection('request_terminate_timeout reached after the response head was sent');
+    return;
+  }
+  childLog('warning', `${job.where} stopped by request_terminate_timeout, answered 504`);
+  await sendText(request, 504, 'Gateway Timeout\n');
+}
+
+export async function sendResponse(job: ScriptJob, response: Response): Promise<void> {
+  const { request } = job;
+  request.status = response.status;
+  const head = formatResponseHead(response.status, response.statusText, responseHeaders(response));
+  const body = response.body;
+  if (body === null || job.isHead) {
+    await request.response.stdout(head);
+    if (body !== null) await body.cancel().catch(() => undefined);
+    return;
+  }
+  const source = responseBodySource(response);
+  if (source !== undefined) {
+    await request.response.stdout(source.length === 0 ? head : Buffer.concat([head, source]));
+    return;
+  }
+  const reader = body.getReader();
+  let pending: Buffer | undefined = head; // the head travels with the first body chunk
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      if (pending !== undefined) {
+        await request.response.stdout(Buffer.concat([pending, chunk]));
+        pending = undefined;
+      } else {
+        await request.response.stdout(chunk);
+      }
+    }
+  } catch (err) {
+    reader.releaseLock();
+    if (request.abort.aborted) return;
+    if (pending !== undefined) {
+      request.status = 0;
+      await failScript(job, err);
+      return;
+    }
+    childLog('error', `${job.where} response body failed mid-stream: ${describeError(err)}`);
+    request.destroyConnection('the response body failed after its head was sent');
+    return;
+  }
+  if (pending !== undefined) await request.response.stdout(pending);
+}
