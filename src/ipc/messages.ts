@@ -14,6 +14,8 @@ export type MasterMessage =
       readonly accept: 'shared' | 'dispatch';
     }
   | { readonly type: 'connection' }
+  /** SIGUSR1 reached the master: reopen the access log and slowlog at their paths. */
+  | { readonly type: 'reopen-logs' }
   | { readonly type: 'status-reply'; readonly id: number; readonly snapshot: PoolSnapshot };
 
 /** Request facts the scoreboard keeps for the status page. */

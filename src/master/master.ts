@@ -136,6 +136,17 @@ export class Master implements PoolHost {
     } catch (err) {
       this.log.error(`unable to re-open the error log: ${describeError(err)}`);
     }
+    // Children hold the access log and slowlog: each reopens its own (or retires when it cannot).
+    let withFiles = false;
+    for (const pool of this.#allPools()) {
+      const accessLog = pool.config.accessLog !== undefined && pool.config.accessLog !== '';
+      if (!accessLog && (pool.config.slowlog === undefined || pool.config.requestSlowlogTimeoutMs <= 0)) continue;
+      withFiles ||= accessLog;
+      for (const child of pool.children.values()) {
+        if (child.process.connected) child.process.send({ type: 'reopen-logs' }, undefined, undefined, () => undefined);
+      }
+    }
+    if (withFiles) this.log.notice('access log file re-opened');
   }
 
   // PoolHost

@@ -10,6 +10,7 @@ import { classifyExit, type ExitVerdict } from './bury.js';
 import { Child, STAGE_LABEL, type EndReason } from './child.js';
 import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
 import { forkChild } from './spawn-child.js';
+import { ListenQueueProbe } from '../status/listen-queue.js';
 
 export interface PoolCounters {
   startedAtMs: number;
@@ -91,6 +92,10 @@ export class PoolRuntime {
   #retired = false;
   /** ondemand: connections accepted by the master, waiting for a child. */
   readonly #waiting: Socket[] = [];
+  #listenProbe: ListenQueueProbe | undefined;
+  #sampling = false;
+  /** Requests (Child.current objects) already reported as slow: one WARNING per request. */
+  readonly #slowLogged = new WeakSet<object>();
 
   constructor(config: PoolConfig, socket: BoundSocket, generation: number, host: PoolHost, counters?: PoolCounters) {
     this.config = config;
@@ -228,7 +233,9 @@ export class PoolRuntime {
   /** Heartbeat work: request timeouts, then the process manager's rules (php-fpm §6.5, §6.6). */
   maintain(nowMs: number, runProcessManager: boolean): void {
     this.#checkRequestTimeouts(nowMs);
+    this.#checkSlowRequests(nowMs);
     if (!runProcessManager) return;
+    this.#sampleListenQueue();
     this.#killStubbornIdleChildren(nowMs);
     if (this.config.pm.style === 'dynamic') this.#maintainDynamic();
     if (this.config.pm.style === 'ondemand') this.#maintainOndemand(nowMs);
@@ -305,6 +312,51 @@ export class PoolRuntime {
         this.#host.log.debug(`[pool ${this.name}] child ${child.pid} ignored SIGQUIT, sending SIGKILL`);
         child.process.kill('SIGKILL');
       }
+    }
+  }
+
+  /** Listen-queue figures from the kernel, once a second (php-fpm §7.4); a sample never overlaps the last. */
+  #sampleListenQueue(): void {
+    if (this.#listenProbe === undefined) {
+      this.#listenProbe = new ListenQueueProbe(this.socket.handle.fd, this.socket.address.kind);
+    }
+    const probe = this.#listenProbe;
+    if (this.#sampling || !probe.usable) return;
+    this.#sampling = true;
+    void probe
+      .sample()
+      .then((sample) => {
+        if (sample === undefined) return;
+        this.counters.listenQueue = sample.queued;
+        this.counters.maxListenQueue = Math.max(this.counters.maxListenQueue, sample.queued);
+        if (sample.backlog !== undefined) this.counters.listenQueueLen = sample.backlog;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#sampling = false;
+      });
+  }
+
+  /**
+   * request_slowlog_timeout: php-fpm's WARNING once per request and the `slow requests` counter. The
+   * stack itself is written by the child's slowlog thread (src/worker/slowlog), which watches the same
+   * clock on its own because the child's main thread may be busy in the script.
+   */
+  #checkSlowRequests(nowMs: number): void {
+    const limit = this.config.requestSlowlogTimeoutMs;
+    if (limit <= 0 || this.config.slowlog === undefined) return;
+    for (const child of this.children.values()) {
+      const current = child.current;
+      if (current === undefined || this.#slowLogged.has(current) || nowMs - current.startedAtMs < limit) continue;
+      this.#slowLogged.add(current);
+      const info = current.info;
+      const elapsedUs = (nowMs - current.startedAtMs) * 1000;
+      this.#host.log.warning(
+        `[pool ${this.name}] child ${child.pid}, script '${info.script}' (request: "${info.method} ${info.uri}` +
+          `${info.query !== '' ? `?${info.query}` : ''}") executing too slow ` +
+          `(${Math.floor(elapsedUs / 1e6)}.${String(elapsedUs % 1e6).padStart(6, '0')} sec), logging`,
+      );
+      this.counters.slowRequests++;
     }
   }
 

@@ -46,7 +46,8 @@ export function takeActivatedSockets(env: NodeJS.ProcessEnv = process.env): Acti
   const sockets: ActivatedSocket[] = [];
   for (let i = 0; i < count; i++) {
     const fd = SD_LISTEN_FDS_START + i;
-    const handle = createServerHandle(null, -1, -1, fd);
+    // Port 0, not -1: with an fd, node asserts that no address and no port were given.
+    const handle = createServerHandle(null, 0, -1, fd);
     if (typeof handle === 'number') {
       throw new TsfpmError('TSFPM_ERR_STARTUP', `cannot use the socket systemd passed as fd ${fd} (errno ${handle})`);
     }

@@ -12,6 +12,8 @@ import { applyPoolIdentity } from './privileges.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
+import { openChildAccessLog, type ChildAccessLog } from '../log/child-access-log.js';
+import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watcher.js';
 import { onScriptChanged } from '../handlers/script-reload.js';
 
 /** Connections one child serves at once: Node handles many; the web server's own limits apply first. */
@@ -22,10 +24,23 @@ let quitting = false;
 let requestsServed = 0;
 let running = 0;
 const connections = new Set<ConnectionHandle>();
+let accessLog: ChildAccessLog | undefined;
+let slowlog: SlowlogWatcher | undefined;
 
 function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknown): void {
   const pool = message.pool;
   setChildLogLevel(message.logLevel);
+  // Log files are opened with the master's rights (php-fpm opens them as root), then privileges drop.
+  try {
+    accessLog = openChildAccessLog(pool);
+  } catch (err) {
+    childLog('error', `[pool ${pool.name}] failed to open access log (${pool.accessLog ?? ''}): ${describeError(err)}`);
+  }
+  try {
+    slowlog = startSlowlogWatcher(pool);
+  } catch (err) {
+    childLog('error', `[pool ${pool.name}] Unable to create or open slowlog(${pool.slowlog ?? ''}): ${describeError(err)}`);
+  }
   // Before any script is loaded: nothing of the pool's code runs with the master's privileges.
   applyPoolIdentity(pool);
   const session: SessionOptions = {
@@ -62,6 +77,8 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         running++;
         requestsOnConnection++;
         cpuAtStart.set(request, cpuTimeMicros());
+        accessLog?.onStart(request);
+        slowlog?.begin(request);
         sendToMaster({
           type: 'begin',
           info: {
@@ -81,6 +98,12 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         requestsServed++;
         const durationMs = Date.now() - request.startedAtMs;
         const cpuMicros = cpuTimeMicros() - (cpuAtStart.get(request) ?? 0);
+        slowlog?.end(request);
+        accessLog?.onFinish(request, {
+          durationUs: durationMs * 1000,
+          memoryBytes: residentBytes(),
+          peer: socket.remoteFamily === undefined ? undefined : socket.remoteAddress,
+        });
         sendToMaster({
           type: 'end',
           status: request.status,
@@ -140,11 +163,29 @@ function maybeExit(): void {
   if (quitting && running === 0 && connections.size === 0) {
     // The last scoreboard messages leave first (a small IPC write completes at once on a pipe).
     flushToMaster();
+    accessLog?.flush();
     setImmediate(() => process.exit());
   }
 }
 
 process.on('SIGQUIT', quit);
+process.on('exit', () => accessLog?.flush());
+
+/**
+ * SIGUSR1 in the master: fresh files at the configured paths. A child that can no longer open them
+ * (its user lacks the rights the master had) retires, and its replacement opens them before dropping
+ * privileges (php-fpm recycles every worker on USR1 for the same reason).
+ */
+function reopenLogs(): void {
+  try {
+    accessLog?.reopen();
+    slowlog?.reopen();
+  } catch (err) {
+    childLog('notice', `child ${process.pid} cannot re-open its log files (${describeError(err)}), retiring`);
+    sendToMaster({ type: 'retiring', reason: 'log files re-opened' });
+    quit();
+  }
+}
 // An edited script cannot be unloaded: this child retires gracefully and the master starts a fresh one.
 onScriptChanged((reason) => {
   childLog('notice', `child ${process.pid} retiring: ${reason}`);
@@ -153,6 +194,7 @@ onScriptChanged((reason) => {
 });
 process.on('message', (message: MasterMessage, handle: unknown) => {
   onMasterAnswer(message);
+  if (message.type === 'reopen-logs') reopenLogs();
   if (message.type === 'init') {
     try {
       start(message, handle);

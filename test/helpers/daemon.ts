@@ -42,6 +42,16 @@ export interface DaemonOptions {
   readonly readyTimeoutMs?: number;
   /** Extra command-line arguments after `-y FILE -F -O -R`. */
   readonly args?: readonly string[];
+  /** Extra environment variables for the daemon (NOTIFY_SOCKET…). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A program (and its arguments) that execs `node bin/tsfpm …`, e.g. systemd-socket-activate. */
+  readonly wrapper?: readonly string[];
+}
+
+/** How the daemon process is launched (DaemonOptions.env / .wrapper). */
+export interface LaunchOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly wrapper?: readonly string[];
 }
 
 export interface ExitStatus {
@@ -84,14 +94,16 @@ export class Daemon {
   #stopping: Promise<void> | undefined;
   #markers = 0;
 
-  constructor(dir: TempDir, configFile: string, address: FcgiAddress, args: readonly string[]) {
+  constructor(dir: TempDir, configFile: string, address: FcgiAddress, args: readonly string[], launch: LaunchOptions = {}) {
     this.dir = dir;
     this.configFile = configFile;
     this.address = address;
     this.log = new LogLines('tsfpm log');
-    const env = { ...process.env };
+    const env = { ...process.env, ...launch.env };
     delete env['NODE_TEST_CONTEXT']; // the daemon is not a test file
-    this.process = spawn(process.execPath, [TSFPM_BIN, '-y', configFile, '-F', '-O', '-R', ...args], {
+    const command = [process.execPath, TSFPM_BIN, '-y', configFile, '-F', '-O', '-R', ...args];
+    const [program = process.execPath, ...programArgs] = [...(launch.wrapper ?? []), ...command];
+    this.process = spawn(program, programArgs, {
       cwd: dir.path,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -301,7 +313,11 @@ export async function startDaemon(scope: CleanupScope, options: DaemonOptions = 
   };
   const configFile = join(dir.path, 'tsfpm.conf');
   writeFileSync(configFile, fillTemplate(options.config ?? confTemplate('static-pool.conf'), vars));
-  const daemon = new Daemon(dir, configFile, address, options.args ?? []);
+  const launch: LaunchOptions = {
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.wrapper !== undefined ? { wrapper: options.wrapper } : {}),
+  };
+  const daemon = new Daemon(dir, configFile, address, options.args ?? [], launch);
   scope.after(() => daemon.stop());
   if (options.waitReady ?? true) {
     const ready = daemon.expectLog(/NOTICE: ready to handle connections/, { timeoutMs: options.readyTimeoutMs ?? 15_000 });

@@ -1,0 +1,105 @@
+// Listen-queue figures of a listening socket, read from the kernel (php-fpm.md §7.4), without native
+// addons. The socket is found by its inode (/proc/self/fd/<fd> → `socket:[inode]`), never by address:
+// unix sockets are bound under a temporary name and renamed, so the kernel knows them by that name.
+//
+// Measured on Linux 6.x (see the observability tests): for a LISTEN socket /proc/net/tcp{,6} gives the
+// current accept-queue length as rx_queue, but tx_queue is always 0 — the backlog is not there. The
+// backlog comes from sock_diag, i.e. `ss` (iproute2): Recv-Q = queued, Send-Q = backlog, for TCP and
+// unix sockets alike. So: TCP queue length from /proc (cheap, every second), unix queue length from
+// `ss -xlnH` (php-fpm does not measure unix sockets at all), the backlog from `ss` once.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+
+export interface ListenQueueSample {
+  /** Connections waiting in the accept queue now. */
+  readonly queued: number;
+  /** The accept queue's size (the effective backlog); undefined when the kernel did not say. */
+  readonly backlog: number | undefined;
+}
+
+/** The inode of an open socket fd of this process, or undefined (not a socket, no /proc). */
+export function socketInode(fd: number): number | undefined {
+  try {
+    const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** rx_queue of the LISTEN socket with this inode in /proc/net/tcp or tcp6 text. */
+export function parseProcNetTcp(text: string, inode: number): number | undefined {
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
+    if (cols[3] !== '0A' || cols[9] !== String(inode)) continue;
+    const rx = cols[4]?.split(':')[1];
+    return rx === undefined ? undefined : parseInt(rx, 16);
+  }
+  return undefined;
+}
+
+/** Recv-Q and Send-Q of the listening socket with this inode in `ss -lnHe -t -x` output. */
+export function parseSsListen(text: string, inode: number): { queued: number; backlog: number } | undefined {
+  for (const line of text.split('\n')) {
+    // u_str LISTEN <recv-q> <send-q> <path> <socket inode> * <peer>
+    const unix = /^u_str\s+LISTEN\s+(\d+)\s+(\d+)\s+.*?\s(\d+)\s+\*\s+\d+/.exec(line);
+    // tcp LISTEN <recv-q> <send-q> <local> <peer> ... ino:<socket inode>
+    const tcp = unix === null ? /^tcp\s+LISTEN\s+(\d+)\s+(\d+)\s.*\bino:(\d+)\b/.exec(line) : null;
+    const m = unix ?? tcp;
+    if (m === null || Number(m[3]) !== inode) continue;
+    return { queued: Number(m[1]), backlog: Number(m[2]) };
+  }
+  return undefined;
+}
+
+function runSs(args: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('ss', [...args], { timeout: 2000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
+      resolve(err === null ? stdout : undefined),
+    );
+  });
+}
+
+async function readProcTcp(inode: number): Promise<number | undefined> {
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const found = parseProcNetTcp(text, inode);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Samples one listening socket; each call reads the kernel once (ss is run for unix sockets only). */
+export class ListenQueueProbe {
+  readonly #inode: number | undefined;
+  readonly #kind: 'tcp' | 'unix';
+  #backlog: number | undefined;
+  #backlogRead = false;
+
+  constructor(fd: number | undefined, kind: 'tcp' | 'unix') {
+    this.#inode = fd === undefined || fd < 0 ? undefined : socketInode(fd);
+    this.#kind = kind;
+  }
+
+  get usable(): boolean {
+    return this.#inode !== undefined;
+  }
+
+  async sample(): Promise<ListenQueueSample | undefined> {
+    const inode = this.#inode;
+    if (inode === undefined) return undefined;
+    if (this.#kind === 'unix' || !this.#backlogRead) {
+      const ss = await runSs(['-lnHe', this.#kind === 'unix' ? '-x' : '-t']);
+      const found = ss === undefined ? undefined : parseSsListen(ss, inode);
+      if (!this.#backlogRead) {
+        this.#backlogRead = true;
+        this.#backlog = found?.backlog;
+      }
+      if (this.#kind === 'unix') return found === undefined ? undefined : { queued: found.queued, backlog: this.#backlog };
+    }
+    const queued = await readProcTcp(inode);
+    return queued === undefined ? undefined : { queued, backlog: this.#backlog };
+  }
+}

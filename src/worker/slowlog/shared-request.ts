@@ -1,0 +1,46 @@
+// The request a child's slowlog thread watches, published by the main thread in shared memory: the
+// main thread may be stuck in a script, so the thread must read the facts without asking it.
+//
+// Layout: Int32 [0] = request id (0 = none), Float64 at byte 8 = start (epoch ms), Int32 at byte 16 =
+// script length, bytes 20.. = the script path (UTF-8, cut at SCRIPT_BYTES). The writer clears the id
+// first and sets it last; a reader re-reads the id after reading the rest (seqlock style).
+const SCRIPT_OFFSET = 20;
+const SCRIPT_BYTES = 4096;
+export const SHARED_REQUEST_BYTES = SCRIPT_OFFSET + SCRIPT_BYTES;
+
+export interface PublishedRequest {
+  readonly id: number;
+  readonly startedAtMs: number;
+  readonly script: string;
+}
+
+export class SharedRequest {
+  readonly #ids: Int32Array;
+  readonly #start: Float64Array;
+  readonly #bytes: Uint8Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.#ids = new Int32Array(buffer, 0, 5);
+    this.#start = new Float64Array(buffer, 8, 1);
+    this.#bytes = new Uint8Array(buffer, SCRIPT_OFFSET, SCRIPT_BYTES);
+  }
+
+  publish(request: PublishedRequest | undefined): void {
+    Atomics.store(this.#ids, 0, 0);
+    if (request === undefined) return;
+    this.#start[0] = request.startedAtMs;
+    const encoded = Buffer.from(request.script, 'utf8').subarray(0, SCRIPT_BYTES);
+    this.#bytes.set(encoded);
+    Atomics.store(this.#ids, 4, encoded.length);
+    Atomics.store(this.#ids, 0, request.id);
+  }
+
+  read(): PublishedRequest | undefined {
+    const id = Atomics.load(this.#ids, 0);
+    if (id === 0) return undefined;
+    const startedAtMs = this.#start[0] ?? 0;
+    const length = Atomics.load(this.#ids, 4);
+    const script = Buffer.from(this.#bytes.slice(0, length)).toString('utf8');
+    return Atomics.load(this.#ids, 0) === id ? { id, startedAtMs, script } : undefined;
+  }
+}
