@@ -260,11 +260,28 @@ export class Daemon {
         await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
       }
       // Children left behind by a killed master notice the lost IPC channel and quit; give them a moment
-      // to release files in the dir, bounded.
+      // to release files in the dir, bounded; then kill what is left of the daemon's process group.
       await waitFor(() => this.liveChildren().every((pid) => !isAlive(pid)), { timeoutMs: 3000 }).catch(() => undefined);
+      if (this.liveChildren().some(isAlive)) killGroup(this.pid);
+      running.delete(this);
       this.dir.remove();
     })();
     return this.#stopping;
+  }
+}
+
+/** Daemons not stopped yet: if the test process exits early (a cancelled file), they are killed. */
+const running = new Set<Daemon>();
+process.once('exit', () => {
+  for (const daemon of running) if (daemon.exitStatus === undefined) killGroup(daemon.pid);
+});
+
+/** SIGKILL to a detached daemon's whole process group (its master and children). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // nothing left in the group
   }
 }
 
@@ -318,6 +335,7 @@ export async function startDaemon(scope: CleanupScope, options: DaemonOptions = 
     ...(options.wrapper !== undefined ? { wrapper: options.wrapper } : {}),
   };
   const daemon = new Daemon(dir, configFile, address, options.args ?? [], launch);
+  running.add(daemon);
   scope.after(() => daemon.stop());
   if (options.waitReady ?? true) {
     const ready = daemon.expectLog(/NOTICE: ready to handle connections/, { timeoutMs: options.readyTimeoutMs ?? 15_000 });
