@@ -38,6 +38,11 @@ export class ErrorLog {
     return this.#options.level;
   }
 
+  /** log_limit: the longest line, prefix included. */
+  get limit(): number {
+    return this.#options.limit;
+  }
+
   set echoToStderr(value: boolean) {
     this.#echoToStderr = value && this.#options.target.kind === 'file';
   }

@@ -11,6 +11,7 @@ import { Child, STAGE_LABEL, type EndReason } from './child.js';
 import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
 import { forkChild } from './spawn-child.js';
 import { ListenQueueProbe } from '../status/listen-queue.js';
+import { decoratedWorkerLines, plainWorkerLines } from '../log/worker-output.js';
 
 export interface PoolCounters {
   startedAtMs: number;
@@ -529,11 +530,13 @@ export class PoolRuntime {
     }
   }
 
+  /** One captured line, wrapped at log_limit with the decoration on every piece (php-fpm §8.2). */
   #workerLine(child: Child, stream: 'stdout' | 'stderr', line: string, suffix: string): void {
+    const log = this.#host.log;
     if (!this.config.decorateWorkersOutput) {
-      this.#host.log.raw(line);
+      for (const piece of plainWorkerLines(line, log.limit)) log.raw(piece);
       return;
     }
-    this.#host.log.warning(`[pool ${this.name}] child ${child.pid} said into ${stream}: "${line}"${suffix}`);
+    for (const message of decoratedWorkerLines(this.name, child.pid, stream, line, suffix, log.limit)) log.warning(message);
   }
 }
