@@ -24,6 +24,8 @@ export interface NginxOptions {
   readonly masterProcess?: boolean;
   /** Extra directives inside the FastCGI location. */
   readonly locationExtra?: string;
+  /** File suffixes nginx passes to the daemon, as a regex alternation (default 'mjs|js|txt'). */
+  readonly extensions?: string;
 }
 
 /** The param list of Debian's /etc/nginx/fastcgi_params, used when that file is absent. */
@@ -86,7 +88,7 @@ http {
     server_name localhost;
     root ${options.root};
 
-    location ~ [^/]\\.(mjs|js|txt)$ {
+    location ~ [^/]\\.(${options.extensions ?? 'mjs|js|txt'})$ {
       fastcgi_pass tsfpm;
       ${keepalive ? 'fastcgi_keep_conn on;' : ''}${params}
       fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;

@@ -42,7 +42,8 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
     // The body's memory moves to the main thread instead of being copied.
     if (body === null) return answer;
     // tinypool's movable protocol: the object is sent with the listed buffer transferred.
-    return { [Tinypool.transferableSymbol]: body.buffer, [Tinypool.valueSymbol]: answer } as unknown as ThreadResult;
+    const movable = { [Tinypool.transferableSymbol]: body.buffer, [Tinypool.valueSymbol]: answer };
+    return Tinypool.move(movable as unknown as ArrayBuffer) as unknown as ThreadResult;
   } catch (err) {
     return { ok: false, error: describeError(err), logs };
   }
