@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import test from 'node:test';
 import {
+  encodeGetValues,
   FcgiConnection,
   fcgiRequest,
   listenText,
@@ -40,6 +41,8 @@ export interface DaemonOptions {
   /** Wait for `ready to handle connections` (default true). */
   readonly waitReady?: boolean;
   readonly readyTimeoutMs?: number;
+  /** On TCP, check after start that the port answers FastCGI (default true; off when 127.0.0.1 is refused). */
+  readonly checkAddress?: boolean;
   /** Extra command-line arguments after `-y FILE -F -O -R`. */
   readonly args?: readonly string[];
   /** Extra environment variables for the daemon (NOTIFY_SOCKET…). */
@@ -294,6 +297,26 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The TCP port must be the daemon's: a GET_VALUES gets a FastCGI answer. (If another process took the
+ * port between getFreePort() and the bind, tsfpm may not notice: see startup-socket-conflicts.test.ts.)
+ */
+async function assertServesFastCgi(daemon: Daemon): Promise<void> {
+  let conn: FcgiConnection | undefined;
+  try {
+    conn = await FcgiConnection.open(daemon.address, 5000);
+    await conn.write(encodeGetValues(['FCGI_MPXS_CONNS']));
+    const record = await conn.nextRecord(5000);
+    if (record === undefined || record.version !== 1) throw new Error('no FastCGI answer to GET_VALUES');
+  } catch (err) {
+    throw daemon.withLog(
+      new Error(`${listenText(daemon.address)} is not served by this daemon (${err instanceof Error ? err.message : String(err)})`),
+    );
+  } finally {
+    conn?.destroy();
+  }
+}
+
 /** Replaces every {{NAME}}; an unknown placeholder is an error (a typo must not reach the daemon). */
 export function fillTemplate(template: string, vars: Readonly<Record<string, string>>): string {
   return template.replace(/\{\{([A-Z_][A-Z0-9_]*)\}\}/g, (_all, name: string) => {
@@ -343,6 +366,7 @@ export async function startDaemon(scope: CleanupScope, options: DaemonOptions = 
       throw new Error(`the daemon exited (${JSON.stringify(status)}) before it was ready${daemon.log.dump()}`);
     });
     await Promise.race([ready, died]);
+    if (address.kind === 'tcp' && options.checkAddress !== false) await assertServesFastCgi(daemon);
   }
   return daemon;
 }
