@@ -40,14 +40,19 @@ export function parseProcNetTcp(text: string, inode: number): number | undefined
   return undefined;
 }
 
-/** Recv-Q and Send-Q of the listening socket with this inode in `ss -lnHe -t -x` output. */
-export function parseSsListen(text: string, inode: number): { queued: number; backlog: number } | undefined {
+/**
+ * Recv-Q and Send-Q of the listening socket with this inode in `ss -lnHe -t` or `ss -lnHe -x` output.
+ * With one family asked for, ss leaves out the Netid column; with several it prints it: both parse.
+ */
+export function parseSsListen(text: string, inode: number, kind: 'tcp' | 'unix'): { queued: number; backlog: number } | undefined {
+  // unix: [u_str] LISTEN <recv-q> <send-q> <path> <socket inode> * <peer> ... (ino: here is the path's inode)
+  // tcp:  [tcp] LISTEN <recv-q> <send-q> <local> <peer> ... ino:<socket inode>
+  const pattern =
+    kind === 'unix'
+      ? /^(?:u_str\s+)?LISTEN\s+(\d+)\s+(\d+)\s+.*?\s(\d+)\s+\*\s+\d+/
+      : /^(?:tcp\s+)?LISTEN\s+(\d+)\s+(\d+)\s.*\bino:(\d+)\b/;
   for (const line of text.split('\n')) {
-    // u_str LISTEN <recv-q> <send-q> <path> <socket inode> * <peer>
-    const unix = /^u_str\s+LISTEN\s+(\d+)\s+(\d+)\s+.*?\s(\d+)\s+\*\s+\d+/.exec(line);
-    // tcp LISTEN <recv-q> <send-q> <local> <peer> ... ino:<socket inode>
-    const tcp = unix === null ? /^tcp\s+LISTEN\s+(\d+)\s+(\d+)\s.*\bino:(\d+)\b/.exec(line) : null;
-    const m = unix ?? tcp;
+    const m = pattern.exec(line);
     if (m === null || Number(m[3]) !== inode) continue;
     return { queued: Number(m[1]), backlog: Number(m[2]) };
   }
@@ -92,7 +97,7 @@ export class ListenQueueProbe {
     if (inode === undefined) return undefined;
     if (this.#kind === 'unix' || !this.#backlogRead) {
       const ss = await runSs(['-lnHe', this.#kind === 'unix' ? '-x' : '-t']);
-      const found = ss === undefined ? undefined : parseSsListen(ss, inode);
+      const found = ss === undefined ? undefined : parseSsListen(ss, inode, this.#kind);
       if (!this.#backlogRead) {
         this.#backlogRead = true;
         this.#backlog = found?.backlog;

@@ -1,0 +1,172 @@
+// The status page against a real daemon: kernel listen-queue figures, the slowlog with a JavaScript
+// stack, and the counters under load (php-fpm.md §7, §8.4, §10.11 checks 13, 18, 27).
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { daemonTest, type Daemon } from '../helpers/daemon.js';
+import { confTemplate } from '../helpers/paths.js';
+import { findTool } from '../helpers/tools.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+type Status = Record<string, number | string | Record<string, number | string>[]>;
+
+async function status(fpm: Daemon, query = 'json'): Promise<Status> {
+  const res = await fpm.request({ params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query, timeoutMs: 20_000 });
+  assert.equal(res.status, 200);
+  return JSON.parse(res.body.toString('utf8')) as Status;
+}
+
+const STATUS = 'pm.status_path = /status';
+
+// A script that blocks its child's event loop: the child cannot accept, connections queue in the kernel.
+const BUSY_SCRIPT = `import { writeFileSync } from 'node:fs';
+export default (request) => {
+  const marker = new URL(request.url).searchParams.get('marker');
+  if (marker) writeFileSync(marker, String(process.pid));
+  const end = Date.now() + 3000;
+  while (Date.now() < end);
+  return new Response('done');
+};\n`;
+
+for (const listen of ['tcp', 'unix'] as const) {
+  daemonTest(
+    `listen queue (${listen}): connections waiting while the only child is busy show in 'max listen queue'`,
+    { listen, vars: { MAX_CHILDREN: '1', POOL_EXTRA: STATUS } },
+    async (t, fpm) => {
+      if (listen === 'unix' && findTool('ss') === undefined) {
+        if (process.env['CI'] === 'true') throw new Error('ss (iproute2) is missing under CI');
+        t.skip('ss (Debian package iproute2) is not installed');
+        return;
+      }
+      const script = join(fpm.dir.path, 'busy.mjs');
+      writeFileSync(script, BUSY_SCRIPT);
+      const marker = fpm.marker('busy');
+      const busy = fpm.request({ script, query: marker.query, timeoutMs: 20_000 });
+      await marker.started();
+      const waiting: Socket[] = [];
+      try {
+        for (let i = 0; i < 5; i++) {
+          waiting.push(fpm.address.kind === 'tcp' ? connect(fpm.address.port, fpm.address.host) : connect(fpm.address.path));
+        }
+        for (const s of waiting) s.on('error', () => undefined);
+        assert.equal((await busy).status, 200);
+      } finally {
+        for (const s of waiting) s.destroy();
+      }
+      const s = await status(fpm);
+      assert.ok(Number(s['max listen queue']) >= 1, `max listen queue ${String(s['max listen queue'])}`);
+      assert.ok(Number(s['listen queue len']) > 0, `listen queue len ${String(s['listen queue len'])} (the backlog)`);
+    },
+  );
+}
+
+const SLEEPY_SCRIPT = `export default function handler() {
+  sleepyFunction(2500);
+  return new Response('woke up\\n');
+}
+function sleepyFunction(ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+}\n`;
+
+daemonTest(
+  'request_slowlog_timeout: WARNING in the log, the JavaScript stack in the slowlog, slow requests = 1, request still 200',
+  {
+    config: confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'slowlog = {{DIR}}/slow.log\n{{POOL_EXTRA}}'),
+    vars: { MAX_CHILDREN: '1', POOL_EXTRA: `${STATUS}\nrequest_slowlog_timeout = 1s\nrequest_slowlog_trace_depth = 5` },
+  },
+  async (_t, fpm) => {
+    const script = join(fpm.dir.path, 'sleepy.mjs');
+    writeFileSync(script, SLEEPY_SCRIPT);
+    const res = await fpm.request({ script, timeoutMs: 20_000 });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'woke up\n');
+    await fpm.expectLog(
+      new RegExp(`WARNING: \\[pool www\\] child \\d+, script '${script.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' \\(request: "GET /sleepy\\.mjs"\\) executing too slow \\(\\d+\\.\\d{6} sec\\), logging`),
+    );
+    const slowlog = join(fpm.dir.path, 'slow.log');
+    const text = await waitFor(() => (existsSync(slowlog) && readFileSync(slowlog, 'utf8').includes('sleepyFunction') ? readFileSync(slowlog, 'utf8') : undefined), {
+      what: 'the slowlog block',
+      onTimeout: () => (existsSync(slowlog) ? readFileSync(slowlog, 'utf8') : '(no slowlog)') + fpm.log.dump(),
+    });
+    const lines = text.split('\n');
+    assert.equal(lines[0], '');
+    assert.match(lines[1] ?? '', /^\[\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\]  \[pool www\] pid \d+$/);
+    assert.equal(lines[2], `script_filename = ${script}`);
+    assert.equal(lines[3], `[0x0000000000000000] sleepyFunction() ${script}:7`);
+    assert.equal(lines[4], `[0x0000000000000001] handler() ${script}:2`);
+    const frames = lines.filter((l) => l.startsWith('[0x'));
+    assert.ok(frames.length <= 5, `request_slowlog_trace_depth = 5 honoured (${frames.length} frames)`);
+    assert.equal((await status(fpm))['slow requests'], 1);
+  },
+);
+
+daemonTest(
+  "'accepted conn' equals the requests sent, status requests included",
+  { vars: { MAX_CHILDREN: '2', POOL_EXTRA: STATUS } },
+  async (_t, fpm) => {
+    const first = await status(fpm);
+    const N = 60;
+    for (let batch = 0; batch < N / 10; batch++) {
+      await Promise.all(Array.from({ length: 10 }, () => fpm.request({ script: 'hello.mjs' })));
+    }
+    // Children batch their scoreboard messages for up to 10 ms, so a status page can lag behind the
+    // requests that other children just began; it must converge to the exact count (each status
+    // request counts itself, as php-fpm's does).
+    let polls = 0;
+    const after = await waitFor(async () => {
+      const s = await status(fpm);
+      polls++;
+      return Number(s['accepted conn']) - Number(first['accepted conn']) === N + polls ? s : undefined;
+    }, { what: `accepted conn to reach ${N} + the status requests` });
+    assert.equal(after['max children'], 2);
+  },
+);
+
+const DYNAMIC_2 = confTemplate('static-pool.conf').replace(
+  'pm = static\npm.max_children = {{MAX_CHILDREN}}',
+  'pm = dynamic\npm.max_children = 2\npm.start_servers = 1\npm.min_spare_servers = 1\npm.max_spare_servers = 2',
+);
+
+daemonTest(
+  "pm = dynamic: every child busy at pm.max_children counts in 'max children reached'; all requests answered",
+  // request_terminate_timeout makes the child report a request before the script runs (a script that
+  // blocks its event loop would otherwise hold back the batched scoreboard message).
+  { config: DYNAMIC_2, vars: { POOL_EXTRA: `${STATUS}\nrequest_terminate_timeout = 30s` } },
+  async (_t, fpm) => {
+    const script = join(fpm.dir.path, 'busy.mjs');
+    writeFileSync(script, BUSY_SCRIPT);
+    // One at a time (libuv accepts every pending connection at once): a child blocked in the script
+    // cannot accept, so the second request waits for the child the PM starts; the third finds none.
+    const busy = [];
+    for (let i = 0; i < 3; i++) {
+      const marker = fpm.marker(`busy${i}`);
+      busy.push(fpm.request({ script, query: marker.query, timeoutMs: 30_000 }));
+      if (i < 2) await marker.started(15_000);
+    }
+    await fpm.expectLog(/WARNING: \[pool www\] server reached pm\.max_children setting \(2\), consider raising it/, { timeoutMs: 15_000 });
+    for (const res of await Promise.all(busy)) assert.equal(res.status, 200);
+    const s = await status(fpm);
+    assert.ok(Number(s['max children reached']) >= 1);
+    assert.equal(s['process manager'], 'dynamic');
+  },
+);
+
+daemonTest(
+  "pm = ondemand: more waiting connections than pm.max_children counts in 'max children reached'",
+  {
+    config: confTemplate('static-pool.conf').replace(
+      'pm = static\npm.max_children = {{MAX_CHILDREN}}',
+      'pm = ondemand\npm.max_children = 2\npm.process_idle_timeout = 10s',
+    ),
+    vars: { POOL_EXTRA: STATUS },
+  },
+  async (_t, fpm) => {
+    const slow = Array.from({ length: 4 }, () => fpm.request({ script: 'slow.mjs', query: 'ms=2000', timeoutMs: 20_000 }));
+    for (const res of await Promise.all(slow)) assert.equal(res.status, 200);
+    const s = await status(fpm);
+    assert.ok(Number(s['max children reached']) >= 1, `max children reached ${String(s['max children reached'])}`);
+    assert.equal(s['process manager'], 'ondemand');
+  },
+);
