@@ -3,6 +3,8 @@
 // next to the stream. This looks at undici's internal state, so every condition is checked and
 // anything unexpected falls back to reading the stream.
 
+import { FastResponse } from './fast-response.js';
+
 const STATE = Object.getOwnPropertySymbols(new Response('')).find((s) => s.description === 'state');
 
 interface BodyState {
@@ -11,6 +13,7 @@ interface BodyState {
 }
 
 export function responseBodySource(response: Response): Uint8Array | undefined {
+  if (response instanceof FastResponse) return response.takeKeptBody();
   if (STATE === undefined || response.bodyUsed) return undefined;
   const state = (response as unknown as Record<symbol, { body?: BodyState | null } | undefined>)[STATE];
   const body = state?.body;

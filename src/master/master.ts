@@ -257,6 +257,7 @@ export class Master implements PoolHost {
 
   #finishReload(): void {
     this.#clearEscalation();
+    this.#closeUnusedSockets(); // sockets of removed pools, once their last child has left
     this.#startHeartbeat();
     this.#state = 'normal';
     this.log.notice('reload complete: the new configuration is serving');

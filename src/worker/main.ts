@@ -8,6 +8,7 @@ import { describeError } from '../errors.js';
 import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
 import { onMasterAnswer } from './master-query.js';
+import { installFastResponse } from '../handlers/fast-response.js';
 import { applyPoolIdentity } from './privileges.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
@@ -43,6 +44,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   }
   // Before any script is loaded: nothing of the pool's code runs with the master's privileges.
   applyPoolIdentity(pool);
+  installFastResponse();
   const session: SessionOptions = {
     maxParamsBytes: pool.maxParamsBytes,
     roles: new Set([FCGI_RESPONDER]),

@@ -1,0 +1,41 @@
+// Issue 5: SIGUSR2 ten times while HTTP load runs through nginx (with and without upstream
+// keepalive): no request fails, the master pid stays, every old child is gone afterwards.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startDaemon, isAlive } from '../../helpers/daemon.js';
+import { startNginx } from '../../helpers/nginx.js';
+import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { childPidsOf, startLoad } from './support.js';
+
+for (const keepalive of [false, true]) {
+  test(`ten reloads under load through nginx (keepalive ${keepalive ? 'on' : 'off'}) fail no request`, { timeout: 120_000 }, async (t) => {
+    const fpm = await startDaemon(t, { listen: 'tcp', vars: { MAX_CHILDREN: '2' } });
+    const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, keepalive });
+    if (nginx === undefined) return;
+    const masterPid = fpm.pid;
+    const before = childPidsOf(masterPid);
+    assert.equal(before.length, 2);
+
+    const load = startLoad(`${nginx.baseUrl}/hello.mjs`, { concurrency: 8, keepAlive: keepalive });
+    await waitFor(() => load.result.ok >= 200, { timeoutMs: 20_000, what: 'load to get going' });
+    for (let i = 1; i <= 10; i++) {
+      const mark = fpm.logMark;
+      fpm.signal('SIGUSR2');
+      await fpm.expectLog(/NOTICE: reload complete/, { from: mark, timeoutMs: 20_000 });
+    }
+    // Keep going until at least 10,000 requests went through, the reloads among them.
+    await waitFor(() => load.result.ok + load.result.failed >= 10_000, { timeoutMs: 90_000, intervalMs: 100, what: '10,000 requests' });
+    const result = await load.stop();
+
+    assert.deepEqual(result.failures, [], 'no request failed');
+    assert.equal(result.failed, 0);
+    assert.ok(result.ok >= 10_000, `${result.ok} requests answered`);
+    assert.equal(fpm.pid, masterPid, 'the master pid is unchanged');
+    assert.ok(isAlive(masterPid));
+    await waitFor(() => before.every((pid) => !isAlive(pid)), { what: 'every first-generation child to be gone' });
+    const after = childPidsOf(masterPid);
+    assert.equal(after.length, 2, `two children serve after the reloads: ${after.join(', ')}`);
+    assert.ok(after.every((pid) => !before.includes(pid)));
+  });
+}

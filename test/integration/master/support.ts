@@ -1,0 +1,63 @@
+// Shared pieces of the master tests: the children the kernel says a process has, and a bounded load
+// loop through HTTP that counts every failure.
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { httpRequest } from '../../helpers/http-client.js';
+
+/** Pids of the direct children of `pid` (from /proc, not from the log). */
+export function childPidsOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export interface LoadResult {
+  ok: number;
+  failed: number;
+  failures: string[];
+}
+
+export interface Load {
+  readonly result: LoadResult;
+  /** Stops issuing requests and resolves when the in-flight ones are done. */
+  stop(): Promise<LoadResult>;
+}
+
+/** `concurrency` loops of sequential requests to `url` until stopped or `maxRequests` are done. */
+export function startLoad(url: string, options: { concurrency: number; keepAlive: boolean; maxRequests?: number }): Load {
+  const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: options.concurrency }) : false;
+  const result: LoadResult = { ok: 0, failed: 0, failures: [] };
+  let stopped = false;
+  const max = options.maxRequests ?? Number.POSITIVE_INFINITY;
+  const loop = async (): Promise<void> => {
+    while (!stopped && result.ok + result.failed < max) {
+      try {
+        const res = await httpRequest(url, { agent, timeoutMs: 15_000 });
+        if (res.status === 200) result.ok++;
+        else {
+          result.failed++;
+          if (result.failures.length < 10) result.failures.push(`status ${res.status}: ${res.body.toString().slice(0, 200)}`);
+        }
+      } catch (err) {
+        result.failed++;
+        if (result.failures.length < 10) result.failures.push(String(err));
+      }
+    }
+  };
+  const loops = Array.from({ length: options.concurrency }, () => loop());
+  return {
+    result,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+      if (agent !== false) agent.destroy();
+      return result;
+    },
+  };
+}
