@@ -24,6 +24,8 @@ export interface NginxOptions {
   readonly masterProcess?: boolean;
   /** Extra directives inside the FastCGI location. */
   readonly locationExtra?: string;
+  /** Also pass this exact path (e.g. the pool's pm.status_path, which names no file) to the daemon. */
+  readonly statusPath?: string;
   /** File suffixes nginx passes to the daemon, as a regex alternation (default 'mjs|js|txt'). */
   readonly extensions?: string;
 }
@@ -96,7 +98,16 @@ http {
       fastcgi_send_timeout 30s;
       ${options.locationExtra ?? ''}
     }
-  }
+${
+  options.statusPath === undefined
+    ? ''
+    : `
+    location = ${options.statusPath} {
+      fastcgi_pass tsfpm;${params}
+      fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+    }
+`
+}  }
 }
 `;
 }
