@@ -170,3 +170,34 @@ daemonTest(
     assert.equal(s['process manager'], 'ondemand');
   },
 );
+
+daemonTest(
+  'every format over FastCGI: content types, HEAD gives headers only, ?openmetrics ends with # EOF',
+  { vars: { POOL_EXTRA: STATUS } },
+  async (_t, fpm) => {
+    const get = (query: string, method = 'GET') =>
+      fpm.request({ params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query, method });
+    const expected: [string, string][] = [
+      ['', 'text/plain'],
+      ['json', 'application/json'],
+      ['xml', 'text/xml'],
+      ['html', 'text/html'],
+      ['openmetrics', 'application/openmetrics-text; version=1.0.0; charset=utf-8'],
+      ['dashboard', 'text/html; charset=utf-8'],
+    ];
+    for (const [query, type] of expected) {
+      const res = await get(query);
+      assert.equal(res.headers['content-type'], type, query);
+      assert.equal(res.headers['cache-control'], 'no-cache, no-store, must-revalidate, max-age=0');
+      assert.ok(res.body.length > 0);
+    }
+    assert.ok((await get('openmetrics')).body.toString().endsWith('# EOF\n'));
+    const full = JSON.parse((await get('json&full')).body.toString()) as { processes: { pid: number; state: string; 'request uri': string }[] };
+    const self = full.processes.find((p) => p['request uri'] === '/status?json&full');
+    assert.equal(self?.state, 'Running');
+    assert.ok(fpm.liveChildren().includes(self?.pid ?? -1));
+    const head = await get('json', 'HEAD');
+    assert.equal(head.headers['content-type'], 'application/json');
+    assert.equal(head.body.length, 0);
+  },
+);
