@@ -9,17 +9,17 @@ export function setChildLogLevel(level: LogLevel): void {
   minimumRank = LEVEL_RANK[level];
 }
 
-// Messages are batched: every IPC write is a system call. Scoreboard updates (begin/end) wait up to
-// BATCH_DELAY_MS so that one write carries many of them under load; anything else goes at once (with
-// what is queued, in order). flushToMaster() sends at once, for the moments the master must know
-// without delay (a script about to run may block the event loop).
+// Every IPC write is a system call, so 'end' messages wait up to BATCH_DELAY_MS and leave with the
+// next message. Everything else, 'begin' included, goes at once: a script may block the event loop
+// right after it starts, and the master must already know the child is busy (process managers,
+// request timeouts). Under load that is one write per request, carrying the previous 'end' too.
 const BATCH_DELAY_MS = 10;
 let queue: ChildMessage[] = [];
 let flushTimer: NodeJS.Timeout | undefined;
 
 export function sendToMaster(message: ChildMessage): void {
   queue.push(message);
-  if (message.type !== 'begin' && message.type !== 'end') flushToMaster();
+  if (message.type !== 'end') flushToMaster();
   else flushTimer ??= setTimeout(flushToMaster, BATCH_DELAY_MS);
 }
 

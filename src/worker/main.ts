@@ -92,8 +92,6 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
             user: request.params['REMOTE_USER'] || '-',
           },
         });
-        // The master counts a handed-over connection as busy until this arrives: no batching delay.
-        if (dispatched) flushToMaster();
       },
       onFinish: (request) => {
         running--;

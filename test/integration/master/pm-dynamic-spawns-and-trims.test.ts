@@ -38,8 +38,12 @@ test('pm = dynamic: 2 at start, grows under 8 concurrent slow requests without p
 test('pm = dynamic at pm.max_children: one warning per episode, max children reached counted, requests queue', { timeout: 60_000 }, async (t) => {
   const config = CONFIG.replace('pm.start_servers = 2\npm.min_spare_servers = 2\npm.max_spare_servers = 4', 'pm.start_servers = 1\npm.min_spare_servers = 1\npm.max_spare_servers = 2\npm.status_path = /status');
   const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '2' } });
-  // A synchronous busy loop blocks the child's event loop, as a PHP request would.
-  const requests = Array.from({ length: 4 }, () => fpm.request({ script: 'busy.mjs', query: 'ms=3000', timeoutMs: 30_000 }));
+  // A synchronous busy loop blocks the child's event loop, as a PHP request would. A Node child takes
+  // every connection waiting when it accepts, so the first request must be running (its child blocked)
+  // before the others arrive; they then wait in the backlog while the pool grows to its cap.
+  const first = fpm.request({ script: 'busy.mjs', query: 'ms=3000', timeoutMs: 30_000 });
+  await fpm.expectLog(/said into stderr: "busy start in \d+"/);
+  const requests = [first, ...Array.from({ length: 3 }, () => fpm.request({ script: 'busy.mjs', query: 'ms=3000', timeoutMs: 30_000 }))];
   await fpm.expectLog(/WARNING: \[pool www\] server reached pm\.max_children setting \(2\), consider raising it/, { timeoutMs: 10_000 });
   const responses = await Promise.all(requests);
   for (const res of responses) assert.equal(res.status, 200);

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { startLoad } from './support.js';
+import { describeLoad, startLoad } from './support.js';
 import { startNginx } from '../../helpers/nginx.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
 
@@ -14,8 +14,8 @@ test('a reload with a broken file keeps the old configuration serving under load
   const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS });
   if (nginx === undefined) return;
   const good = readFileSync(fpm.configFile, 'utf8');
-  const load = startLoad(`${nginx.baseUrl}/hello.mjs`, { concurrency: 4, keepAlive: false });
-  await waitFor(() => load.result.ok >= 100, { what: 'load to get going' });
+  const load = startLoad(t, `${nginx.baseUrl}/hello.mjs`, { concurrency: 4, keepAlive: false });
+  await waitFor(() => load.result.ok >= 100, { timeoutMs: 30_000, what: 'load to get going', onTimeout: () => describeLoad(load.result) });
 
   writeFileSync(fpm.configFile, `${good}\npm.max_children = zero\nnot_a_directive = 1\n`);
   const mark = fpm.logMark;
@@ -24,7 +24,7 @@ test('a reload with a broken file keeps the old configuration serving under load
   await fpm.expectLog(/ERROR: \[.*tsfpm\.conf:\d+\] unknown entry 'not_a_directive'/, { from: mark });
   await fpm.expectLog(/ERROR: reload aborted: the new configuration is invalid; the running configuration stays/, { from: mark });
   const served = load.result.ok;
-  await waitFor(() => load.result.ok >= served + 200, { what: 'load to continue after the failed reload' });
+  await waitFor(() => load.result.ok >= served + 200, { timeoutMs: 30_000, what: 'load to continue after the failed reload', onTimeout: () => describeLoad(load.result) });
   const ping = await fpm.request({ params: { SCRIPT_NAME: '/ping' } });
   assert.equal(ping.body.toString(), 'before');
 

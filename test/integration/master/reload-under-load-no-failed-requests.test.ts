@@ -6,7 +6,7 @@ import { startDaemon, isAlive } from '../../helpers/daemon.js';
 import { startNginx } from '../../helpers/nginx.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf, startLoad } from './support.js';
+import { childPidsOf, describeLoad, startLoad } from './support.js';
 
 for (const keepalive of [false, true]) {
   test(`ten reloads under load through nginx (keepalive ${keepalive ? 'on' : 'off'}) fail no request`, { timeout: 120_000 }, async (t) => {
@@ -17,15 +17,15 @@ for (const keepalive of [false, true]) {
     const before = childPidsOf(masterPid);
     assert.equal(before.length, 2);
 
-    const load = startLoad(`${nginx.baseUrl}/hello.mjs`, { concurrency: 8, keepAlive: keepalive });
-    await waitFor(() => load.result.ok >= 200, { timeoutMs: 20_000, what: 'load to get going' });
+    const load = startLoad(t, `${nginx.baseUrl}/hello.mjs`, { concurrency: 8, keepAlive: keepalive });
+    await waitFor(() => load.result.ok >= 200, { timeoutMs: 30_000, what: 'load to get going', onTimeout: () => describeLoad(load.result) });
     for (let i = 1; i <= 10; i++) {
       const mark = fpm.logMark;
       fpm.signal('SIGUSR2');
       await fpm.expectLog(/NOTICE: reload complete/, { from: mark, timeoutMs: 20_000 });
     }
     // Keep going until at least 10,000 requests went through, the reloads among them.
-    await waitFor(() => load.result.ok + load.result.failed >= 10_000, { timeoutMs: 90_000, intervalMs: 100, what: '10,000 requests' });
+    await waitFor(() => load.result.ok + load.result.failed >= 10_000, { timeoutMs: 90_000, intervalMs: 100, what: '10,000 requests', onTimeout: () => describeLoad(load.result) });
     const result = await load.stop();
 
     assert.deepEqual(result.failures, [], 'no request failed');

@@ -17,6 +17,11 @@ export function childPidsOf(pid: number): number[] {
   }
 }
 
+/** What the load saw so far, for a failed wait's message. */
+export function describeLoad(result: LoadResult): string {
+  return `${result.ok} ok, ${result.failed} failed${result.failures.length > 0 ? `: ${result.failures.join(' | ')}` : ''}`;
+}
+
 export interface LoadResult {
   ok: number;
   failed: number;
@@ -29,8 +34,15 @@ export interface Load {
   stop(): Promise<LoadResult>;
 }
 
-/** `concurrency` loops of sequential requests to `url` until stopped or `maxRequests` are done. */
-export function startLoad(url: string, options: { concurrency: number; keepAlive: boolean; maxRequests?: number }): Load {
+/**
+ * `concurrency` loops of sequential requests to `url` until stopped or `maxRequests` are done. The
+ * loops stop when the test ends, whatever happened (a failed wait must not leave them running).
+ */
+export function startLoad(
+  scope: { after(fn: () => unknown): void },
+  url: string,
+  options: { concurrency: number; keepAlive: boolean; maxRequests?: number },
+): Load {
   const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: options.concurrency }) : false;
   const result: LoadResult = { ok: 0, failed: 0, failures: [] };
   let stopped = false;
@@ -51,13 +63,12 @@ export function startLoad(url: string, options: { concurrency: number; keepAlive
     }
   };
   const loops = Array.from({ length: options.concurrency }, () => loop());
-  return {
-    result,
-    stop: async () => {
-      stopped = true;
-      await Promise.all(loops);
-      if (agent !== false) agent.destroy();
-      return result;
-    },
+  const stop = async (): Promise<LoadResult> => {
+    stopped = true;
+    await Promise.all(loops);
+    if (agent !== false) agent.destroy();
+    return result;
   };
+  scope.after(stop);
+  return { result, stop };
 }
