@@ -1,9 +1,17 @@
 // fetch mode on the child's main thread: `fetch(request, ctx)` → Response, the hot path (lazy
 // Request facade in, Response source fast path out).
+import { FastResponse } from './fast-response.js';
 import { lazyRequest } from './lazy-request.js';
 import type { FetchFunction } from './types.js';
 import { failScript, sendResponse } from './send-response.js';
 import type { ScriptJob } from './script-runner.js';
+
+/**
+ * The platform's Response. Children install FastResponse (a subclass) as the global, but statics it
+ * inherits (`Response.redirect`, `Response.error`) and Responses made by libraries that captured the
+ * class early are platform instances: they must pass too.
+ */
+const PlatformResponse = Object.getPrototypeOf(FastResponse) as typeof Response;
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -16,7 +24,7 @@ export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<vo
   let response: Response;
   try {
     const result: unknown = await fetch(lazyRequest(request.params, request.body, () => request.abort.signal), job.ctx);
-    if (!(result instanceof Response)) {
+    if (!(result instanceof PlatformResponse)) {
       throw new TypeError(`handler returned ${describeValue(result)}, expected a Response`);
     }
     response = result;
