@@ -5,6 +5,7 @@ import { chmodSync, chownSync, existsSync, renameSync, unlinkSync } from 'node:f
 import * as net from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
 import { TsfpmError } from '../errors.js';
 import type { ListenAddress } from './listen-address.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -14,6 +15,8 @@ import { os } from './os-errors.js';
 export interface ServerHandle {
   close(callback?: () => void): void;
   readonly fd?: number;
+  /** TCP only: fills `out` with the bound address; returns 0 or a negative errno. */
+  getsockname?(out: { address?: string; port?: number; family?: string }): number;
 }
 
 // net._createServerHandle is the internal that node:cluster's SharedHandle uses to bind a socket
@@ -43,6 +46,8 @@ export interface UnixSocketOptions {
   readonly gid: number | undefined;
 }
 
+const EADDRINUSE = -constants.errno.EADDRINUSE;
+
 function fail(display: string, errno: number): never {
   throw new TsfpmError(
     'TSFPM_ERR_STARTUP',
@@ -62,6 +67,13 @@ export async function bindTcp(key: string, address: Extract<ListenAddress, { kin
   // An empty host makes node try '::' (dual stack) first and fall back to 0.0.0.0, as php-fpm does.
   const handle = createServerHandle(host === '' ? null : host, address.port, host === '' ? 6 : family);
   if (typeof handle === 'number') fail(display, handle);
+  // libuv keeps an EADDRINUSE from bind() until listen(), which only the children call: the socket
+  // would then be listened on unbound, on a random port. The bound port tells whether bind worked.
+  const bound: { port?: number } = {};
+  if (handle.getsockname?.(bound) !== 0 || bound.port !== address.port) {
+    handle.close();
+    fail(display, EADDRINUSE);
+  }
   return { key, address, handle, display };
 }
 

@@ -89,6 +89,7 @@ export class Master implements PoolHost {
     this.log.notice(`fpm is running, pid ${process.pid}`);
     for (const pool of pools.values()) pool.start();
     await this.#whenStarted(pools);
+    if (this.#state !== 'normal') return; // stopped while starting: never "ready"
     this.#startHeartbeat();
     this.log.notice('ready to handle connections');
     this.#systemd.ready();

@@ -19,6 +19,12 @@ export const HEAD_READ_TIMEOUT_MS = 5000;
  * by default and the web server should be the side that closes, or a request sent at that moment fails.
  */
 export const KEEPALIVE_IDLE_TIMEOUT_MS = 75_000;
+/**
+ * A request body whose client sends nothing for this long is abandoned (nginx's own
+ * fastcgi_send_timeout default is 60 s). A stall in the middle of a record is cut after
+ * HEAD_READ_TIMEOUT_MS: web servers write whole records, so that is a broken or hostile client.
+ */
+export const BODY_IDLE_TIMEOUT_MS = 60_000;
 
 /** Everything a request handler gets about one request. */
 export interface ActiveRequest {
@@ -78,9 +84,17 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   const armHeadTimeout = (): void => {
     socket.setTimeout(servedOne ? KEEPALIVE_IDLE_TIMEOUT_MS : HEAD_READ_TIMEOUT_MS);
   };
+  let lastDataAtMs = Date.now();
   socket.on('timeout', () => {
-    if (current === undefined && !decoder.midRecord) socket.destroy(); // idle client: nothing was lost
-    else fail(`no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${session.phase})`);
+    if (current === undefined && !decoder.midRecord) {
+      socket.destroy(); // idle client: nothing was lost
+    } else if (session.phase !== 'stdin' || decoder.midRecord) {
+      fail(`no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${session.phase}${decoder.midRecord ? ', inside a record' : ''})`);
+    } else {
+      const idleMs = Date.now() - lastDataAtMs;
+      if (idleMs >= BODY_IDLE_TIMEOUT_MS) fail(`no request body data for ${idleMs} ms`);
+      else socket.setTimeout(BODY_IDLE_TIMEOUT_MS - idleMs);
+    }
   });
   armHeadTimeout();
 
@@ -98,9 +112,16 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         if (event.keepConn && !servedOne) socket.setNoDelay(true);
         channel = new OutputChannel(socket, options.pool.outputBufferBytes);
         const outputChannel = channel;
+        // While the script is not reading, the silence is ours, not the client's: no read timeout.
         const body = new RequestBody(
-          () => socket.pause(),
-          () => socket.resume(),
+          () => {
+            socket.pause();
+            socket.setTimeout(0);
+          },
+          () => {
+            socket.resume();
+            if (session.phase === 'stdin') socket.setTimeout(HEAD_READ_TIMEOUT_MS);
+          },
         );
         let finishBody = (): void => undefined;
         const bodyDone = new Promise<void>((resolve) => {
@@ -127,7 +148,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         const request = current;
         if (request === undefined) return;
         Object.assign(request.params, event.params);
-        socket.setTimeout(0);
+        // The body phase: a stall inside a record, or a long silence, ends the connection.
+        socket.setTimeout(HEAD_READ_TIMEOUT_MS);
         void runRequest(request);
         return;
       }
@@ -137,6 +159,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
       case 'stdin-end': {
         const request = current;
         if (request === undefined) return;
+        socket.setTimeout(0); // the whole request is in: the script may take its time
         request.body.finish();
         request.finishBody();
         void channel?.release().catch(() => undefined); // a failed release surfaces as a failed write
@@ -195,6 +218,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   };
 
   socket.on('data', (chunk: Buffer) => {
+    lastDataAtMs = Date.now();
     try {
       decoder.push(chunk, (record) => session.receive(record, onEvent));
     } catch (err) {

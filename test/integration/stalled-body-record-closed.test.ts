@@ -7,12 +7,10 @@ import { encodeBeginRequest, encodeRecord, encodeStream } from '../../src/fastcg
 import { daemonTest } from '../helpers/daemon.js';
 import { defaultParams, rawHeader } from '../helpers/fcgi-client.js';
 
-// Bug (src/worker/connection.ts, the 'params' event): socket.setTimeout(0) turns the read timeout off
-// for the whole STDIN phase, so a body that stops mid-record holds the connection forever (unless
-// request_terminate_timeout is set).
+// Guards against the read timeout being off during the body phase (it once was: a body that stopped
+// mid-record held the connection forever).
 daemonTest('a STDIN record cut in the middle (then silence) closes the connection with a logged reason', {
   timeout: 60_000,
-  todo: 'bug: src/worker/connection.ts disables the socket timeout once PARAMS end (setTimeout(0)), so a STDIN stall is never closed',
 }, async (_t, fpm) => {
   const mark = fpm.logMark;
   const conn = await fpm.connect();

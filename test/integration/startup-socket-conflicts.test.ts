@@ -8,13 +8,10 @@ import test from 'node:test';
 import { startDaemon } from '../helpers/daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-// Bug (src/master/bound-socket.ts bindTcp): libuv defers EADDRINUSE from bind() to listen()
-// (uv_tcp_bind's delayed_error), and the master never listens, so the bind "succeeds"; each child
-// then calls listen() on the unbound fd it received, which binds an ephemeral port on 0.0.0.0. The
-// daemon logs "ready to handle connections" while it serves a random port on every interface.
+// Guards against libuv's deferred EADDRINUSE (bind() reports it only at listen(), which only the
+// children call): the master checks the bound port itself.
 test('a TCP port already in use makes the start fail: error logged, non-zero exit', {
   timeout: 30_000,
-  todo: 'bug: src/master/bound-socket.ts bindTcp misses the EADDRINUSE libuv defers to listen(); children listen on a random 0.0.0.0 port',
 }, async (t) => {
   const holder = createServer();
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

@@ -4,16 +4,25 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { httpRequest } from '../../helpers/http-client.js';
 
-/** Pids of the direct children of `pid` (from /proc, not from the log). */
+/** Pids of the pool children of master `pid` (from /proc, not from the log; helpers such as `ss` excluded). */
 export function childPidsOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .trim()
       .split(/\s+/)
       .filter((s) => s !== '')
-      .map(Number);
+      .map(Number)
+      .filter(isPoolChild);
   } catch {
     return [];
+  }
+}
+
+function isPoolChild(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker/main.js');
+  } catch {
+    return false; // already gone
   }
 }
 

@@ -1,0 +1,39 @@
+// Issue 5 (php-fpm.md §6.6): ondemand starts no child, starts one per waiting connection up to
+// pm.max_children, and ends children idle for pm.process_idle_timeout, back to none.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startDaemon } from '../../helpers/daemon.js';
+import { confTemplate } from '../../helpers/paths.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { childPidsOf } from './support.js';
+
+const CONFIG = confTemplate('static-pool.conf')
+  .replace('pm = static', 'pm = ondemand')
+  .replace('{{POOL_EXTRA}}', 'pm.process_idle_timeout = 2s\n{{POOL_EXTRA}}');
+
+test('pm = ondemand: no child at start, one per waiting connection up to the cap, none again after the idle timeout', { timeout: 60_000 }, async (t) => {
+  const fpm = await startDaemon(t, { config: CONFIG, vars: { MAX_CHILDREN: '3' } });
+  assert.deepEqual(childPidsOf(fpm.pid), [], 'no child before the first connection');
+
+  const first = await fpm.request({ script: 'hello.mjs' });
+  assert.equal(first.status, 200);
+  assert.equal(childPidsOf(fpm.pid).length, 1);
+
+  // Five blocking requests at once: one child per waiting connection, never more than 3.
+  let most = 0;
+  const sampler = setInterval(() => {
+    most = Math.max(most, childPidsOf(fpm.pid).length);
+  }, 20);
+  try {
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () => fpm.request({ script: 'busy.mjs', query: 'ms=1500', timeoutMs: 30_000 })),
+    );
+    for (const res of burst) assert.equal(res.status, 200);
+  } finally {
+    clearInterval(sampler);
+  }
+  assert.equal(most, 3, 'scaled to pm.max_children for the burst');
+  await fpm.expectLog(/WARNING: \[pool www\] server reached max_children setting \(3\), consider raising it/);
+  await waitFor(() => childPidsOf(fpm.pid).length === 0, { timeoutMs: 10_000, what: 'every idle child to be ended' });
+  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200, 'a new child serves again');
+});
