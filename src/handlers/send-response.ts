@@ -56,15 +56,16 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
   const { request } = job;
   request.status = response.status;
   const head = formatResponseHead(response.status, response.statusText, responseHeaders(response));
+  // Before touching response.body: reading it makes a FastResponse build the stream it avoided.
+  const source = responseBodySource(response);
+  if (source !== undefined) {
+    await request.response.stdout(source.length === 0 || job.isHead ? head : Buffer.concat([head, source]));
+    return;
+  }
   const body = response.body;
   if (body === null || job.isHead) {
     await request.response.stdout(head);
     if (body !== null) await body.cancel().catch(() => undefined);
-    return;
-  }
-  const source = responseBodySource(response);
-  if (source !== undefined) {
-    await request.response.stdout(source.length === 0 ? head : Buffer.concat([head, source]));
     return;
   }
   const reader = body.getReader();

@@ -2,6 +2,7 @@
 // Keep them small and flat: begin/end messages travel once per request.
 import type { LogLevel, PoolConfig } from '../config/types.js';
 import type { PoolSnapshot } from '../status/snapshot.js';
+import type { SlotReport } from './scoreboard-layout.js';
 
 /** master → child. The listening handle travels with 'init' (shared accept), a connection with 'connection'. */
 export type MasterMessage =
@@ -32,18 +33,10 @@ export interface RequestInfo {
 export type ChildMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
-  | { readonly type: 'begin'; readonly info: RequestInfo }
-  | {
-      readonly type: 'end';
-      readonly status: number;
-      readonly durationUs: number;
-      readonly memoryBytes: number;
-      readonly cpuPercent: number;
-    }
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
   | { readonly type: 'retiring'; readonly reason: string }
   /** The status page asks the master for its pool's scoreboard (answered with 'status-reply'). */
-  | { readonly type: 'status-query'; readonly id: number }
+  | { readonly type: 'status-query'; readonly id: number; readonly slot: SlotReport | undefined }
   /** A connection the master handed over closed before any request began on it. */
   | { readonly type: 'released' }
   /** Several of the above in one IPC write. */

@@ -38,8 +38,12 @@ export class Child {
   handedOver = 0;
   /** The oldest request in progress, for the status page and request timeouts. */
   current: { readonly info: RequestInfo; readonly startedAtMs: number } | undefined;
-  /** Start times of the requests in progress, oldest first. */
-  readonly runningSince: number[] = [];
+  /** Start of the oldest request in progress (ms epoch), 0 when idle: request timeouts count from it. */
+  oldestRunningStartMs = 0;
+  /** requestsStarted of the request `current` describes. */
+  currentNumber = 0;
+  /** Sequence number of the last scoreboard report applied (reports can arrive by two paths). */
+  slotSeq = -1;
   last: LastRequest | undefined;
   /** When the child last became idle (or started): the ondemand idle timeout counts from here. */
   idleSinceMs: number;

@@ -4,11 +4,13 @@ import { describeError } from '../errors.js';
 import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
 import type { ErrorLog } from '../log/error-log.js';
 import type { Server, Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import type { BoundSocket } from './bound-socket.js';
 import { Dispatcher } from './dispatcher.js';
 import { classifyExit, type ExitVerdict } from './bury.js';
 import { Child, STAGE_LABEL, type EndReason } from './child.js';
 import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
+import { SCOREBOARD_FD, type SlotReport } from '../ipc/scoreboard-layout.js';
 import { forkChild } from './spawn-child.js';
 import { ListenQueueProbe } from '../status/listen-queue.js';
 import { decoratedWorkerLines, plainWorkerLines } from '../log/worker-output.js';
@@ -155,6 +157,7 @@ export class PoolRuntime {
     });
     processHandle.once('exit', (code, signal) => this.#onExit(child, code, signal));
     this.#pipeOutput(child);
+    this.#readReports(child);
     try {
       const dispatch = this.config.pm.style === 'ondemand';
       processHandle.send(
@@ -365,7 +368,7 @@ export class PoolRuntime {
     const limit = this.config.requestTerminateTimeoutMs;
     if (limit <= 0) return;
     for (const child of this.children.values()) {
-      const since = child.runningSince[0];
+      const since = child.running > 0 ? child.oldestRunningStartMs : undefined;
       if (since === undefined || child.endReason === 'timeout' || nowMs - since < limit) continue;
       const info = child.current?.info;
       const request = info === undefined ? '' : `${info.method} ${info.uri}${info.query !== '' ? `?${info.query}` : ''}`;
@@ -432,37 +435,8 @@ export class PoolRuntime {
       case 'log':
         this.#host.log.log(message.level, message.message);
         return;
-      case 'begin': {
-        const now = Date.now();
-        child.requests++;
-        child.running++;
-        if (child.handedOver > 0) child.handedOver--;
-        child.runningSince.push(now);
-        child.current ??= { info: message.info, startedAtMs: now };
-        this.counters.acceptedConn++;
-        this.counters.maxActive = Math.max(this.counters.maxActive, this.activeCount);
-        return;
-      }
-      case 'end': {
-        child.running = Math.max(0, child.running - 1);
-        child.runningSince.shift();
-        if (child.current !== undefined) {
-          child.last = {
-            info: child.current.info,
-            durationUs: message.durationUs,
-            memoryBytes: message.memoryBytes,
-            cpuPercent: message.cpuPercent,
-            status: message.status,
-          };
-        }
-        child.current = undefined;
-        child.memoryBytes = message.memoryBytes;
-        this.counters.memoryPeak = Math.max(this.counters.memoryPeak, message.memoryBytes);
-        if (child.running === 0) child.idleSinceMs = Date.now();
-        if (this.#waiting.length > 0) this.#drainWaiting();
-        return;
-      }
       case 'status-query':
+        if (message.slot !== undefined) this.#applyReport(child, message.slot);
         child.process.send({ type: 'status-reply', id: message.id, snapshot: this.snapshot(Date.now()) });
         return;
       case 'released':
@@ -475,6 +449,76 @@ export class PoolRuntime {
         this.#host.log.debug(`[pool ${this.name}] child ${child.pid} retiring: ${message.reason}`);
         return;
     }
+  }
+
+  /** A child's scoreboard slot, as its reporter thread (or a status query) sent it. */
+  #applyReport(child: Child, report: SlotReport): void {
+    if (report.seq < child.slotSeq) return; // an older copy than one already applied
+    child.slotSeq = report.seq;
+    const now = Date.now();
+    const started = report.requestsStarted - child.requests;
+    if (started > 0) {
+      this.counters.acceptedConn += started;
+      child.handedOver = Math.max(0, child.handedOver - started);
+    }
+    child.requests = report.requestsStarted;
+    const wasRunning = child.running > 0;
+    child.running = report.running;
+    const info = {
+      method: report.method,
+      uri: report.uri,
+      query: report.query,
+      script: report.script,
+      contentLength: report.contentLength,
+      user: report.user,
+    };
+    if (report.running > 0) {
+      // The latest request names the child's work; the oldest one's start drives the timeouts.
+      if (child.current === undefined || child.currentNumber !== report.requestsStarted) {
+        child.current = { info, startedAtMs: report.oldestRunningStartMs };
+        child.currentNumber = report.requestsStarted;
+      }
+      child.oldestRunningStartMs = report.oldestRunningStartMs;
+      this.counters.maxActive = Math.max(this.counters.maxActive, this.activeCount);
+    } else {
+      child.current = undefined;
+      child.oldestRunningStartMs = 0;
+      if (report.requestsStarted > 0) {
+        child.last = {
+          info,
+          durationUs: report.lastDurationUs,
+          memoryBytes: report.lastMemoryBytes,
+          cpuPercent: report.lastCpuPercent,
+          status: report.lastStatus,
+        };
+      }
+      if (wasRunning || started > 0) child.idleSinceMs = now;
+    }
+    if (report.memoryBytes > 0) {
+      child.memoryBytes = report.memoryBytes;
+      this.counters.memoryPeak = Math.max(this.counters.memoryPeak, report.memoryBytes);
+    }
+    if (this.#waiting.length > 0) this.#drainWaiting();
+  }
+
+  /** Reads the JSON lines the child's reporter thread writes on fd 4. */
+  #readReports(child: Child): void {
+    const stream = child.process.stdio[SCOREBOARD_FD];
+    if (!(stream instanceof Readable)) return;
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          this.#applyReport(child, JSON.parse(line) as SlotReport);
+        } catch (err) {
+          this.#host.log.error(`[pool ${this.name}] child ${child.pid} sent an unreadable scoreboard report: ${describeError(err)}`);
+        }
+      }
+    });
+    stream.on('error', () => undefined); // the child is gone; its exit is handled elsewhere
   }
 
   #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {

@@ -22,7 +22,8 @@ export function forkChild(pool: PoolConfig): ChildProcess {
   return fork(WORKER_ENTRY, [], {
     cwd: pool.chdir ?? process.cwd(),
     env: childEnvironment(pool, process.env),
-    stdio: ['ignore', output, output, 'ipc'],
+    // fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts).
+    stdio: ['ignore', output, output, 'ipc', 'pipe'],
     // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
     // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements.
     execArgv: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],

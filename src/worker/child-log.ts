@@ -9,23 +9,16 @@ export function setChildLogLevel(level: LogLevel): void {
   minimumRank = LEVEL_RANK[level];
 }
 
-// Every IPC write is a system call, so 'end' messages wait up to BATCH_DELAY_MS and leave with the
-// next message. Everything else, 'begin' included, goes at once: a script may block the event loop
-// right after it starts, and the master must already know the child is busy (process managers,
-// request timeouts). Under load that is one write per request, carrying the previous 'end' too.
-const BATCH_DELAY_MS = 10;
+// Scoreboard updates travel through shared memory and a reporter thread (scoreboard-writer.ts), so
+// the messages here are rare (ready, logs, status queries) and leave at once.
 let queue: ChildMessage[] = [];
-let flushTimer: NodeJS.Timeout | undefined;
 
 export function sendToMaster(message: ChildMessage): void {
   queue.push(message);
-  if (message.type !== 'end') flushToMaster();
-  else flushTimer ??= setTimeout(flushToMaster, BATCH_DELAY_MS);
+  flushToMaster();
 }
 
 export function flushToMaster(): void {
-  if (flushTimer !== undefined) clearTimeout(flushTimer);
-  flushTimer = undefined;
   if (queue.length === 0) return;
   const batch = queue;
   queue = [];

@@ -7,9 +7,10 @@ import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
-import { onMasterAnswer } from './master-query.js';
+import { onMasterAnswer, setSlotSource } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
 import { applyPoolIdentity } from './privileges.js';
+import { ScoreboardWriter } from './scoreboard-writer.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
@@ -21,6 +22,8 @@ import { onScriptChanged } from '../handlers/script-reload.js';
 const MAX_CONNECTIONS_PER_CHILD = 1024;
 
 let server: Server | undefined;
+/** This child's scoreboard slot in shared memory, reported to the master by a thread. */
+export const scoreboard = new ScoreboardWriter();
 let quitting = false;
 let requestsServed = 0;
 let running = 0;
@@ -56,6 +59,9 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   };
   const run = createRequestRunner(pool);
   const cpuAtStart = new WeakMap<ActiveRequest, number>();
+  const slots = new WeakMap<ActiveRequest, { startedAtMs: number }>();
+  scoreboard.startReporter();
+  setSlotSource(() => scoreboard.read());
 
   const allowed = pool.listen.allowedClients;
   const dispatched = message.accept === 'dispatch';
@@ -81,17 +87,20 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         cpuAtStart.set(request, cpuTimeMicros());
         accessLog?.onStart(request);
         slowlog?.begin(request);
-        sendToMaster({
-          type: 'begin',
-          info: {
-            method: request.params['REQUEST_METHOD'] ?? '-',
-            uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
-            query: request.params['QUERY_STRING'] ?? '',
-            script: request.params['SCRIPT_FILENAME'] ?? '-',
-            contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
-            user: request.params['REMOTE_USER'] || '-',
-          },
-        });
+        slots.set(
+          request,
+          scoreboard.began(
+            {
+              method: request.params['REQUEST_METHOD'] ?? '-',
+              uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
+              query: request.params['QUERY_STRING'] ?? '',
+              script: request.params['SCRIPT_FILENAME'] ?? '-',
+              contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
+              user: request.params['REMOTE_USER'] || '-',
+            },
+            request.startedAtMs,
+          ),
+        );
       },
       onFinish: (request) => {
         running--;
@@ -104,13 +113,15 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
           memoryBytes: residentBytes(),
           peer: socket.remoteFamily === undefined ? undefined : socket.remoteAddress,
         });
-        sendToMaster({
-          type: 'end',
-          status: request.status,
-          durationUs: durationMs * 1000,
-          memoryBytes: residentBytes(),
-          cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
-        });
+        const slot = slots.get(request);
+        if (slot !== undefined) {
+          scoreboard.ended(slot, {
+            status: request.status,
+            durationUs: durationMs * 1000,
+            memoryBytes: residentBytes(),
+            cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
+          });
+        }
         if (pool.pm.maxRequests > 0 && requestsServed >= pool.pm.maxRequests && !quitting) {
           sendToMaster({ type: 'retiring', reason: `pm.max_requests (${pool.pm.maxRequests}) reached` });
           quit();

@@ -26,7 +26,7 @@ test('pm = dynamic: 2 at start, grows under 8 concurrent slow requests without p
     const responses = await Promise.all(requests);
     for (const res of responses) assert.equal(res.status, 200);
     assert.ok(most <= 10, `never more than pm.max_children children (saw ${most})`);
-    assert.ok(most >= 4, `grew to at least min_spare + busy (saw ${most})`);
+    assert.ok(most > 2, `the pool grew beyond pm.start_servers (saw ${most})`);
     // Afterwards every child is idle: trimmed one per second down to max_spare_servers.
     await waitFor(() => childPidsOf(fpm.pid).length <= 4, { timeoutMs: 15_000, what: 'trim to pm.max_spare_servers' });
     assert.ok(childPidsOf(fpm.pid).length >= 2, 'not below min_spare_servers');
