@@ -37,10 +37,24 @@ export function requestedScriptPath(params: Params): string | undefined {
   let path = params['SCRIPT_FILENAME'];
   if (path === undefined || path === '') path = params['PATH_TRANSLATED'];
   if (path === undefined || path === '') return undefined;
-  // Apache mod_proxy_fcgi: proxy:fcgi://127.0.0.1:9000/var/www/x.js, proxy:balancer://name/var/www/x.js
+  return withoutProxyPrefix(path);
+}
+
+/** Apache mod_proxy_fcgi: proxy:fcgi://127.0.0.1:9000/var/www/x.js, proxy:balancer://name/var/www/x.js → the path. */
+function withoutProxyPrefix(path: string): string {
   const proxied = /^proxy:(?:fcgi|balancer):\/\/[^/]*(\/.*)$/.exec(path);
-  if (proxied?.[1] !== undefined) path = proxied[1].split('?')[0] ?? '';
-  return path;
+  return proxied?.[1] === undefined ? path : (proxied[1].split('?')[0] ?? '');
+}
+
+/**
+ * PHP-FPM strips Apache's prefix from SCRIPT_FILENAME in place (fpm_main.c init_request_info), so the
+ * script sees the file path and no ORIG_SCRIPT_FILENAME; a path-info walk after it keeps the stripped
+ * path as ORIG_SCRIPT_FILENAME. Apache 2.4's `SetHandler "proxy:unix:…|fcgi://localhost"` sends
+ * `proxy:fcgi://localhost/docroot/x.mjs` (test/e2e/apache).
+ */
+export function stripProxyPrefix(params: Params): void {
+  const original = params['SCRIPT_FILENAME'];
+  if (original?.startsWith('proxy:') === true) params['SCRIPT_FILENAME'] = withoutProxyPrefix(original);
 }
 
 export function hasAllowedExtension(path: string, extensions: readonly string[]): boolean {
@@ -48,6 +62,7 @@ export function hasAllowedExtension(path: string, extensions: readonly string[])
 }
 
 export async function resolveScript(params: Params, options: ResolveOptions): Promise<ScriptResolution> {
+  stripProxyPrefix(params);
   const path = requestedScriptPath(params);
   if (path === undefined || path.split('/').includes('..')) return { kind: 'not-found', path };
   const now = Date.now();
