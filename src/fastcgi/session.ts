@@ -4,6 +4,7 @@
 import { ProtocolError } from '../errors.js';
 import {
   FCGI_ABORT_REQUEST,
+  FCGI_AUTHORIZER,
   FCGI_BEGIN_REQUEST,
   FCGI_CANT_MPX_CONN,
   FCGI_DATA,
@@ -43,6 +44,7 @@ export class ServerSession {
   readonly #options: SessionOptions;
   #phase: Phase = 'idle';
   #requestId = 0;
+  #role = 0;
   #paramsChunks: Buffer[] = [];
   #paramsBytes = 0;
 
@@ -152,6 +154,7 @@ export class ServerSession {
     }
     this.#phase = 'params';
     this.#requestId = record.requestId;
+    this.#role = role;
     emit({ kind: 'begin', requestId: record.requestId, role, keepConn });
   }
 
@@ -181,6 +184,12 @@ export class ServerSession {
     const params = decodeParams(joined);
     this.#phase = 'stdin';
     emit({ kind: 'params', requestId: record.requestId, params, paramsBytes: this.#paramsBytes });
+    if (this.#role === FCGI_AUTHORIZER) {
+      // An authorizer gets no request body (spec 6.3): its input ends with PARAMS. Web servers that
+      // still send an empty STDIN record have it ignored below (Apache's mod_authnz_fcgi sends none).
+      this.#phase = 'running';
+      emit({ kind: 'stdin-end', requestId: record.requestId });
+    }
   }
 
   #stdin(record: FcgiRecord, emit: (event: SessionEvent) => void): void {

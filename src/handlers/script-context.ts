@@ -1,6 +1,7 @@
 // The `ctx` a script receives: params, env, pool, log, the request's abort signal and waitUntil.
 import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
+import { FCGI_AUTHORIZER } from '../fastcgi/constants.js';
 import { childLog } from '../worker/child-log.js';
 import type { ActiveRequest } from '../worker/connection.js';
 import type { ScriptLogger, TsfpmContext } from './types.js';
@@ -16,6 +17,7 @@ export function scriptContext(pool: PoolConfig, log: ScriptLogger, request: Acti
     params: request.params,
     env: pool.env,
     pool: pool.name,
+    role: request.role === FCGI_AUTHORIZER ? 'authorizer' : 'responder',
     // The AbortController is made on first use only (most scripts never look).
     get signal() {
       return request.abort.signal;

@@ -16,6 +16,12 @@ export interface TsfpmContext {
   readonly env: Readonly<Record<string, string>>;
   /** The pool name. */
   readonly pool: string;
+  /**
+   * The FastCGI role: 'authorizer' when the web server asks whether to allow the request (Apache's
+   * mod_authnz_fcgi): answer 200 to allow (its `Variable-*` headers are passed on, the body is
+   * dropped), any other status to deny (that response goes to the client).
+   */
+  readonly role: 'responder' | 'authorizer';
   /** Aborted when the web server aborts the request, the connection closes, or request_terminate_timeout nears. */
   readonly signal: AbortSignal;
   /** Keep the child busy until the promise settles, after the response has been sent. */

@@ -1,7 +1,7 @@
 // Entry of a pool child: waits for its pool config and listening handle from the master, then
 // accepts FastCGI connections until told to stop (SIGQUIT: finish in-flight requests, then exit).
 import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
-import { FCGI_RESPONDER } from '../fastcgi/constants.js';
+import { FCGI_AUTHORIZER, FCGI_RESPONDER } from '../fastcgi/constants.js';
 import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
@@ -50,7 +50,8 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   installFastResponse();
   const session: SessionOptions = {
     maxParamsBytes: pool.maxParamsBytes,
-    roles: new Set([FCGI_RESPONDER]),
+    // FILTER is not offered (answered FCGI_UNKNOWN_ROLE): no web server in use sends it.
+    roles: new Set([FCGI_RESPONDER, FCGI_AUTHORIZER]),
     values: {
       FCGI_MAX_CONNS: String(pool.pm.maxChildren * MAX_CONNECTIONS_PER_CHILD),
       FCGI_MAX_REQS: String(pool.pm.maxChildren * MAX_CONNECTIONS_PER_CHILD),

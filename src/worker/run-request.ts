@@ -2,11 +2,13 @@
 // status page; script resolution (404/403, path info); then the script, in the pool's handler mode
 // (handlers/run-script.ts).
 import type { PoolConfig } from '../config/types.js';
+import { FCGI_AUTHORIZER } from '../fastcgi/constants.js';
 import { formatResponseHead } from '../handlers/cgi-response.js';
 import { applyPathInfo, resolveScript } from '../handlers/resolve-script.js';
 import { createScriptRunner } from '../handlers/run-script.js';
 import { sendText } from '../handlers/send-response.js';
 import { parseStatusQuery, renderStatus } from '../status/render.js';
+import { shapeAuthorizerOutput } from './authorizer-output.js';
 import { childLog } from './child-log.js';
 import { askPoolSnapshot } from './master-query.js';
 import type { ActiveRequest, RequestRunner } from './connection.js';
@@ -22,6 +24,11 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
   const resolveOptions = { extensions: pool.securityLimitExtensions, root: pool.scriptRoot };
   return async (request) => {
     const params = request.params;
+    if (request.role === FCGI_AUTHORIZER) {
+      // PHP's FCGI_ROLE variable; cgi scripts and threads read the role from it.
+      params['FCGI_ROLE'] = 'AUTHORIZER';
+      shapeAuthorizerOutput(request.response);
+    }
     const method = params['REQUEST_METHOD'];
     if (method === undefined || method === '') return; // not an HTTP request: PHP-FPM answers with nothing
 

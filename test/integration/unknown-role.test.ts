@@ -1,8 +1,8 @@
-// Issue 3: only RESPONDER is served; AUTHORIZER and FILTER (and made-up roles) get END_REQUEST with
-// protocolStatus FCGI_UNKNOWN_ROLE, and without KEEP_CONN the server then closes.
+// Issue 3: RESPONDER is served (and AUTHORIZER since issue 10: authorizer-role.test.ts); FILTER and
+// made-up roles get END_REQUEST with protocolStatus FCGI_UNKNOWN_ROLE, and without KEEP_CONN the
+// server then closes.
 import assert from 'node:assert/strict';
 import {
-  FCGI_AUTHORIZER,
   FCGI_END_REQUEST,
   FCGI_FILTER,
   FCGI_KEEP_CONN,
@@ -12,7 +12,6 @@ import { encodeBeginRequest } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
 
 for (const [name, role] of [
-  ['AUTHORIZER', FCGI_AUTHORIZER],
   ['FILTER', FCGI_FILTER],
   ['role 9', 9],
 ] as const) {
@@ -30,7 +29,7 @@ for (const [name, role] of [
 
 daemonTest('an UNKNOWN_ROLE with KEEP_CONN keeps the connection for a RESPONDER request', {}, async (_t, fpm) => {
   const conn = await fpm.connect();
-  await conn.write(encodeBeginRequest(3, FCGI_AUTHORIZER, FCGI_KEEP_CONN));
+  await conn.write(encodeBeginRequest(3, FCGI_FILTER, FCGI_KEEP_CONN));
   const end = await conn.readUntilEnd(3, 5000);
   assert.equal(end.ended, true);
   assert.equal(end.records.at(-1)?.content[4], FCGI_UNKNOWN_ROLE);

@@ -22,6 +22,7 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
       params: task.params,
       env: task.env,
       pool: task.pool,
+      role: task.params['FCGI_ROLE'] === 'AUTHORIZER' ? 'authorizer' : 'responder',
       signal: new AbortController().signal,
       // The thread cannot outlive its task's answer: background work is finished before it.
       waitUntil: (promise) => {
