@@ -17,7 +17,7 @@ import {
 import type { BenchEnvironment } from './environment.js';
 import { httpGet } from './net.js';
 import type { BenchOptions } from './options.js';
-import { readStatusKib, rssKibOf } from './proc.js';
+import { cpuMicrosOf, readStatusKib, rssKibOf } from './proc.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 export interface CellSample {
@@ -37,6 +37,11 @@ export interface CellSample {
   readonly backendProblemCount: number;
   /** 1-minute load average when the cell started: other work on a shared machine shows up here. */
   readonly loadAverage1m: number;
+  /**
+   * CPU time the backend (master + children) spent per request during the measured load, in µs: unlike
+   * req/s, it hardly moves when other work shares the machine.
+   */
+  readonly backendCpuUsPerRequest?: number;
 }
 
 export interface MeasureContext {
@@ -101,7 +106,10 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     if (options.warmupS > 0) await runWrk({ ...wrkRun, durationS: options.warmupS });
     await sleep(300);
     const childRssKibAfterWarmup = backend === undefined ? [] : rssKibOf(backendChildren(backend));
+    const backendPids = (): number[] => (backend === undefined ? [] : [backend.daemon.pid, ...backendChildren(backend)]);
+    const cpuBefore = cpuMicrosOf(backendPids());
     const wrk = await runWrk({ ...wrkRun, durationS: options.durationS });
+    const cpuUsed = cpuMicrosOf(backendPids()) - cpuBefore;
     await sleep(300);
     const childRssKibAfterLoad = backend === undefined ? [] : rssKibOf(backendChildren(backend));
     const masterRssKib = backend === undefined ? undefined : readStatusKib(backend.daemon.pid, 'VmRSS');
@@ -110,6 +118,7 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     return {
       ...base,
       wrk,
+      ...(backend !== undefined && wrk.requests > 0 ? { backendCpuUsPerRequest: cpuUsed / wrk.requests } : {}),
       childRssKibAfterWarmup,
       childRssKibAfterLoad,
       ...(masterRssKib === undefined ? {} : { masterRssKib }),

@@ -95,3 +95,20 @@ export class RssSampler {
     return { peakKib: this.#peakKib, samples: this.#samples };
   }
 }
+
+/** CPU time (user + system) of these processes so far, in µs, from /proc/<pid>/stat; gone processes count 0. */
+export function cpuMicrosOf(pids: readonly number[]): number {
+  const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * TICK_US;
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return total;
+}

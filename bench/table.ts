@@ -18,6 +18,8 @@ export interface CellSummary {
   readonly errorDetail: string;
   /** Mean VmRSS of one child after the measured load (children idle again). */
   readonly childRssKib?: number;
+  /** Mean backend CPU time per request during the load (µs). */
+  readonly cpuUsPerRequest?: number;
   readonly childRssKibAfterWarmup?: number;
   readonly masterRssKib?: number;
   readonly nginxErrorCount: number;
@@ -78,6 +80,7 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
       errors: results.reduce((acc, r) => acc + errorCount(r), 0),
       errorDetail: errorDetail(results),
       ...optional('childRssKib', mean(childAfterLoad)),
+      ...optional('cpuUsPerRequest', mean(mine.flatMap((s) => (s.backendCpuUsPerRequest === undefined ? [] : [s.backendCpuUsPerRequest])))),
       ...optional('childRssKibAfterWarmup', mean(childAfterWarmup)),
       ...optional('masterRssKib', mean(mine.flatMap((s) => (s.masterRssKib === undefined ? [] : [s.masterRssKib])))),
       nginxErrorCount: mine.reduce((acc, s) => acc + s.nginxErrorCount, 0),
@@ -139,6 +142,7 @@ export const COLUMNS = [
   'p99',
   'errors',
   'RSS/child',
+  'CPU/req',
   'vs php-fpm',
   'vs static',
   'note',
@@ -155,13 +159,14 @@ export function tableRows(summaries: readonly CellSummary[]): string[][] {
     formatMs(s.p99Ms),
     s.samples === 0 ? DASH : s.errors === 0 ? '0' : `${s.errors} (${s.errorDetail})`,
     formatMib(s.childRssKib),
+    s.cpuUsPerRequest === undefined ? DASH : `${Math.round(s.cpuUsPerRequest)} µs`,
     s.cell.kind === 'nginx-static' ? DASH : formatRatio(s.vsPhpFpm),
     formatRatio(s.vsCeiling),
     note(s),
   ]);
 }
 
-const RIGHT_ALIGNED = new Set<string>(['children', 'req/s', 'p50', 'p99', 'errors', 'RSS/child', 'vs php-fpm', 'vs static']);
+const RIGHT_ALIGNED = new Set<string>(['children', 'req/s', 'p50', 'p99', 'errors', 'RSS/child', 'CPU/req', 'vs php-fpm', 'vs static']);
 
 export function renderTextTable(header: readonly string[], rows: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

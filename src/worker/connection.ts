@@ -62,6 +62,83 @@ export interface ConnectionOptions {
   readonly shouldClose: () => boolean;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * One request on a connection. The body stream is made only when something asks for it (or body bytes
+ * arrive): most requests have none, and a Readable per request is a measurable cost.
+ */
+class ConnectionRequest implements ActiveRequest {
+  readonly requestId: number;
+  readonly role: number;
+  readonly keepConn: boolean;
+  readonly params: Params = Object.create(null) as Params;
+  readonly response: FcgiResponse;
+  readonly abort = new LazyAbort();
+  readonly startedAtMs = Date.now();
+  status = 0;
+  readonly background: Promise<unknown>[] = [];
+  readonly destroyConnection: (reason: string) => void;
+  readonly #makeBody: () => RequestBody;
+  #body: RequestBody | undefined;
+  /** The last STDIN record arrived (or the request was aborted): the body is complete. */
+  bodyComplete = false;
+  #bodyWaiter: (() => void) | undefined;
+  #bodyDone: Promise<void> | undefined;
+
+  constructor(
+    requestId: number,
+    role: number,
+    keepConn: boolean,
+    response: FcgiResponse,
+    makeBody: () => RequestBody,
+    destroyConnection: (reason: string) => void,
+  ) {
+    this.requestId = requestId;
+    this.role = role;
+    this.keepConn = keepConn;
+    this.response = response;
+    this.#makeBody = makeBody;
+    this.destroyConnection = destroyConnection;
+  }
+
+  get body(): RequestBody {
+    if (this.#body === undefined) {
+      this.#body = this.#makeBody();
+      if (this.bodyComplete) this.#body.finish();
+    }
+    return this.#body;
+  }
+
+  get bodyDone(): Promise<void> {
+    if (this.bodyComplete) return DONE;
+    this.#bodyDone ??= new Promise<void>((resolve) => {
+      this.#bodyWaiter = resolve;
+    });
+    return this.#bodyDone;
+  }
+
+  feed(data: Buffer): void {
+    this.body.feed(data);
+  }
+
+  /** The body is complete (normally, or because the request was aborted or its connection closed). */
+  completeBody(normally: boolean): void {
+    if (this.bodyComplete) return;
+    this.bodyComplete = true;
+    if (this.#body !== undefined) {
+      if (normally) this.#body.finish();
+      else this.#body.discard();
+    }
+    this.#bodyWaiter?.();
+  }
+
+  /** The script is done: whatever body it did not read is dropped as it arrives. */
+  dropUnreadBody(): void {
+    if (this.#body !== undefined && !this.#body.ended) this.#body.discard();
+  }
+}
+
 export interface ConnectionHandle {
   /** No request is in progress (between requests on a kept connection, or before the first). */
   isIdle(): boolean;
@@ -71,8 +148,8 @@ export interface ConnectionHandle {
 export function serveConnection(socket: Socket, options: ConnectionOptions): ConnectionHandle {
   const decoder = new RecordDecoder();
   const session = new ServerSession(options.session);
-  let channel: OutputChannel | undefined;
-  let current: (ActiveRequest & { finishBody: () => void }) | undefined;
+  const channel = new OutputChannel(socket, options.pool.outputBufferBytes);
+  let current: ConnectionRequest | undefined;
   let closed = false;
 
   const fail = (reason: string): void => {
@@ -80,9 +157,17 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     socket.destroy();
   };
 
+  // socket.setTimeout() re-arms a timer: called only when the value changes.
+  let timeoutMs = -1;
+  const setReadTimeout = (ms: number): void => {
+    if (ms !== timeoutMs) {
+      timeoutMs = ms;
+      socket.setTimeout(ms);
+    }
+  };
   let servedOne = false;
   const armHeadTimeout = (): void => {
-    socket.setTimeout(servedOne ? KEEPALIVE_IDLE_TIMEOUT_MS : HEAD_READ_TIMEOUT_MS);
+    setReadTimeout(servedOne ? KEEPALIVE_IDLE_TIMEOUT_MS : HEAD_READ_TIMEOUT_MS);
   };
   let lastDataAtMs = Date.now();
   socket.on('timeout', () => {
@@ -93,10 +178,23 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     } else {
       const idleMs = Date.now() - lastDataAtMs;
       if (idleMs >= BODY_IDLE_TIMEOUT_MS) fail(`no request body data for ${idleMs} ms`);
-      else socket.setTimeout(BODY_IDLE_TIMEOUT_MS - idleMs);
+      else setReadTimeout(BODY_IDLE_TIMEOUT_MS - idleMs);
     }
   });
   armHeadTimeout();
+
+  // While the script is not reading, the silence is ours, not the client's: no read timeout.
+  const makeBody = (): RequestBody =>
+    new RequestBody(
+      () => {
+        socket.pause();
+        setReadTimeout(0);
+      },
+      () => {
+        socket.resume();
+        if (session.phase === 'stdin') setReadTimeout(HEAD_READ_TIMEOUT_MS);
+      },
+    );
 
   const onEvent = (event: SessionEvent): void => {
     switch (event.kind) {
@@ -106,42 +204,19 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         if (event.close) socket.end();
         return;
       case 'begin': {
-        socket.setTimeout(HEAD_READ_TIMEOUT_MS);
+        setReadTimeout(HEAD_READ_TIMEOUT_MS);
         // Kept connections carry request after request: Nagle's delay would hit each small response
         // (php-fpm also sets TCP_NODELAY only with FCGI_KEEP_CONN). A no-op on unix sockets.
         if (event.keepConn && !servedOne) socket.setNoDelay(true);
-        channel = new OutputChannel(socket, options.pool.outputBufferBytes);
-        const outputChannel = channel;
-        // While the script is not reading, the silence is ours, not the client's: no read timeout.
-        const body = new RequestBody(
-          () => {
-            socket.pause();
-            socket.setTimeout(0);
-          },
-          () => {
-            socket.resume();
-            if (session.phase === 'stdin') socket.setTimeout(HEAD_READ_TIMEOUT_MS);
-          },
+        channel.reset();
+        current = new ConnectionRequest(
+          event.requestId,
+          event.role,
+          event.keepConn,
+          new FcgiResponse(channel, event.requestId),
+          makeBody,
+          fail,
         );
-        let finishBody = (): void => undefined;
-        const bodyDone = new Promise<void>((resolve) => {
-          finishBody = resolve;
-        });
-        current = {
-          requestId: event.requestId,
-          role: event.role,
-          keepConn: event.keepConn,
-          params: Object.create(null) as Params,
-          body,
-          response: new FcgiResponse(outputChannel, event.requestId),
-          abort: new LazyAbort(),
-          bodyDone,
-          finishBody,
-          startedAtMs: Date.now(),
-          status: 0,
-          background: [],
-          destroyConnection: fail,
-        };
         return;
       }
       case 'params': {
@@ -149,20 +224,19 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         if (request === undefined) return;
         Object.assign(request.params, event.params);
         // The body phase: a stall inside a record, or a long silence, ends the connection.
-        socket.setTimeout(HEAD_READ_TIMEOUT_MS);
+        setReadTimeout(HEAD_READ_TIMEOUT_MS);
         void runRequest(request);
         return;
       }
       case 'stdin':
-        current?.body.feed(event.data);
+        current?.feed(event.data);
         return;
       case 'stdin-end': {
         const request = current;
         if (request === undefined) return;
-        socket.setTimeout(0); // the whole request is in: the script may take its time
-        request.body.finish();
-        request.finishBody();
-        void channel?.release().catch(() => undefined); // a failed release surfaces as a failed write
+        setReadTimeout(0); // the whole request is in: the script may take its time
+        request.completeBody(true);
+        void channel.release().catch(() => undefined); // a failed release surfaces as a failed write
         return;
       }
       case 'abort': {
@@ -170,15 +244,14 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         if (request === undefined) return;
         childLog('debug', `[pool ${options.pool.name}] request ${request.requestId} aborted by the web server`);
         request.abort.abort(new Error('FCGI_ABORT_REQUEST'));
-        request.body.discard();
-        request.finishBody();
-        void channel?.release().catch(() => undefined);
+        request.completeBody(false);
+        void channel.release().catch(() => undefined);
         return;
       }
     }
   };
 
-  const runRequest = async (request: ActiveRequest & { finishBody: () => void }): Promise<void> => {
+  const runRequest = async (request: ConnectionRequest): Promise<void> => {
     options.onStart(request);
     try {
       await options.run(request);
@@ -194,22 +267,21 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     options.onFinish(request);
   };
 
-  const finishRequest = async (request: ActiveRequest & { finishBody: () => void }): Promise<void> => {
+  const finishRequest = async (request: ConnectionRequest): Promise<void> => {
     if (closed) return;
     try {
       // The response may not complete before the body has been read: drop what the script left unread.
-      if (!request.body.ended) request.body.discard();
-      await request.bodyDone;
-      await channel?.release();
+      request.dropUnreadBody();
+      if (!request.bodyComplete) await request.bodyDone;
+      if (!channel.released) await channel.release();
       await request.response.end();
-      await channel?.flushed();
+      await channel.flushed();
     } catch {
       // The connection went away while finishing: nothing more can be sent, and the close handler has
       // already aborted the request.
       return;
-    } finally {
-      await channel?.dispose().catch(() => undefined);
     }
+    if (channel.heldBytes > 0) await channel.dispose().catch(() => undefined);
     if (current === request) current = undefined;
     session.endRequest();
     servedOne = true;
@@ -234,10 +306,9 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     const request = current;
     if (request !== undefined) {
       request.abort.abort(new Error('the FastCGI connection closed'));
-      request.body.discard();
-      request.finishBody();
+      request.completeBody(false);
     }
-    void channel?.dispose().catch(() => undefined);
+    void channel.dispose().catch(() => undefined);
   });
   return {
     // A connection that has not carried a request yet is not idle: the web server opened it to send

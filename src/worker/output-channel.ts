@@ -1,5 +1,7 @@
 // The byte path from a request to its connection: holds output until the request body has been read,
 // then writes with backpressure (a slow reader pauses the producer instead of growing a buffer).
+// One per connection. The common case (body already in, socket writable) writes straight through
+// without a promise hop: this is the hot path of every response.
 import type { Socket } from 'node:net';
 import { HeldOutput } from './held-output.js';
 
@@ -10,16 +12,20 @@ export class ConnectionClosedError extends Error {
   }
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
 export class OutputChannel {
   readonly #socket: Socket;
-  readonly #hold: HeldOutput;
+  readonly #memoryLimit: number;
+  #hold: HeldOutput | undefined;
   #released = false;
-  /** Serialises writes and the release flush, so bytes keep their order. */
-  #tail: Promise<void> = Promise.resolve();
+  /** Operations queued behind a hold flush or a full socket; while > 0, writes must queue to keep order. */
+  #queued = 0;
+  #tail: Promise<void> = DONE;
 
   constructor(socket: Socket, memoryLimitBytes: number) {
     this.#socket = socket;
-    this.#hold = new HeldOutput(memoryLimitBytes);
+    this.#memoryLimit = memoryLimitBytes;
   }
 
   get released(): boolean {
@@ -28,25 +34,32 @@ export class OutputChannel {
 
   /** Bytes currently held back (for diagnostics and tests). */
   get heldBytes(): number {
-    return this.#hold.bytes;
+    return this.#hold?.bytes ?? 0;
+  }
+
+  /** A new request on the connection: output is held again until its body has been read. */
+  reset(): void {
+    this.#released = false;
   }
 
   write(bytes: Buffer): Promise<void> {
     if (bytes.length === 0) return this.#tail;
-    const run = this.#tail.then(() => (this.#released ? this.#send(bytes) : this.#hold.append(bytes)));
-    this.#tail = run;
-    return run;
+    if (this.#released && this.#queued === 0) return this.#sendNow(bytes);
+    return this.#enqueue(() => (this.#released ? this.#send(bytes) : this.#holdBytes(bytes)));
   }
 
   /** The last STDIN record arrived: send what was held, then pass writes straight through. */
   release(): Promise<void> {
-    const run = this.#tail.then(async () => {
+    if (this.#released) return this.#tail;
+    if (this.#queued === 0 && (this.#hold === undefined || this.#hold.bytes === 0)) {
+      this.#released = true;
+      return DONE;
+    }
+    return this.#enqueue(async () => {
       if (this.#released) return;
-      for await (const chunk of this.#hold.drain()) await this.#send(chunk);
+      if (this.#hold !== undefined) for await (const chunk of this.#hold.drain()) await this.#send(chunk);
       this.#released = true;
     });
-    this.#tail = run;
-    return run;
   }
 
   /** Resolves when every queued write has been handed to the socket. */
@@ -55,19 +68,54 @@ export class OutputChannel {
   }
 
   dispose(): Promise<void> {
-    return this.#hold.dispose();
+    const hold = this.#hold;
+    this.#hold = undefined;
+    return hold === undefined ? DONE : hold.dispose();
+  }
+
+  #holdBytes(bytes: Buffer): Promise<void> {
+    this.#hold ??= new HeldOutput(this.#memoryLimit);
+    return this.#hold.append(bytes);
+  }
+
+  #enqueue(op: () => Promise<void>): Promise<void> {
+    this.#queued++;
+    const run = this.#tail.then(op).finally(() => {
+      this.#queued--;
+    });
+    // A failed write fails its caller; later writes fail on their own (the socket is gone).
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  #sendNow(bytes: Buffer): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed || !socket.writable) return Promise.reject(new ConnectionClosedError());
+    this.#cork();
+    if (socket.write(bytes)) return DONE;
+    return this.#enqueue(() => this.#drained());
   }
 
   async #send(bytes: Buffer): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError();
-    // Writes of one turn (head, body, END_REQUEST) leave in one system call.
+    this.#cork();
+    if (!socket.write(bytes)) await this.#drained();
+  }
+
+  /** Writes of one turn (head, body, END_REQUEST) leave in one system call. */
+  #cork(): void {
+    const socket = this.#socket;
     if (socket.writableCorked === 0) {
       socket.cork();
       process.nextTick(() => socket.uncork());
     }
-    if (socket.write(bytes)) return;
-    await new Promise<void>((resolve, reject) => {
+  }
+
+  #drained(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.writableNeedDrain === false) return DONE;
+    return new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         cleanup();
         resolve();
