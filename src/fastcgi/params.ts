@@ -16,6 +16,14 @@ export function decodeParamText(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
 }
 
+/** decodeParamText for a range of `buf`, with a fast path for ASCII (nearly every name and value). */
+function decodeRange(buf: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    if ((buf[i] ?? 0) >= 0x80) return decodeParamText(buf.subarray(start, end));
+  }
+  return buf.toString('latin1', start, end);
+}
+
 function readLength(buf: Buffer, offset: number): [length: number, next: number] {
   const first = buf[offset];
   if (first === undefined) throw truncated();
@@ -38,8 +46,8 @@ export function decodeParams(buf: Buffer): Params {
     const [valueLength, afterValue] = readLength(buf, afterName);
     const end = afterValue + nameLength + valueLength;
     if (end > buf.length) throw truncated();
-    const name = decodeParamText(buf.subarray(afterValue, afterValue + nameLength));
-    params[name] = decodeParamText(buf.subarray(afterValue + nameLength, end));
+    const name = decodeRange(buf, afterValue, afterValue + nameLength);
+    params[name] = decodeRange(buf, afterValue + nameLength, end);
     offset = end;
   }
   return params;

@@ -63,6 +63,7 @@ export interface ConnectionOptions {
 }
 
 const DONE: Promise<void> = Promise.resolve();
+const EMPTY_PARAMS: Params = Object.freeze(Object.create(null) as Params);
 
 /**
  * One request on a connection. The body stream is made only when something asks for it (or body bytes
@@ -72,7 +73,8 @@ class ConnectionRequest implements ActiveRequest {
   readonly requestId: number;
   readonly role: number;
   readonly keepConn: boolean;
-  readonly params: Params = Object.create(null) as Params;
+  /** Set once when the PARAMS stream is complete (the decoded object itself: no copy). */
+  params: Params = EMPTY_PARAMS;
   readonly response: FcgiResponse;
   readonly abort = new LazyAbort();
   readonly startedAtMs = Date.now();
@@ -222,7 +224,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
       case 'params': {
         const request = current;
         if (request === undefined) return;
-        Object.assign(request.params, event.params);
+        request.params = event.params;
         // The body phase: a stall inside a record, or a long silence, ends the connection.
         setReadTimeout(HEAD_READ_TIMEOUT_MS);
         void runRequest(request);
