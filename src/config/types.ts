@@ -47,6 +47,8 @@ export interface PmConfig {
   readonly maxSpawnRate: number;
   readonly processIdleTimeoutMs: number;
   readonly maxRequests: number;
+  /** A child above this RSS (bytes) is replaced after its requests; 0 = never. */
+  readonly maxMemoryBytes: number;
   readonly statusPath: string | undefined;
   readonly statusListen: string | undefined;
 }
@@ -69,6 +71,11 @@ export interface ListenConfig {
 
 export interface PoolConfig {
   readonly name: string;
+  /**
+   * Set only on the hidden `<pool>_status` pool that pm.status_listen creates: the pool whose status
+   * and ping it serves (it runs no scripts).
+   */
+  readonly statusOf?: string;
   readonly prefix: string | undefined;
   readonly user: string | undefined;
   readonly group: string | undefined;
@@ -115,6 +122,12 @@ export interface PoolConfig {
   readonly outputBufferBytes: number;
   /** Largest request body accepted (bytes); 0 = unlimited. */
   readonly maxBodyBytes: number;
+  /** Most name-value pairs in one request's PARAMS. */
+  readonly maxParams: number;
+  /** Connections one child holds at once. */
+  readonly maxConnections: number;
+  /** A request that waited longer than this for a child gets 503; 0 = wait forever. */
+  readonly requestQueueTimeoutMs: number;
 }
 
 export interface FpmConfig {

@@ -14,6 +14,39 @@ import { refuseIfRunning, removePidFile, writePidFile } from './pid-file.js';
 import { takeActivatedSockets } from './socket-activation.js';
 import { SystemdNotifier, type SystemdFigures } from './systemd.js';
 
+/**
+ * pm.status_listen: each such pool gets a hidden `<pool>_status` pool on that address (ondemand, 2
+ * children, php-fpm's values) that serves the main pool's status and ping, so status works while the
+ * main pool is saturated. Placed right after its pool, which must exist first.
+ */
+export function withStatusPools(pools: readonly PoolConfig[]): PoolConfig[] {
+  const out: PoolConfig[] = [];
+  for (const pool of pools) {
+    out.push(pool);
+    const address = pool.pm.statusListen;
+    if (address === undefined) continue;
+    out.push({
+      ...pool,
+      name: `${pool.name}_status`,
+      statusOf: pool.name,
+      listen: { ...pool.listen, address },
+      accessLog: undefined,
+      slowlog: undefined,
+      requestSlowlogTimeoutMs: 0,
+      pm: {
+        ...pool.pm,
+        style: 'ondemand',
+        maxChildren: 2,
+        maxRequests: 0,
+        processIdleTimeoutMs: 10_000,
+        statusPath: pool.pm.statusPath ?? '/',
+        statusListen: undefined,
+      },
+    });
+  }
+  return out;
+}
+
 export interface MasterOptions {
   readonly log: ErrorLog;
   /** Loads the configuration again for a reload; errors are already logged when it returns undefined. */
@@ -194,7 +227,7 @@ export class Master implements PoolHost {
   async #openPools(config: FpmConfig): Promise<Map<string, PoolRuntime>> {
     const generation = ++this.#generation;
     const pools = new Map<string, PoolRuntime>();
-    for (const poolConfig of config.pools) {
+    for (const poolConfig of withStatusPools(config.pools)) {
       const { socket, reused } = await this.#sockets.acquire(
         poolConfig.listen,
         (p) => this.#resolvePath(p, poolConfig),
@@ -203,7 +236,9 @@ export class Master implements PoolHost {
       if (reused) this.log.notice(`using inherited socket fd=${socket.handle.fd ?? -1}, "${socket.display}"`);
       const previous = this.#pools.get(poolConfig.name);
       const counters: PoolCounters | undefined = previous?.counters;
-      pools.set(poolConfig.name, new PoolRuntime(poolConfig, socket, generation, this, counters));
+      const runtime = new PoolRuntime(poolConfig, socket, generation, this, counters);
+      if (poolConfig.statusOf !== undefined) runtime.statusSource = pools.get(poolConfig.statusOf);
+      pools.set(poolConfig.name, runtime);
     }
     return pools;
   }

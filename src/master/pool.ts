@@ -86,6 +86,8 @@ export class PoolRuntime {
   readonly children = new Map<number, Child>();
   readonly counters: PoolCounters;
   readonly #host: PoolHost;
+  /** pm.status_listen's hidden pool reports the status of this pool instead of its own. */
+  statusSource: PoolRuntime | undefined;
   #backoffMs = 0;
   /** dynamic: children to start on the next tick (doubles while busy, php-fpm's idle_spawn_rate). */
   #spawnRate = 1;
@@ -437,7 +439,11 @@ export class PoolRuntime {
         return;
       case 'status-query':
         if (message.slot !== undefined) this.#applyReport(child, message.slot);
-        child.process.send({ type: 'status-reply', id: message.id, snapshot: this.snapshot(Date.now()) });
+        child.process.send({
+          type: 'status-reply',
+          id: message.id,
+          snapshot: (this.statusSource ?? this).snapshot(Date.now()),
+        });
         return;
       case 'released':
         if (child.handedOver > 0) child.handedOver--;

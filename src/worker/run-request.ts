@@ -44,6 +44,13 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
       return;
     }
 
+    if (pool.statusOf !== undefined) {
+      // The pm.status_listen pool answers status and ping only (php-fpm's hidden status pool).
+      await request.response.stderr('Primary script unknown');
+      await sendText(request, 404, 'File not found.\n');
+      return;
+    }
+
     const resolved = await resolveScript(params, resolveOptions);
     if (resolved.kind === 'not-found') {
       await request.response.stderr('Primary script unknown');
