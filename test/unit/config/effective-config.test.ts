@@ -20,7 +20,7 @@ const POOL_KEYS: Record<keyof PoolConfig, true> = {
   requestTerminateTimeoutTrackFinished: true, rlimitFiles: true, rlimitCore: true, chroot: true, chdir: true,
   catchWorkersOutput: true, decorateWorkersOutput: true, clearEnv: true, securityLimitExtensions: true, apparmorHat: true,
   env: true, phpValues: true, phpAdminValues: true, handler: true, executor: true, maxParamsBytes: true,
-  outputBufferBytes: true, maxBodyBytes: true,
+  outputBufferBytes: true, maxBodyBytes: true, maxParams: true, maxConnections: true, requestQueueTimeoutMs: true,
   executorMemoryLimitBytes: true, executorIsolate: true, scriptRoot: true,
 };
 const LISTEN_KEYS: Record<keyof ListenConfig, true> = {
@@ -28,7 +28,7 @@ const LISTEN_KEYS: Record<keyof ListenConfig, true> = {
 };
 const PM_KEYS: Record<keyof PmConfig, true> = {
   style: true, maxChildren: true, startServers: true, minSpareServers: true, maxSpareServers: true, maxSpawnRate: true,
-  processIdleTimeoutMs: true, maxRequests: true, statusPath: true, statusListen: true,
+  processIdleTimeoutMs: true, maxRequests: true, maxMemoryBytes: true, statusPath: true, statusListen: true,
 };
 
 const load = (files: Record<string, string>, main = 'main.conf', extra: object = {}) => {
