@@ -13,7 +13,8 @@ const GLOBAL_KEYS: Record<keyof GlobalConfig, true> = {
   emergencyRestartIntervalMs: true, processControlTimeoutMs: true, processMax: true, processPriority: true,
   daemonize: true, rlimitFiles: true, rlimitCore: true, eventsMechanism: true, systemdIntervalMs: true,
 };
-const POOL_KEYS: Record<keyof PoolConfig, true> = {
+// statusOf is set by the master on the hidden pm.status_listen pool, never by the configuration.
+const POOL_KEYS: Record<Exclude<keyof PoolConfig, 'statusOf'>, true> = {
   name: true, prefix: true, user: true, group: true, listen: true, processPriority: true, processDumpable: true, pm: true,
   pingPath: true, pingResponse: true, accessLog: true, accessFormat: true, accessSuppressPaths: true, slowlog: true,
   requestSlowlogTimeoutMs: true, requestSlowlogTraceDepth: true, requestTerminateTimeoutMs: true,
