@@ -1,0 +1,156 @@
+// Debian's Apache httpd 2.4 (package apache2) in front of the daemon, with a private config: `apache2
+// -f DIR/httpd.conf -DFOREGROUND`, ServerRoot, PidFile, Mutex, DefaultRuntimeDir and ErrorLog in DIR,
+// mpm_event + mod_proxy + mod_proxy_fcgi loaded from /usr/lib/apache2/modules, 127.0.0.1 on a free
+// port. No apache2ctl, no systemd, nothing under /etc is read except /etc/mime.types.
+//
+// As root, Apache refuses `User root` (unless built with BIG_SECURITY_HOLE), so its workers run as
+// www-data: the docroot and the daemon's socket dir must be reachable by that user.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { CleanupScope } from './daemon.js';
+import { getFreePort } from './free-port.js';
+import { LogLines } from './log-lines.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
+import { requireTool, type SkipScope } from './tools.js';
+import { waitFor } from './wait-for.js';
+
+export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
+
+export interface ApacheOptions {
+  /** DocumentRoot (granted to all). */
+  readonly root: string;
+  /** Directives that route requests to the daemon (FilesMatch + SetHandler, ProxyPassMatch...). */
+  readonly routes: string;
+  /** LogLevel (default `warn proxy_fcgi:info`). */
+  readonly logLevel?: string;
+}
+
+const MODULES = ['mpm_event', 'authz_core', 'alias', 'mime', 'proxy', 'proxy_fcgi'];
+
+export function apacheConfig(dir: string, port: number, options: ApacheOptions): string {
+  const isRoot = process.getuid?.() === 0;
+  const mimeTypes = existsSync('/etc/mime.types') ? 'TypesConfig /etc/mime.types' : `TypesConfig ${dir}/mime.types`;
+  return `# written by test/helpers/apache.ts
+ServerRoot ${dir}
+PidFile ${dir}/run/httpd.pid
+DefaultRuntimeDir ${dir}/run
+Mutex file:${dir}/run default
+ErrorLog ${dir}/error.log
+LogLevel ${options.logLevel ?? 'warn proxy_fcgi:info'}
+Listen 127.0.0.1:${port}
+ServerName 127.0.0.1
+${isRoot ? 'User www-data\nGroup www-data' : ''}
+${MODULES.map((m) => `LoadModule ${m}_module ${APACHE_MODULES_DIR}/mod_${m}.so`).join('\n')}
+${mimeTypes}
+Timeout 30
+ProxyTimeout 30
+KeepAlive On
+
+DocumentRoot ${options.root}
+<Directory ${options.root}>
+  Require all granted
+  AllowOverride None
+</Directory>
+
+${options.routes}
+`;
+}
+
+export class Apache {
+  readonly dir: TempDir;
+  readonly port: number;
+  readonly process: ChildProcess;
+  readonly output: LogLines;
+  readonly exited: Promise<void>;
+  #exited = false;
+
+  constructor(binary: string, dir: TempDir, port: number) {
+    this.dir = dir;
+    this.port = port;
+    this.output = new LogLines('apache2 output');
+    this.process = spawn(binary, ['-f', join(dir.path, 'httpd.conf'), '-DFOREGROUND'], {
+      cwd: dir.path,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process.stdout?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
+    this.process.stderr?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
+    this.exited = new Promise((resolve) => {
+      this.process.once('exit', () => {
+        this.#exited = true;
+        resolve();
+      });
+    });
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get hasExited(): boolean {
+    return this.#exited;
+  }
+
+  errorLog(): string {
+    try {
+      return readFileSync(join(this.dir.path, 'error.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  dump(): string {
+    const log = this.errorLog().trimEnd();
+    const framed = log === '' ? '  (empty)' : log.split('\n').map((l) => `  | ${l}`).join('\n');
+    return `\n--- apache2 error.log ---\n${framed}\n--- end of apache2 error.log ---${this.output.dump()}`;
+  }
+
+  /** SIGTERM (the parent stops its children), then SIGKILL; waits for the exit; removes the dir. */
+  async stop(): Promise<void> {
+    for (const [signal, waitMs] of [
+      ['SIGTERM', 8000],
+      ['SIGKILL', 3000],
+    ] as const) {
+      if (this.#exited) break;
+      this.process.kill(signal);
+      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    }
+    this.dir.remove();
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts Apache and registers its stop with `scope`. Resolves undefined (test skipped) when apache2
+ * is not installed locally; under CI=true a missing apache2 throws.
+ */
+export async function startApache(scope: CleanupScope & SkipScope, options: ApacheOptions): Promise<Apache | undefined> {
+  const binary = requireTool(scope, 'apache2', 'apache2');
+  if (binary === undefined) return undefined;
+  const dir = makeTempDir('tsfpm-apache-');
+  mkdirSync(join(dir.path, 'run'));
+  const port = await getFreePort();
+  writeFileSync(join(dir.path, 'httpd.conf'), apacheConfig(dir.path, port, options));
+  if (!existsSync('/etc/mime.types')) writeFileSync(join(dir.path, 'mime.types'), 'text/javascript mjs js\n');
+  const apache = new Apache(binary, dir, port);
+  scope.after(() => apache.stop());
+  await waitFor(
+    async () => {
+      if (apache.hasExited) throw new Error('apache2 exited');
+      return canConnect(port);
+    },
+    { timeoutMs: 10_000, what: `apache2 to listen on 127.0.0.1:${port}`, onTimeout: () => apache.dump() },
+  );
+  return apache;
+}
