@@ -1,6 +1,7 @@
 // [global] checks of fpm_conf_post_process, in its order, with php-fpm's texts (no pool frame).
 import type { SectionDraft } from './collect.js';
 import type { MessageSink } from './messages.js';
+import { logPathProblem } from './log-path-check.js';
 import type { GlobalConfig } from './types.js';
 
 /** php-fpm's ZLOG_MIN_LIMIT. */
@@ -25,4 +26,7 @@ export function checkGlobal(g: GlobalConfig, section: SectionDraft, sink: Messag
   if (prio !== undefined && (prio < -19 || prio > 20)) {
     report('process.priority must be included into [-19,20]', 'process.priority', 'an integer between -19 and 20');
   }
+  // The master opens it at start (and cannot report anything without it): checked at start too.
+  const logProblem = g.errorLog === 'syslog' || section.broken.has('error_log') ? undefined : logPathProblem(g.errorLog);
+  if (logProblem !== undefined) report(`cannot open error_log '${g.errorLog}': ${logProblem}`, 'error_log', 'a path the daemon can create and write');
 }

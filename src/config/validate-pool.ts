@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { checkAccessFormat } from './access-format-check.js';
 import { isUnixListen } from './build.js';
+import { logPathProblem } from './log-path-check.js';
 import type { SectionDraft } from './collect.js';
 import type { Located, MessageSink } from './messages.js';
 import { lookupGroup, lookupUser } from './passwd.js';
@@ -205,6 +206,13 @@ export function checkPool(pool: PoolUnderCheck, opts: CheckOptions, sink: Messag
   return { ...p, pm };
 }
 
+/** -t: the children must be able to open access.log and slowlog (see log-path-check.ts). */
+function checkLogDirectory(c: PoolChecker, directive: 'access.log' | 'slowlog', path: string | undefined): void {
+  if (path === undefined || path === '' || c.broken(directive)) return;
+  const problem = logPathProblem(path);
+  if (problem !== undefined) c.report('error', `cannot open ${directive} '${path}': ${problem}`, directive, 'a path the daemon can create and write');
+}
+
 /** §2.1 steps 3–5: duplicate listen addresses, access.format, test-mode-only checks. */
 export function checkAcrossPools(pools: readonly PoolUnderCheck[], opts: CheckOptions, sink: MessageSink): void {
   pools.forEach((a, i) => {
@@ -231,6 +239,8 @@ export function checkAcrossPools(pools: readonly PoolUnderCheck[], opts: CheckOp
     }
     if (listen.owner !== undefined && !lookupUser(listen.owner)) c.report('error', `cannot get uid for user '${listen.owner}'`, 'listen.owner');
     if (listen.group !== undefined && !lookupGroup(listen.group)) c.report('error', `cannot get gid for group '${listen.group}'`, 'listen.group');
+    checkLogDirectory(c, 'access.log', pool.config.accessLog);
+    checkLogDirectory(c, 'slowlog', pool.config.slowlog);
     const len = Buffer.byteLength(listen.address);
     if (isUnixListen(listen.address) && len > UNIX_PATH_MAX) {
       c.report('error', `cannot bind to UNIX socket '${listen.address}' as path is too long (found length: ${len}, maximal length: ${UNIX_PATH_MAX})`, 'listen');

@@ -37,11 +37,21 @@ const truncated = (): ProtocolError =>
     recordType: FCGI_PARAMS,
   });
 
-/** Decodes a complete PARAMS stream (all PARAMS record contents joined). Later duplicates win. */
-export function decodeParams(buf: Buffer): Params {
+/**
+ * Decodes a complete PARAMS stream (all PARAMS record contents joined). Later duplicates win. More
+ * than `maxPairs` pairs is a ProtocolError (fastcgi.max_params): a few thousand tiny pairs cost more to
+ * hash than their bytes suggest.
+ */
+export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): Params {
   const params: Params = Object.create(null) as Params;
   let offset = 0;
+  let pairs = 0;
   while (offset < buf.length) {
+    if (++pairs > maxPairs) {
+      throw new ProtocolError('TSFPM_ERR_FCGI_PARAMS_TOO_LARGE', `PARAMS has more than fastcgi.max_params (${maxPairs}) name-value pairs`, {
+        recordType: FCGI_PARAMS,
+      });
+    }
     const [nameLength, afterName] = readLength(buf, offset);
     const [valueLength, afterValue] = readLength(buf, afterName);
     const end = afterValue + nameLength + valueLength;

@@ -23,6 +23,8 @@ import { encodeEndRequest, encodeRecord, encodeUnknownType, type FcgiRecord } fr
 export interface SessionOptions {
   /** Cap on the joined PARAMS stream of one request. */
   readonly maxParamsBytes: number;
+  /** Cap on the name-value pairs of one request (fastcgi.max_params); unset = no cap. */
+  readonly maxParams?: number;
   /** Roles this server runs (FCGI_RESPONDER, ...); others get FCGI_UNKNOWN_ROLE. */
   readonly roles: ReadonlySet<number>;
   /** Answers to FCGI_GET_VALUES, by variable name. */
@@ -39,6 +41,12 @@ export type SessionEvent =
   | { readonly kind: 'reply'; readonly bytes: Buffer; readonly close: boolean; readonly note: string };
 
 type Phase = 'idle' | 'params' | 'stdin' | 'running';
+
+/**
+ * Web servers send a PARAMS stream in a handful of records (up to 64 KiB each). A flood of 1-byte
+ * records would keep one Buffer per byte (~100 bytes of heap each) under fastcgi.max_params_size.
+ */
+const MAX_PARAMS_RECORDS = 1024;
 
 export class ServerSession {
   readonly #options: SessionOptions;
@@ -175,13 +183,20 @@ export class ServerSession {
           { recordType: record.type, requestId: record.requestId },
         );
       }
+      if (this.#paramsChunks.length >= MAX_PARAMS_RECORDS) {
+        throw new ProtocolError(
+          'TSFPM_ERR_FCGI_PARAMS_TOO_LARGE',
+          `PARAMS stream split into more than ${MAX_PARAMS_RECORDS} records`,
+          { recordType: record.type, requestId: record.requestId },
+        );
+      }
       // Copy: the content may be a view into a socket chunk that later records share.
       this.#paramsChunks.push(Buffer.from(record.content));
       return;
     }
     const joined = Buffer.concat(this.#paramsChunks, this.#paramsBytes);
     this.#paramsChunks = [];
-    const params = decodeParams(joined);
+    const params = decodeParams(joined, this.#options.maxParams);
     this.#phase = 'stdin';
     emit({ kind: 'params', requestId: record.requestId, params, paramsBytes: this.#paramsBytes });
     if (this.#role === FCGI_AUTHORIZER) {

@@ -14,7 +14,8 @@ export type MasterMessage =
       /** How connections reach the child: accepted by the child itself, or handed over one by one. */
       readonly accept: 'shared' | 'dispatch';
     }
-  | { readonly type: 'connection' }
+  /** acceptedAtMs: when the master accepted it (request_queue_timeout counts from there). */
+  | { readonly type: 'connection'; readonly acceptedAtMs: number }
   /** SIGUSR1 reached the master: reopen the access log and slowlog at their paths. */
   | { readonly type: 'reopen-logs' }
   | { readonly type: 'status-reply'; readonly id: number; readonly snapshot: PoolSnapshot };

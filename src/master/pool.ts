@@ -14,6 +14,7 @@ import { SCOREBOARD_FD, type SlotReport } from '../ipc/scoreboard-layout.js';
 import { forkChild } from './spawn-child.js';
 import { ListenQueueProbe } from '../status/listen-queue.js';
 import { decoratedWorkerLines, plainWorkerLines } from '../log/worker-output.js';
+import { answerServiceUnavailable } from './queue-reply.js';
 
 export interface PoolCounters {
   startedAtMs: number;
@@ -97,6 +98,8 @@ export class PoolRuntime {
   #retired = false;
   /** ondemand: connections accepted by the master, waiting for a child. */
   readonly #waiting: Socket[] = [];
+  /** ondemand: when the master accepted each connection (request_queue_timeout counts from there). */
+  readonly #acceptedAt = new WeakMap<Socket, number>();
   #listenProbe: ListenQueueProbe | undefined;
   #sampling = false;
   /** Requests (Child.current objects) already reported as slow: one WARNING per request. */
@@ -254,11 +257,15 @@ export class PoolRuntime {
    * waiting connection, up to pm.max_children); at the cap, the least busy child takes it.
    */
   #dispatch(connection: Socket): void {
+    this.#acceptedAt.set(connection, Date.now());
     const live = this.liveChildren;
     const idle = live.find((c) => c.isIdle);
     if (idle !== undefined) return this.#handOver(idle, connection);
     this.#waiting.push(connection);
+    const queueTimeout = this.config.requestQueueTimeoutMs;
+    const timer = queueTimeout > 0 ? setTimeout(() => this.#queueTimedOut(connection), queueTimeout) : undefined;
     connection.once('close', () => {
+      clearTimeout(timer);
       const at = this.#waiting.indexOf(connection);
       if (at !== -1) this.#waiting.splice(at, 1);
     });
@@ -294,10 +301,23 @@ export class PoolRuntime {
     }
   }
 
+  /** request_queue_timeout: still no child for this connection; the master answers 503 itself. */
+  #queueTimedOut(connection: Socket): void {
+    const at = this.#waiting.indexOf(connection);
+    if (at === -1) return; // handed over meanwhile
+    this.#waiting.splice(at, 1);
+    this.#host.log.warning(
+      `[pool ${this.name}] a connection waited ${this.config.requestQueueTimeoutMs} ms for a free child ` +
+        `(request_queue_timeout), answered 503`,
+    );
+    answerServiceUnavailable(connection);
+  }
+
   #handOver(child: Child, connection: Socket): void {
     child.handedOver++;
+    const acceptedAtMs = this.#acceptedAt.get(connection) ?? Date.now();
     // Counted as busy until its first request begins, so a burst spreads over several children.
-    child.process.send({ type: 'connection' }, connection, { keepOpen: false }, (err) => {
+    child.process.send({ type: 'connection', acceptedAtMs }, connection, { keepOpen: false }, (err) => {
       if (err !== null && err !== undefined) connection.destroy();
     });
   }
@@ -503,8 +523,23 @@ export class PoolRuntime {
     if (report.memoryBytes > 0) {
       child.memoryBytes = report.memoryBytes;
       this.counters.memoryPeak = Math.max(this.counters.memoryPeak, report.memoryBytes);
+      this.#checkMemory(child);
     }
     if (this.#waiting.length > 0) this.#drainWaiting();
+  }
+
+  /**
+   * pm.max_memory: a child above it is asked to quit (SIGQUIT: its requests finish first) and is
+   * replaced once gone, as for pm.max_requests (php-src issue #17661).
+   */
+  #checkMemory(child: Child): void {
+    const limit = this.config.pm.maxMemoryBytes;
+    if (limit <= 0 || child.memoryBytes <= limit || child.endReason !== undefined || child.retiring) return;
+    this.#host.log.notice(
+      `[pool ${this.name}] child ${child.pid} uses ${Math.round(child.memoryBytes / 2 ** 20)} MiB, ` +
+        `more than pm.max_memory (${Math.round(limit / 2 ** 20)} MiB), replacing it after its requests`,
+    );
+    this.endChild(child, 'memory');
   }
 
   /** Reads the JSON lines the child's reporter thread writes on fd 4. */

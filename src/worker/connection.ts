@@ -6,6 +6,7 @@ import { ProtocolError, describeError } from '../errors.js';
 import { RecordDecoder } from '../fastcgi/decoder.js';
 import { ServerSession, type SessionEvent, type SessionOptions } from '../fastcgi/session.js';
 import type { Params } from '../fastcgi/params.js';
+import { formatTextResponse } from '../handlers/cgi-response.js';
 import { childLog } from './child-log.js';
 import { FcgiResponse } from './fcgi-response.js';
 import { ConnectionClosedError, OutputChannel } from './output-channel.js';
@@ -25,6 +26,11 @@ export const KEEPALIVE_IDLE_TIMEOUT_MS = 75_000;
  * HEAD_READ_TIMEOUT_MS: web servers write whole records, so that is a broken or hostile client.
  */
 export const BODY_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Replies to management records (GET_VALUES, unknown types) the client leaves unread: past this, a
+ * client flooding tiny management records while never reading would grow our write buffer forever.
+ */
+const MAX_UNREAD_REPLY_BYTES = 1024 * 1024;
 
 /** Everything a request handler gets about one request. */
 export interface ActiveRequest {
@@ -60,6 +66,11 @@ export interface ConnectionOptions {
   readonly onFinish: (request: ActiveRequest) => void;
   /** Asked after each request: true closes the connection even when the web server wants to keep it. */
   readonly shouldClose: () => boolean;
+  /**
+   * When the connection was accepted (ms epoch): the master's clock for a handed-over connection, so
+   * request_queue_timeout counts the time spent behind a busy child. Default: now.
+   */
+  readonly acceptedAtMs?: number;
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -85,8 +96,13 @@ class ConnectionRequest implements ActiveRequest {
   #body: RequestBody | undefined;
   /** The last STDIN record arrived (or the request was aborted): the body is complete. */
   bodyComplete = false;
+  /** STDIN bytes so far, counted only when fastcgi.max_body_size is set. */
+  bodyBytes = 0;
+  /** Answered without running (413 or 503): the rest of the body is drained, up to what it announced. */
+  refusedBodyBytes = -1;
   #bodyWaiter: (() => void) | undefined;
   #bodyDone: Promise<void> | undefined;
+  #bodyDropped = false;
 
   constructor(
     requestId: number,
@@ -121,6 +137,7 @@ class ConnectionRequest implements ActiveRequest {
   }
 
   feed(data: Buffer): void {
+    if (this.#bodyDropped) return;
     this.body.feed(data);
   }
 
@@ -137,6 +154,8 @@ class ConnectionRequest implements ActiveRequest {
 
   /** The script is done: whatever body it did not read is dropped as it arrives. */
   dropUnreadBody(): void {
+    // A body that had not begun to arrive must not get a stream nobody reads (it would pause the socket).
+    this.#bodyDropped = true;
     if (this.#body !== undefined && !this.#body.ended) this.#body.discard();
   }
 }
@@ -144,6 +163,10 @@ class ConnectionRequest implements ActiveRequest {
 export interface ConnectionHandle {
   /** No request is in progress (between requests on a kept connection, or before the first). */
   isIdle(): boolean;
+  /** No request has begun on it right now (half-open, idle, or kept between requests): it may be evicted. */
+  isWaiting(): boolean;
+  /** Closed at once to make room (fastcgi.max_connections). */
+  evict(): void;
   close(): void;
 }
 
@@ -153,6 +176,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   const channel = new OutputChannel(socket, options.pool.outputBufferBytes);
   let current: ConnectionRequest | undefined;
   let closed = false;
+  const pool = options.pool;
+  const acceptedAtMs = options.acceptedAtMs ?? Date.now();
 
   const fail = (reason: string): void => {
     childLog('warning', `[pool ${options.pool.name}] closing FastCGI connection from ${options.peer()}: ${reason}`);
@@ -202,6 +227,10 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     switch (event.kind) {
       case 'reply':
         childLog('debug', `[pool ${options.pool.name}] ${event.note}`);
+        if (socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
+          fail(`the client does not read the replies to its management records (${socket.writableLength} bytes unread)`);
+          return;
+        }
         socket.write(event.bytes);
         if (event.close) socket.end();
         return;
@@ -227,12 +256,26 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         request.params = event.params;
         // The body phase: a stall inside a record, or a long silence, ends the connection.
         setReadTimeout(HEAD_READ_TIMEOUT_MS);
-        void runRequest(request);
+        const refusal = refuse(request);
+        void runRequest(request, refusal ?? options.run);
         return;
       }
-      case 'stdin':
-        current?.feed(event.data);
+      case 'stdin': {
+        const request = current;
+        if (request === undefined) return;
+        if (pool.maxBodyBytes > 0 && (request.bodyBytes += event.data.length) > pool.maxBodyBytes) {
+          if (request.refusedBodyBytes < 0) {
+            fail(`request body exceeds fastcgi.max_body_size (${pool.maxBodyBytes} bytes) while the script runs`);
+            return;
+          }
+          if (request.bodyBytes > request.refusedBodyBytes) {
+            fail(`request body goes on past the CONTENT_LENGTH it announced (${request.refusedBodyBytes} bytes)`);
+            return;
+          }
+        }
+        request.feed(event.data);
         return;
+      }
       case 'stdin-end': {
         const request = current;
         if (request === undefined) return;
@@ -253,10 +296,41 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     }
   };
 
-  const runRequest = async (request: ConnectionRequest): Promise<void> => {
+  /**
+   * A request answered by tsfpm itself instead of its script: a body announced over
+   * fastcgi.max_body_size (413), or a request that waited past request_queue_timeout (503). Only
+   * looked at when those directives are set. The body is still read and dropped, so the web server
+   * gets the answer on a connection in a known state.
+   */
+  const refuse = (request: ConnectionRequest): RequestRunner | undefined => {
+    if (pool.requestQueueTimeoutMs > 0 && !servedOne) {
+      const waitedMs = Date.now() - acceptedAtMs;
+      if (waitedMs > pool.requestQueueTimeoutMs) {
+        childLog('warning', `[pool ${pool.name}] request waited ${waitedMs} ms for a free child, more than request_queue_timeout (${pool.requestQueueTimeoutMs} ms): 503`);
+        return refusalRunner(request, 503, 'Service Unavailable\n');
+      }
+    }
+    if (pool.maxBodyBytes > 0) {
+      const announced = Number(request.params['CONTENT_LENGTH'] ?? 0) || 0;
+      if (announced > pool.maxBodyBytes) {
+        childLog('warning', `[pool ${pool.name}] request body of ${announced} bytes exceeds fastcgi.max_body_size (${pool.maxBodyBytes} bytes): 413`);
+        return refusalRunner(request, 413, 'Request Entity Too Large\n');
+      }
+    }
+    return undefined;
+  };
+  const refusalRunner = (request: ConnectionRequest, status: number, body: string): RequestRunner => {
+    request.refusedBodyBytes = Math.max(0, Number(request.params['CONTENT_LENGTH'] ?? 0) || 0);
+    return async () => {
+      request.status = status;
+      await request.response.stdout(formatTextResponse(status, body));
+    };
+  };
+
+  const runRequest = async (request: ConnectionRequest, run: RequestRunner): Promise<void> => {
     options.onStart(request);
     try {
-      await options.run(request);
+      await run(request);
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
         childLog('notice', `[pool ${options.pool.name}] the web server closed the connection before the response was sent`);
@@ -316,6 +390,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     // A connection that has not carried a request yet is not idle: the web server opened it to send
     // one, and closing it now would fail that request (a 502 during every reload).
     isIdle: () => servedOne && current === undefined && !decoder.midRecord,
+    isWaiting: () => current === undefined,
+    evict: () => socket.destroy(),
     close: () => socket.end(),
   };
 }

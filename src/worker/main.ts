@@ -7,6 +7,7 @@ import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer, setSlotSource } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
 import { applyPoolIdentity } from './privileges.js';
@@ -17,9 +18,6 @@ import { isClientAllowed } from './allowed-clients.js';
 import { openChildAccessLog, type ChildAccessLog } from '../log/child-access-log.js';
 import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watcher.js';
 import { onScriptChanged } from '../handlers/script-reload.js';
-
-/** Connections one child serves at once: Node handles many; the web server's own limits apply first. */
-const MAX_CONNECTIONS_PER_CHILD = 1024;
 
 let server: Server | undefined;
 /** This child's scoreboard slot in shared memory, reported to the master by a thread. */
@@ -50,11 +48,12 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   installFastResponse();
   const session: SessionOptions = {
     maxParamsBytes: pool.maxParamsBytes,
+    maxParams: pool.maxParams,
     // FILTER is not offered (answered FCGI_UNKNOWN_ROLE): no web server in use sends it.
     roles: new Set([FCGI_RESPONDER, FCGI_AUTHORIZER]),
     values: {
-      FCGI_MAX_CONNS: String(pool.pm.maxChildren * MAX_CONNECTIONS_PER_CHILD),
-      FCGI_MAX_REQS: String(pool.pm.maxChildren * MAX_CONNECTIONS_PER_CHILD),
+      FCGI_MAX_CONNS: String(pool.pm.maxChildren * pool.maxConnections),
+      FCGI_MAX_REQS: String(pool.pm.maxChildren * pool.maxConnections),
       FCGI_MPXS_CONNS: '0',
     },
   };
@@ -66,7 +65,13 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
 
   const allowed = pool.listen.allowedClients;
   const dispatched = message.accept === 'dispatch';
-  const onConnection = (socket: Socket): void => {
+  const limit = new ConnectionLimit(pool.name, pool.maxConnections);
+  const onConnection = (socket: Socket, acceptedAtMs?: number): void => {
+    if (!limit.admit(connections)) {
+      socket.destroy();
+      if (dispatched) sendToMaster({ type: 'released' });
+      return;
+    }
     let requestsOnConnection = 0;
     // remoteAddress is a system call: asked only when the allow-list needs it or for a log line.
     if (allowed !== undefined) {
@@ -130,6 +135,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         maybeExit();
       },
       shouldClose: () => quitting,
+      ...(acceptedAtMs === undefined ? {} : { acceptedAtMs }),
     });
     connections.add(connection);
     socket.once('close', () => {
@@ -142,15 +148,14 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     process.on('message', (incoming: MasterMessage, handle: unknown) => {
       if (incoming.type === 'connection' && handle instanceof NetSocket) {
         if (quitting) handle.destroy();
-        else onConnection(handle);
+        else onConnection(handle, incoming.acceptedAtMs);
       }
     });
     sendToMaster({ type: 'ready' });
     return;
   }
 
-  server = createServer({ allowHalfOpen: false }, onConnection);
-  server.maxConnections = MAX_CONNECTIONS_PER_CHILD;
+  server = createServer({ allowHalfOpen: false }, (socket) => onConnection(socket));
   server.on('error', (err) => {
     childLog('alert', `[pool ${pool.name}] child ${process.pid} cannot accept: ${err.message}`);
     process.exitCode = 70;
