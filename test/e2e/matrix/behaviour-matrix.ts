@@ -26,7 +26,8 @@ export interface MatrixOptions {
   readonly start: (scope: SuiteScope) => Promise<MatrixTarget>;
   /**
    * The web server closes the FastCGI request when its HTTP client goes away, so the script sees its
-   * request's abort signal (nginx, Caddy); Apache's mod_proxy_fcgi lets the script finish instead.
+   * request's abort signal (nginx); Apache's mod_proxy_fcgi and Caddy 2.6's fastcgi transport let the
+   * script finish instead (measured: no ABORT_REQUEST, no close while the script runs).
    */
   readonly abortReachesScript: boolean;
   /**
