@@ -7,17 +7,23 @@ import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
 import { renderFpmConfig } from './fpm-config.js';
 import { freePort, waitForHttp } from './net.js';
+import { renderApacheConfig } from './apache-config.js';
 import { renderNginxConfig, STATIC_BODY, type FastcgiBackend } from './nginx-config.js';
 import type { Transport } from './options.js';
 import { childPids } from './proc.js';
 
-export type ContenderKind = 'nginx-static' | 'php-fpm' | 'tsfpm';
+export type ContenderKind = 'nginx-static' | 'php-fpm' | 'tsfpm' | 'tsfpm-express' | 'apache-tsfpm';
 
 export const CONTENDER_LABEL: Record<ContenderKind, string> = {
   'nginx-static': 'nginx static file',
   'php-fpm': 'nginx → php-fpm 8.2',
   tsfpm: 'nginx → tsfpm',
+  'tsfpm-express': 'nginx → tsfpm Express',
+  'apache-tsfpm': 'Apache → tsfpm',
 };
+
+/** The kinds whose backend is tsfpm. */
+export const TSFPM_KINDS: ReadonlySet<ContenderKind> = new Set(['tsfpm', 'tsfpm-express', 'apache-tsfpm']);
 
 /** One row of the table: a contender under one transport, keepalive mode and child count. */
 export interface Cell {
@@ -39,6 +45,8 @@ export function groupKey(cell: Cell): string {
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TSFPM_BIN = join(REPO_ROOT, 'bin', 'tsfpm');
 export const TSFPM_WWW = join(REPO_ROOT, 'conf', 'www');
+/** An Express app run with `handler = node`. */
+export const EXPRESS_HELLO = join(REPO_ROOT, 'bench', 'www', 'express-hello.mjs');
 export const PHP_HELLO = '<?php echo "Hello from php\\n";\n';
 
 export interface RunningBackend {
@@ -57,14 +65,21 @@ async function listenAddress(dir: string, transport: Transport, name: string): P
 
 const READY = /ready to handle connections/;
 
-export async function startPhpFpm(env: BenchEnvironment, dir: string, transport: Transport, children: number, keepalive: boolean): Promise<RunningBackend> {
+export async function startPhpFpm(
+  env: BenchEnvironment,
+  dir: string,
+  transport: Transport,
+  children: number,
+  keepalive: boolean,
+  pm: 'static' | 'ondemand' = 'static',
+): Promise<RunningBackend> {
   if (env.phpFpm.path === undefined) throw new Error(env.phpFpm.version);
   const www = join(dir, 'www');
   mkdirSync(www, { recursive: true });
   writeFileSync(join(www, 'hello.php'), PHP_HELLO);
   const { listen, server } = await listenAddress(dir, transport, 'php-fpm');
   const conf = join(dir, 'php-fpm.conf');
-  writeFileSync(conf, renderFpmConfig({ listen, children, errorLog: join(dir, 'php-fpm.log'), pidFile: join(dir, 'php-fpm.pid') }));
+  writeFileSync(conf, renderFpmConfig({ listen, children, pm, errorLog: join(dir, 'php-fpm.log'), pidFile: join(dir, 'php-fpm.pid') }));
   const daemon = await Daemon.start({
     name: 'php-fpm',
     command: env.phpFpm.path,
@@ -75,12 +90,35 @@ export async function startPhpFpm(env: BenchEnvironment, dir: string, transport:
   return { daemon, fastcgi: { server, keepalive, helloScript: join(www, 'hello.php') } };
 }
 
-export async function startTsfpm(dir: string, transport: Transport, children: number, keepalive: boolean, env: NodeJS.ProcessEnv = process.env): Promise<RunningBackend> {
+export interface TsfpmPool {
+  readonly pm?: 'static' | 'ondemand';
+  /** Serve the Express app with `handler = node` instead of the fetch-mode hello.mjs. */
+  readonly express?: boolean;
+  /** `listen.mode = 0666`: Apache's workers (www-data) connect to the unix socket. */
+  readonly openSocket?: boolean;
+}
+
+export async function startTsfpm(
+  dir: string,
+  transport: Transport,
+  children: number,
+  keepalive: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  pool: TsfpmPool = {},
+): Promise<RunningBackend> {
   const { listen, server } = await listenAddress(dir, transport, 'tsfpm');
   const conf = join(dir, 'tsfpm.conf');
   writeFileSync(
     conf,
-    renderFpmConfig({ listen, children, errorLog: join(dir, 'tsfpm.log'), pidFile: join(dir, 'tsfpm.pid'), limitExtensions: '.js .mjs' }),
+    renderFpmConfig({
+      listen,
+      children,
+      errorLog: join(dir, 'tsfpm.log'),
+      pidFile: join(dir, 'tsfpm.pid'),
+      limitExtensions: '.js .mjs',
+      ...(pool.pm === undefined ? {} : { pm: pool.pm }),
+      extra: [...(pool.express === true ? ['handler = node'] : []), ...(pool.openSocket === true ? ['listen.mode = 0666'] : [])],
+    }),
   );
   const daemon = await Daemon.start({
     name: 'tsfpm',
@@ -91,10 +129,8 @@ export async function startTsfpm(dir: string, transport: Transport, children: nu
     readyTimeoutMs: 30_000,
     stopSignal: 'SIGQUIT',
   });
-  return {
-    daemon,
-    fastcgi: { server, keepalive, helloScript: join(TSFPM_WWW, 'hello.mjs'), uploadScript: join(TSFPM_WWW, 'sha256.mjs') },
-  };
+  const helloScript = pool.express === true ? EXPRESS_HELLO : join(TSFPM_WWW, 'hello.mjs');
+  return { daemon, fastcgi: { server, keepalive, helloScript, uploadScript: join(TSFPM_WWW, 'sha256.mjs') } };
 }
 
 export interface RunningNginx {
@@ -130,4 +166,27 @@ export async function startNginx(env: BenchEnvironment, dir: string, backend?: F
 /** The pool's children (php-fpm and tsfpm fork them straight from the master). */
 export function backendChildren(backend: RunningBackend): number[] {
   return childPids(backend.daemon.pid);
+}
+
+/**
+ * Apache httpd (mpm_event + mod_proxy_fcgi) in front of a backend, with a private config: `/hello` is
+ * a ProxyPass to the script (TCP `fcgi://`, or `unix:SOCK|fcgi://localhost`), `enablereuse=on` when the
+ * cell keeps connections. Shaped like RunningNginx so a cell measures it the same way.
+ */
+export async function startApache(env: BenchEnvironment, dir: string, backend: FastcgiBackend): Promise<RunningNginx> {
+  if (env.apache.path === undefined) throw new Error(env.apache.version);
+  mkdirSync(join(dir, 'apache-run'), { recursive: true });
+  const port = await freePort();
+  const conf = join(dir, 'httpd.conf');
+  const errorLog = join(dir, 'apache-error.log');
+  writeFileSync(conf, renderApacheConfig({ dir, port, errorLog, runAsRoot: env.isRoot, backend }));
+  const daemon = await Daemon.start({ name: 'apache2', command: env.apache.path, args: ['-f', conf, '-DFOREGROUND'], stopSignal: 'SIGTERM' });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/hello`, 10_000);
+  } catch (err) {
+    await daemon.stop();
+    throw new Error(`apache2 did not come up: ${String(err)}\n${daemon.tail()}`);
+  }
+  return { daemon, baseUrl, errorLog };
 }

@@ -14,6 +14,7 @@ export interface Tool {
 
 export interface BenchEnvironment {
   readonly nginx: Tool;
+  readonly apache: Tool;
   readonly phpFpm: Tool;
   readonly wrk: Tool;
   /** `-d` flags that turn OPcache on, or [] when php-fpm cannot load it. */
@@ -62,6 +63,7 @@ export function probeEnvironment(): BenchEnvironment {
   }
   return {
     nginx: tool('NGINX_BIN', ['nginx'], ['-v'], /nginx\/(\S+)/, 'nginx'),
+    apache: tool('APACHE_BIN', ['apache2', 'httpd'], ['-v'], /Apache\/(\S+)/, 'Apache httpd'),
     phpFpm,
     wrk: tool('WRK_BIN', ['wrk'], ['-v'], /^wrk (\S+)/m, 'wrk'),
     phpOpcacheArgs,

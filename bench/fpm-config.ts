@@ -9,6 +9,10 @@ export interface FpmPoolInput {
   readonly pidFile: string;
   /** tsfpm only: extensions a script may have. php-fpm keeps its default (.php). */
   readonly limitExtensions?: string;
+  /** Process manager (default static); ondemand spawns children on the first connections. */
+  readonly pm?: 'static' | 'ondemand';
+  /** More pool lines (tsfpm's `handler = node`...). */
+  readonly extra?: readonly string[];
 }
 
 export function renderFpmConfig(input: FpmPoolInput): string {
@@ -20,9 +24,10 @@ export function renderFpmConfig(input: FpmPoolInput): string {
     '',
     '[www]',
     `listen = ${input.listen}`,
-    'pm = static',
+    `pm = ${input.pm ?? 'static'}`,
     `pm.max_children = ${input.children}`,
     ...(input.limitExtensions === undefined ? [] : [`security.limit_extensions = ${input.limitExtensions}`]),
+    ...(input.extra ?? []),
     '',
   ].join('\n');
 }

@@ -1,12 +1,13 @@
 // One bench cell: start the backend and a private nginx, check one answer, warm up, measure with wrk,
 // read the RSS figures, stop everything.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   backendChildren,
   cellKey,
+  startApache,
   startNginx,
   startPhpFpm,
   startTsfpm,
@@ -57,7 +58,8 @@ function nginxErrorLines(nginx: RunningNginx | undefined): string[] {
   try {
     return readFileSync(nginx.errorLog, 'utf8')
       .split('\n')
-      .filter((line) => /\[(error|crit|alert|emerg)\]/.test(line));
+      // nginx: `[error]`; Apache: `[proxy_fcgi:error]`.
+      .filter((line) => /\[(?:\w+:)?(error|crit|alert|emerg)\]/.test(line));
   } catch {
     return [];
   }
@@ -83,6 +85,7 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
   if (env.wrk.path === undefined) return { ...base, failure: env.wrk.version };
   if (env.nginx.path === undefined) return { ...base, failure: env.nginx.version };
   if (cell.kind === 'php-fpm' && env.phpFpm.path === undefined) return { ...base, failure: env.phpFpm.version };
+  if (cell.kind === 'apache-tsfpm' && env.apache.path === undefined) return { ...base, failure: env.apache.version };
 
   const dir = join(ctx.workDir, `cell-${++cellCounter}-${cellKey(cell).replaceAll('/', '-')}`);
   mkdirSync(dir, { recursive: true });
@@ -94,8 +97,14 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     const keepalive = cell.keepalive ?? false;
     if (cell.kind === 'php-fpm') backend = await startPhpFpm(env, dir, transport, children, keepalive);
     if (cell.kind === 'tsfpm') backend = await startTsfpm(dir, transport, children, keepalive);
+    if (cell.kind === 'tsfpm-express') backend = await startTsfpm(dir, transport, children, keepalive, process.env, { express: true });
+    if (cell.kind === 'apache-tsfpm') {
+      // Apache's workers run as www-data when the bench runs as root: let them reach the socket.
+      chmodSync(ctx.workDir, 0o711);
+      backend = await startTsfpm(dir, transport, children, keepalive, process.env, { openSocket: true });
+    }
     if (backend !== undefined) onBackend(backend);
-    nginx = await startNginx(env, dir, backend?.fastcgi);
+    nginx = cell.kind === 'apache-tsfpm' && backend !== undefined ? await startApache(env, dir, backend.fastcgi) : await startNginx(env, dir, backend?.fastcgi);
     const url = `${nginx.baseUrl}${backend === undefined ? '/hello.txt' : '/hello'}`;
 
     const probe = await httpGet(url, 10_000);

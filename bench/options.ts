@@ -19,6 +19,10 @@ export interface BenchOptions {
   readonly keepalive: readonly boolean[];
   /** Size of the upload streamed through nginx → tsfpm sha256.mjs; 0 skips it. */
   readonly uploadMib: number;
+  /** Also measure nginx → tsfpm Express (handler = node) and Apache → tsfpm in every group. */
+  readonly extraRows: boolean;
+  /** Measure ondemand cold start and failures during a reload under load. */
+  readonly costs: boolean;
   readonly help: boolean;
 }
 
@@ -36,9 +40,11 @@ export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/bench/r
   --keepalive=off,on   upstream keepalive modes           (default both)
   --upload-mib=N       upload through nginx → sha256.mjs, 0 = skip
                                                           (env BENCH_UPLOAD_MIB, default 1024, quick 256)
+  --extra-rows=on|off  nginx → tsfpm Express and Apache → tsfpm rows (default on)
+  --costs=on|off       ondemand cold start, reload under load (default on)
   --help
 
-Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, PHP_FPM_BIN, WRK_BIN.`;
+Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, APACHE_BIN, PHP_FPM_BIN, WRK_BIN.`;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number, allowZero = false): number {
   if (text === undefined || text === '') return fallback;
@@ -75,6 +81,13 @@ function keepaliveList(text: string | undefined): readonly boolean[] {
   });
 }
 
+function onOff(name: string, text: string | undefined, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  if (text === 'on' || text === 'yes') return true;
+  if (text === 'off' || text === 'no') return false;
+  throw new Error(`${name}: expected on or off, got '${text}'`);
+}
+
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -92,6 +105,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       transports: { type: 'string' },
       keepalive: { type: 'string' },
       'upload-mib': { type: 'string' },
+      'extra-rows': { type: 'string' },
+      costs: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -115,6 +130,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     transports: transportList(values.transports),
     keepalive: keepaliveList(values.keepalive),
     uploadMib,
+    extraRows: onOff('--extra-rows', values['extra-rows'], true),
+    costs: onOff('--costs', values.costs, true),
     help: values.help === true,
   };
 }

@@ -7,6 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDER_LABEL, type Cell } from './contenders.js';
+import { coldStartLine, measureColdStart, measureReloadUnderLoad, reloadLine, type ColdStart, type ReloadUnderLoad } from './costs.js';
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
@@ -28,6 +29,10 @@ function benchGroups(options: BenchOptions): Cell[][] {
         groups.push([
           { kind: 'php-fpm', transport, keepalive, children },
           { kind: 'tsfpm', transport, keepalive, children },
+          ...(options.extraRows ? ([
+            { kind: 'tsfpm-express', transport, keepalive, children },
+            { kind: 'apache-tsfpm', transport, keepalive, children },
+          ] as const) : []),
         ]);
       }
     }
@@ -69,15 +74,15 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
   return [
     `tsfpm bench, ${startedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC, tsfpm ${gitRevision()}`,
     `machine: ${env.cores} cores (nproc), ${env.cpuModel}; load average at start ${loadAtStart}, at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
-    `software: node ${env.node} · ${env.nginx.version} · ${php} · ${env.wrk.version}`,
+    `software: node ${env.node} · ${env.nginx.version} · ${env.apache.version} · ${php} · ${env.wrk.version}`,
     `command: ${commandLine()}`,
-    `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs; keepalive on = fastcgi_keep_conn on + upstream keepalive 8`,
+    `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: bench/www/express-hello.mjs with handler = node); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
     'These figures come from a shared 2-core machine where nginx, the FastCGI children and wrk compete for the same cores: they compare only within one run, never across runs or machines.',
   ];
 }
 
-function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined): string[] {
-  const lines: string[] = [];
+function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined, coldStarts: readonly ColdStart[], reloads: readonly ReloadUnderLoad[]): string[] {
+  const lines: string[] = [...coldStarts.map(coldStartLine), ...reloads.map(reloadLine)];
   const of = (kind: Cell['kind'], children?: number): CellSummary[] =>
     summaries.filter((s) => s.cell.kind === kind && (children === undefined || s.cell.children === children));
   const avg = (list: readonly CellSummary[], pick: (s: CellSummary) => number | undefined): number | undefined =>
@@ -161,10 +166,27 @@ async function main(): Promise<void> {
     process.stderr.write(upload.failure === undefined ? `growth ${formatMib(upload.growthKib)}\n` : `failed: ${upload.failure}\n`);
   }
 
+  const coldStarts: ColdStart[] = [];
+  const reloads: ReloadUnderLoad[] = [];
+  if (options.costs) {
+    const backends = env.phpFpm.path === undefined ? (['tsfpm'] as const) : (['php-fpm', 'tsfpm'] as const);
+    for (const backend of backends) {
+      if (isTearingDown()) return;
+      process.stderr.write(`cold start (ondemand) ${backend} … `);
+      const cold = await measureColdStart(env, workDir, backend);
+      coldStarts.push(cold);
+      process.stderr.write(`${coldStartLine(cold)}\n`);
+      process.stderr.write(`reload under load ${backend} … `);
+      const reload = await measureReloadUnderLoad(env, workDir, backend);
+      reloads.push(reload);
+      process.stderr.write(`${reloadLine(reload)}\n`);
+    }
+  }
+
   const summaries = summarize(cells, samples);
   const header = headerLines(env, options, startedAt, loadAtStart);
   const rows = tableRows(summaries);
-  const costs = costLines(summaries, upload);
+  const costs = costLines(summaries, upload, coldStarts, reloads);
   const anomalies = anomalyLines(samples);
 
   const text = [
@@ -199,7 +221,7 @@ async function main(): Promise<void> {
   writeFileSync(mdPath, markdown);
   writeFileSync(
     jsonPath,
-    `${JSON.stringify({ header, options, environment: env, summaries, samples, upload: upload ?? null }, null, 2)}\n`,
+    `${JSON.stringify({ header, options, environment: env, summaries, samples, upload: upload ?? null, coldStarts, reloads }, null, 2)}\n`,
   );
   process.stdout.write(`\n${text}\n\nMarkdown: ${relative(process.cwd(), mdPath)}\nJSON: ${relative(process.cwd(), jsonPath)}\n`);
 }

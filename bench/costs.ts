@@ -1,0 +1,132 @@
+// Cost figures beyond req/s, for php-fpm and tsfpm side by side behind the same nginx:
+// - ondemand cold start: `pm = ondemand` with no child yet; the first request through nginx waits for
+//   a child to spawn (and, for tsfpm, Node to boot and import the script); the second finds it warm.
+// - reload under load: `wrk` runs while the master gets SIGUSR2 twice; what counts is wrk's errors
+//   and non-2xx answers (a zero-downtime reload loses none).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startNginx, startPhpFpm, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
+import type { BenchEnvironment } from './environment.js';
+import { httpGet } from './net.js';
+import { runWrk, errorCount, type WrkResult } from './wrk.js';
+
+export type CostBackend = 'php-fpm' | 'tsfpm';
+
+export interface ColdStart {
+  readonly backend: CostBackend;
+  /** First request of each trial (ms), fresh daemon every time. */
+  readonly firstMs: readonly number[];
+  /** The request right after it (ms). */
+  readonly secondMs: readonly number[];
+  readonly failure?: string;
+}
+
+export interface ReloadUnderLoad {
+  readonly backend: CostBackend;
+  readonly reloads: number;
+  readonly wrk?: WrkResult;
+  readonly failure?: string;
+}
+
+let counter = 0;
+
+async function withStack<T>(
+  env: BenchEnvironment,
+  workDir: string,
+  start: (dir: string) => Promise<RunningBackend>,
+  fn: (backend: RunningBackend, nginx: RunningNginx) => Promise<T>,
+): Promise<T> {
+  const dir = join(workDir, `cost-${++counter}`);
+  mkdirSync(dir, { recursive: true });
+  let backend: RunningBackend | undefined;
+  let nginx: RunningNginx | undefined;
+  try {
+    backend = await start(dir);
+    nginx = await startNginx(env, dir, backend.fastcgi);
+    return await fn(backend, nginx);
+  } finally {
+    await nginx?.daemon.stop();
+    await backend?.daemon.stop();
+  }
+}
+
+async function timedGet(url: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await httpGet(url, 30_000);
+  const ms = performance.now() - t0;
+  if (res.status !== 200 || !res.body.startsWith('Hello from')) throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(res.body.slice(0, 120))}`);
+  return ms;
+}
+
+export async function measureColdStart(env: BenchEnvironment, workDir: string, backend: CostBackend, trials = 3): Promise<ColdStart> {
+  const firstMs: number[] = [];
+  const secondMs: number[] = [];
+  try {
+    for (let i = 0; i < trials; i++) {
+      await withStack(
+        env,
+        workDir,
+        (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'unix', 2, false, 'ondemand') : startTsfpm(dir, 'unix', 2, false, process.env, { pm: 'ondemand' })),
+        async (_b, nginx) => {
+          firstMs.push(await timedGet(`${nginx.baseUrl}/hello`));
+          secondMs.push(await timedGet(`${nginx.baseUrl}/hello`));
+        },
+      );
+    }
+    return { backend, firstMs, secondMs };
+  } catch (err) {
+    return { backend, firstMs, secondMs, failure: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export async function measureReloadUnderLoad(env: BenchEnvironment, workDir: string, backend: CostBackend, durationS = 6, reloads = 2): Promise<ReloadUnderLoad> {
+  if (env.wrk.path === undefined) return { backend, reloads, failure: env.wrk.version };
+  const wrkBin = env.wrk.path;
+  try {
+    return await withStack(
+      env,
+      workDir,
+      (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'tcp', 2, false) : startTsfpm(dir, 'tcp', 2, false)),
+      async (b, nginx) => {
+        await timedGet(`${nginx.baseUrl}/hello`);
+        const load = runWrk({ bin: wrkBin, url: `${nginx.baseUrl}/hello`, threads: 1, connections: 32, durationS, timeoutS: 10 });
+        // Reloads evenly spread over the run, away from its edges.
+        for (let i = 1; i <= reloads; i++) {
+          await sleep((durationS * 1000) / (reloads + 1));
+          process.kill(b.daemon.pid, 'SIGUSR2');
+        }
+        const wrk = await load;
+        if (!b.daemon.running) throw new Error(`${b.daemon.name} ended during the reloads:\n${b.daemon.tail()}`);
+        return { backend, reloads, wrk };
+      },
+    );
+  } catch (err) {
+    return { backend, reloads, failure: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+export function coldStartLine(c: ColdStart): string {
+  const first = median(c.firstMs);
+  const second = median(c.secondMs);
+  const what = `${c.backend} pm = ondemand, first request through nginx (unix), median of ${c.firstMs.length}`;
+  if (c.failure !== undefined) return `cold start: ${what}: failed: ${c.failure.split('\n')[0] ?? ''}`;
+  return `cold start: ${what}: ${first?.toFixed(0) ?? '?'} ms (${c.firstMs.map((v) => v.toFixed(0)).join(', ')}); the next request ${second?.toFixed(1) ?? '?'} ms`;
+}
+
+export function reloadLine(r: ReloadUnderLoad): string {
+  const what = `${r.backend}: ${r.reloads} × SIGUSR2 during wrk -c32 (TCP, 2 children, no keepalive)`;
+  if (r.failure !== undefined || r.wrk === undefined) return `reload under load: ${what}: failed: ${(r.failure ?? '?').split('\n')[0] ?? ''}`;
+  const w = r.wrk;
+  return (
+    `reload under load: ${what}: ${errorCount(w)} failed of ${w.requests} ` +
+    `(non-2xx ${w.non2xx}, connect ${w.connectErrors}, read ${w.readErrors}, write ${w.writeErrors}, timeout ${w.timeouts}), p99 ${w.latencyP99Ms.toFixed(1)} ms`
+  );
+}
