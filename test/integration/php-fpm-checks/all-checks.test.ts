@@ -3,6 +3,11 @@
 import { after } from 'node:test';
 import { results } from './support.js';
 import './config-and-cli.checks.js';
+import './process-management.checks.js';
+import './signals.checks.js';
+import './status-and-ping.checks.js';
+import './fastcgi-protocol.checks.js';
+import './logs.checks.js';
 
 after(() => {
   const todo = results.todo.length > 0 ? `, ${results.todo.length} todo (checks ${results.todo.join(', ')})` : '';
