@@ -35,6 +35,9 @@ export class RequestBody extends Readable {
   finish(): void {
     this.#ended = true;
     if (!this.#discarding) this.push(null);
+    // The body is complete: no more backpressure to apply. The connection may have been paused by the
+    // last chunk, and an ended stream never asks to read again, so a kept connection would stay paused.
+    this.#resume();
   }
 
   /** The script no longer wants the body: drop the rest as it arrives so the request can complete. */

@@ -72,20 +72,17 @@ async function startApacheFor(scope: SuiteScope): Promise<{ backend: Backend; ap
  * connection stays paused (RequestBody.finish() never resumes the socket once the script has
  * drained the body), so the next request on a kept connection (enablereuse=on) gets no answer.
  */
-const KEPT_CONNECTION_BUG = 'tsfpm: a kept connection stays paused after a large echo (src/worker/request-body.ts finish() does not resume)';
-
 const FORMS = [
-  ['SetHandler proxy:unix (FilesMatch)', '', undefined],
-  ['SetHandler proxy:fcgi TCP, enablereuse=on', 'h-tcp/', KEPT_CONNECTION_BUG],
-  ['ProxyPassMatch fcgi:// TCP, enablereuse=on', 'pm-tcp/', KEPT_CONNECTION_BUG],
-  ['ProxyPassMatch unix:…|fcgi://, enablereuse=on', 'pm-unix/', KEPT_CONNECTION_BUG],
+  ['SetHandler proxy:unix (FilesMatch)', ''],
+  ['SetHandler proxy:fcgi TCP, enablereuse=on', 'h-tcp/'],
+  ['ProxyPassMatch fcgi:// TCP, enablereuse=on', 'pm-tcp/'],
+  ['ProxyPassMatch unix:…|fcgi://, enablereuse=on', 'pm-unix/'],
 ] as const;
 
-for (const [form, prefix, bug] of FORMS) {
+for (const [form, prefix] of FORMS) {
   describeMatrix(`Apache httpd → tsfpm: ${form}`, {
     skip,
     abortReachesScript: false,
-    ...(bug === undefined ? {} : { uploadEchoBug: bug }),
     start: async (scope) => {
       const { backend: b, apache } = await startApacheFor(scope);
       return { fpm: b.fpm, url: (path) => `${apache.baseUrl}/${prefix}${path}`, dump: () => apache.dump() };

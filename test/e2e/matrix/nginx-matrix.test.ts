@@ -20,9 +20,6 @@ for (const keepalive of [false, true]) {
   describeMatrix(`nginx → tsfpm: ${keepalive ? 'TCP, fastcgi_keep_conn on + upstream keepalive' : 'unix socket'}`, {
     skip,
     abortReachesScript: true,
-    ...(keepalive
-      ? { uploadEchoBug: 'tsfpm: a kept connection stays paused after a large echo (src/worker/request-body.ts finish() does not resume)' }
-      : {}),
     start: async (scope) => {
       const b = await startBackend();
       const nginx = await startNginx(scope, { upstream: keepalive ? b.tcp : b.unix, root: b.docroot, keepalive });
