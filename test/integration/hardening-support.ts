@@ -60,7 +60,8 @@ export class GoodClient {
 
   constructor(fpm: Daemon, options: { script?: string; query?: string } = {}) {
     this.#loop = (async () => {
-      while (!this.#stopped) {
+      // Bounded: a failure can be immediate (a refused connect), and the error messages carry the log.
+      while (!this.#stopped && this.failures.length < 20) {
         try {
           const res = await fpm.request({ script: options.script ?? 'hello.mjs', query: options.query ?? '', timeoutMs: 10_000 });
           if (res.status === 200) this.ok++;
