@@ -137,7 +137,9 @@ class ConnectionRequest implements ActiveRequest {
   }
 
   feed(data: Buffer): void {
-    if (this.#bodyDropped) return;
+    // After an abort the body is complete, yet the client may go on sending STDIN: a stream made
+    // now would already have ended (push after EOF).
+    if (this.#bodyDropped || this.bodyComplete) return;
     this.body.feed(data);
   }
 

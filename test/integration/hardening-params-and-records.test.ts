@@ -1,7 +1,7 @@
 // Issue 10 item 3: hostile PARAMS and record streams. Each attack runs next to a well-behaved client
 // whose requests must all succeed, while the master's and the children's RSS stay bounded.
 import assert from 'node:assert/strict';
-import { FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN } from '../../src/fastcgi/constants.js';
+import { FCGI_ABORT_REQUEST, FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN } from '../../src/fastcgi/constants.js';
 import { encodeParams } from '../../src/fastcgi/params.js';
 import { encodeBeginRequest, encodeRecord, encodeStream } from '../../src/fastcgi/record.js';
 import { daemonTest, type Daemon } from '../helpers/daemon.js';
@@ -153,4 +153,24 @@ daemonTest('a client flooding management records without reading the replies is 
   await good.check();
   rss.check(t, 'an unread management-record flood (24 MB sent)');
   assertMasterAlive(fpm);
+});
+
+daemonTest('STDIN after FCGI_ABORT_REQUEST is dropped (found by npm run fuzz: push after EOF)', {}, async (_t, fpm) => {
+  const mark = fpm.logMark;
+  const conn = await fpm.connect();
+  const params = encodeParams(Object.entries(defaultParams({ scriptFilename: fpm.script('slow.mjs'), method: 'POST', query: 'ms=200' })));
+  await conn.write(
+    Buffer.concat([
+      encodeBeginRequest(1, FCGI_RESPONDER, 0),
+      encodeStream(FCGI_PARAMS, 1, params),
+      encodeRecord(FCGI_PARAMS, 1),
+      encodeRecord(FCGI_ABORT_REQUEST, 1),
+      encodeRecord(FCGI_STDIN, 1, Buffer.from('after the abort')),
+      encodeRecord(FCGI_STDIN, 1),
+    ]),
+  );
+  await conn.readUntilEnd(1, 10_000);
+  conn.destroy();
+  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+  assert.ok(!fpm.log.lines.slice(mark).some((l) => /uncaught exception/.test(l)), fpm.log.lines.slice(mark).join('\n'));
 });
