@@ -26,12 +26,14 @@ export class ConnectionLimit {
   }
 
   /** Makes room for one more connection; false when there is none (the caller closes the new one). */
-  admit(connections: ReadonlySet<ConnectionHandle>): boolean {
+  admit(connections: Set<ConnectionHandle>): boolean {
     if (connections.size < this.#max) return true;
     // A Set iterates in insertion order: the first waiting connection is the oldest one.
     for (const connection of connections) {
       if (connection.isWaiting()) {
         connection.evict();
+        // Its 'close' comes later: a second newcomer in the same tick must not pick it again.
+        connections.delete(connection);
         this.#evicted++;
         this.#report();
         return true;
