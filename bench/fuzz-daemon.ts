@@ -116,7 +116,7 @@ function sendStreams(first: number, count: number): Promise<void> {
       }
       // Half of the connections end their side (the server sees EOF), the others stay open.
       if ((first & 1) === 0) socket.end();
-      setTimeout(finish, LINGER_MS).unref();
+      setTimeout(finish, LINGER_MS); // not unref'd: it may be all that keeps the loop running
     });
   });
 }
