@@ -181,7 +181,7 @@ try {
 } finally {
   if (daemon.pid !== undefined && stats.masterAlive) {
     daemon.kill('SIGQUIT');
-    await new Promise((resolve) => setTimeout(resolve, 3000).unref());
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     try {
       process.kill(-daemon.pid, 'SIGKILL');
     } catch {
