@@ -88,8 +88,9 @@ const onOutput = (text: string): void => {
 };
 daemon.stdout.setEncoding('utf8').on('data', onOutput);
 daemon.stderr.setEncoding('utf8').on('data', onOutput);
+let stopping = false;
 daemon.once('exit', () => {
-  stats.masterAlive = false;
+  if (!stopping) stats.masterAlive = false; // our own SIGQUIT at the end is not a death
 });
 
 /** One connection carrying 1–3 fuzz cases, written in the case's cuts; lingers briefly, then closes. */
@@ -180,6 +181,7 @@ try {
   console.error(err);
 } finally {
   if (daemon.pid !== undefined && stats.masterAlive) {
+    stopping = true;
     daemon.kill('SIGQUIT');
     await new Promise((resolve) => setTimeout(resolve, 3000));
     try {
