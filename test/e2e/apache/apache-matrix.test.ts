@@ -59,7 +59,7 @@ ProxyPassMatch "^/pm-unix/${script}$" "unix:${sock}|fcgi://localhost${docroot}/$
 `;
 }
 
-/** An Apache with every form's routes, stopped with `scope` (one per suite: a stuck kept connection stays in it). */
+/** An Apache with every form's routes, stopped with `scope` (one per suite, so its kept connections are its own). */
 async function startApacheFor(scope: SuiteScope): Promise<{ backend: Backend; apache: Apache }> {
   const b = await startBackend();
   const apache = await startApache(scope, { root: b.docroot, routes: apacheRoutes(b, b.docroot) });
@@ -67,11 +67,6 @@ async function startApacheFor(scope: SuiteScope): Promise<{ backend: Backend; ap
   return { backend: b, apache };
 }
 
-/**
- * tsfpm bug (reported with issue 8): after a response held while a large body arrived, the child's
- * connection stays paused (RequestBody.finish() never resumes the socket once the script has
- * drained the body), so the next request on a kept connection (enablereuse=on) gets no answer.
- */
 const FORMS = [
   ['SetHandler proxy:unix (FilesMatch)', ''],
   ['SetHandler proxy:fcgi TCP, enablereuse=on', 'h-tcp/'],
