@@ -6,7 +6,7 @@
 // As root, Apache refuses `User root` (unless built with BIG_SECURITY_HOLE), so its workers run as
 // www-data: the docroot and the daemon's socket dir must be reachable by that user.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { CleanupScope } from './daemon.js';
@@ -19,18 +19,24 @@ import { waitFor } from './wait-for.js';
 export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
 
 export interface ApacheOptions {
-  /** DocumentRoot (granted to all). */
-  readonly root: string;
-  /** Directives that route requests to the daemon (FilesMatch + SetHandler, ProxyPassMatch...). */
+  /** DocumentRoot (granted to all; default `<Apache dir>/docroot`, which `setup` can fill). */
+  readonly root?: string;
+  /** Directives that route requests to the daemon (FilesMatch + SetHandler, ProxyPassMatch...); {{DIR}} is the Apache dir. */
   readonly routes: string;
   /** LogLevel (default `warn proxy_fcgi:info`). */
   readonly logLevel?: string;
+  /** Modules to load besides the usual ones, by name (`authnz_fcgi` loads mod_authnz_fcgi.so). */
+  readonly extraModules?: readonly string[];
+  /** Prepares the Apache dir (document root, files) before Apache reads its configuration. */
+  readonly setup?: (dir: string) => void;
 }
 
 const MODULES = ['mpm_event', 'authz_core', 'alias', 'mime', 'proxy', 'proxy_fcgi'];
 
 export function apacheConfig(dir: string, port: number, options: ApacheOptions): string {
   const isRoot = process.getuid?.() === 0;
+  const root = options.root ?? `${dir}/docroot`;
+  const modules = [...MODULES, ...(options.extraModules ?? [])];
   const mimeTypes = existsSync('/etc/mime.types') ? 'TypesConfig /etc/mime.types' : `TypesConfig ${dir}/mime.types`;
   return `# written by test/helpers/apache.ts
 ServerRoot ${dir}
@@ -42,19 +48,19 @@ LogLevel ${options.logLevel ?? 'warn proxy_fcgi:info'}
 Listen 127.0.0.1:${port}
 ServerName 127.0.0.1
 ${isRoot ? 'User www-data\nGroup www-data' : ''}
-${MODULES.map((m) => `LoadModule ${m}_module ${APACHE_MODULES_DIR}/mod_${m}.so`).join('\n')}
+${modules.map((m) => `LoadModule ${m}_module ${APACHE_MODULES_DIR}/mod_${m}.so`).join('\n')}
 ${mimeTypes}
 Timeout 30
 ProxyTimeout 30
 KeepAlive On
 
-DocumentRoot ${options.root}
-<Directory ${options.root}>
+DocumentRoot ${root}
+<Directory ${root}>
   Require all granted
   AllowOverride None
 </Directory>
 
-${options.routes}
+${options.routes.replaceAll('{{DIR}}', dir)}
 `;
 }
 
@@ -139,9 +145,12 @@ export async function startApache(scope: CleanupScope & SkipScope, options: Apac
   const binary = requireTool(scope, 'apache2', 'apache2');
   if (binary === undefined) return undefined;
   const dir = makeTempDir('tsfpm-apache-');
+  // Apache's children run as www-data under root and must reach a document root inside the dir.
+  chmodSync(dir.path, 0o755);
   mkdirSync(join(dir.path, 'run'));
   const port = await getFreePort();
   writeFileSync(join(dir.path, 'httpd.conf'), apacheConfig(dir.path, port, options));
+  options.setup?.(dir.path);
   if (!existsSync('/etc/mime.types')) writeFileSync(join(dir.path, 'mime.types'), 'text/javascript mjs js\n');
   const apache = new Apache(binary, dir, port);
   scope.after(() => apache.stop());

@@ -10,22 +10,15 @@ import test from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { listenText } from '../../helpers/fcgi-client.js';
 import { httpRequest } from '../../helpers/http-client.js';
-import { startApache } from './apache.js';
+import { startApache } from '../../helpers/apache.js';
 
 test('Apache mod_authnz_fcgi: tsfpm authorizes, denies, and passes a variable to the responder', { timeout: 60_000 }, async (t) => {
   // mod_authnz_fcgi talks TCP only (fcgi://host:port/).
   const fpm = await startDaemon(t, { listen: 'tcp' });
   const apache = await startApache(t, {
-    modules: [
-      ['authn_core_module', 'mod_authn_core.so'],
-      ['authz_core_module', 'mod_authz_core.so'],
-      ['authz_user_module', 'mod_authz_user.so'],
-      ['authnz_fcgi_module', 'mod_authnz_fcgi.so'],
-      ['proxy_module', 'mod_proxy.so'],
-      ['proxy_fcgi_module', 'mod_proxy_fcgi.so'],
-    ],
-    body: `DocumentRoot {{DIR}}/docroot
-AuthnzFcgiDefineProvider authn tsfpm fcgi://${listenText(fpm.address)}/
+    extraModules: ['authn_core', 'authz_user', 'authnz_fcgi'],
+    logLevel: 'info authnz_fcgi:debug',
+    routes: `AuthnzFcgiDefineProvider authn tsfpm fcgi://${listenText(fpm.address)}/
 <Directory {{DIR}}/docroot>
   AuthType tsfpm
   AuthName tsfpm
