@@ -8,63 +8,15 @@ import { Readable } from 'node:stream';
 import type { BoundSocket } from './bound-socket.js';
 import { Dispatcher } from './dispatcher.js';
 import { classifyExit, type ExitVerdict } from './bury.js';
-import { Child, STAGE_LABEL, type EndReason } from './child.js';
-import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
+import { Child, type EndReason } from './child.js';
+import type { PoolSnapshot } from '../status/snapshot.js';
+import { newCounters, processSnapshot, type PoolCounters } from './scoreboard-view.js';
+import { captureWorkerOutput } from './worker-output.js';
+import { readLines } from './line-reader.js';
 import { SCOREBOARD_FD, type SlotReport } from '../ipc/scoreboard-layout.js';
 import { forkChild } from './spawn-child.js';
 import { ListenQueueProbe } from '../status/listen-queue.js';
-import { decoratedWorkerLines, plainWorkerLines } from '../log/worker-output.js';
 import { answerServiceUnavailable } from './queue-reply.js';
-
-export interface PoolCounters {
-  startedAtMs: number;
-  acceptedConn: number;
-  maxActive: number;
-  maxChildrenReached: number;
-  slowRequests: number;
-  memoryPeak: number;
-  listenQueue: number;
-  maxListenQueue: number;
-  listenQueueLen: number;
-}
-
-export function newCounters(nowMs: number): PoolCounters {
-  return {
-    startedAtMs: nowMs,
-    acceptedConn: 0,
-    maxActive: 0,
-    maxChildrenReached: 0,
-    slowRequests: 0,
-    memoryPeak: 0,
-    listenQueue: 0,
-    maxListenQueue: 0,
-    listenQueueLen: 0,
-  };
-}
-
-function processSnapshot(child: Child, nowMs: number): ProcessSnapshot {
-  const current = child.current;
-  const last = child.last;
-  const info = current?.info ?? last?.info;
-  const idle = current === undefined;
-  return {
-    pid: child.pid,
-    state: STAGE_LABEL[child.stage],
-    startTime: Math.floor(child.startedAtMs / 1000),
-    startSince: Math.floor((nowMs - child.startedAtMs) / 1000),
-    requests: child.requests,
-    requestDuration: current !== undefined ? (nowMs - current.startedAtMs) * 1000 : (last?.durationUs ?? 0),
-    requestMethod: info?.method ?? '-',
-    requestUri: info === undefined ? '-' : info.query !== '' ? `${info.uri}?${info.query}` : info.uri,
-    contentLength: info?.contentLength ?? 0,
-    user: info?.user ?? '-',
-    script: info?.script ?? '-',
-    lastRequestCpu: idle ? (last?.cpuPercent ?? 0) : 0,
-    lastRequestMemory: idle ? (last?.memoryBytes ?? 0) : 0,
-    memory: child.memoryBytes,
-    running: child.running,
-  };
-}
 
 export interface PoolHost {
   readonly log: ErrorLog;
@@ -161,7 +113,7 @@ export class PoolRuntime {
       this.#host.log.error(`[pool ${this.name}] child ${child.pid}: ${describeError(err)}`);
     });
     processHandle.once('exit', (code, signal) => this.#onExit(child, code, signal));
-    this.#pipeOutput(child);
+    captureWorkerOutput(child, this.config, this.#host.log);
     this.#readReports(child);
     try {
       const dispatch = this.config.pm.style === 'ondemand';
@@ -546,20 +498,13 @@ export class PoolRuntime {
   #readReports(child: Child): void {
     const stream = child.process.stdio[SCOREBOARD_FD];
     if (!(stream instanceof Readable)) return;
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (text: string) => {
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          this.#applyReport(child, JSON.parse(line) as SlotReport);
-        } catch (err) {
-          this.#host.log.error(`[pool ${this.name}] child ${child.pid} sent an unreadable scoreboard report: ${describeError(err)}`);
-        }
+    readLines(stream, (line) => {
+      try {
+        this.#applyReport(child, JSON.parse(line) as SlotReport);
+      } catch (err) {
+        this.#host.log.error(`[pool ${this.name}] child ${child.pid} sent an unreadable scoreboard report: ${describeError(err)}`);
       }
     });
-    stream.on('error', () => undefined); // the child is gone; its exit is handled elsewhere
   }
 
   #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
@@ -592,36 +537,5 @@ export class PoolRuntime {
       const want = this.config.pm.style === 'static' ? this.config.pm.maxChildren : this.config.pm.minSpareServers;
       if (this.liveChildren.length < want) this.spawn();
     }, delayMs);
-  }
-
-  #pipeOutput(child: Child): void {
-    const streams = [
-      ['stdout', child.process.stdout],
-      ['stderr', child.process.stderr],
-    ] as const;
-    for (const [name, stream] of streams) {
-      if (stream === null) continue;
-      let partial = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (text: string) => {
-        const lines = (partial + text).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) this.#workerLine(child, name, line, '');
-      });
-      stream.on('end', () => {
-        if (partial !== '') this.#workerLine(child, name, partial, ', pipe is closed');
-        partial = '';
-      });
-    }
-  }
-
-  /** One captured line, wrapped at log_limit with the decoration on every piece (php-fpm §8.2). */
-  #workerLine(child: Child, stream: 'stdout' | 'stderr', line: string, suffix: string): void {
-    const log = this.#host.log;
-    if (!this.config.decorateWorkersOutput) {
-      for (const piece of plainWorkerLines(line, log.limit)) log.raw(piece);
-      return;
-    }
-    for (const message of decoratedWorkerLines(this.name, child.pid, stream, line, suffix, log.limit)) log.warning(message);
   }
 }

@@ -1,0 +1,55 @@
+// The master's view of a pool's scoreboard: the counters php-fpm keeps per pool, and the frozen
+// per-child records the status page renders.
+import { STAGE_LABEL, type Child } from './child.js';
+import type { ProcessSnapshot } from '../status/snapshot.js';
+
+export interface PoolCounters {
+  startedAtMs: number;
+  acceptedConn: number;
+  maxActive: number;
+  maxChildrenReached: number;
+  slowRequests: number;
+  memoryPeak: number;
+  listenQueue: number;
+  maxListenQueue: number;
+  listenQueueLen: number;
+}
+
+export function newCounters(nowMs: number): PoolCounters {
+  return {
+    startedAtMs: nowMs,
+    acceptedConn: 0,
+    maxActive: 0,
+    maxChildrenReached: 0,
+    slowRequests: 0,
+    memoryPeak: 0,
+    listenQueue: 0,
+    maxListenQueue: 0,
+    listenQueueLen: 0,
+  };
+}
+
+export function processSnapshot(child: Child, nowMs: number): ProcessSnapshot {
+  const current = child.current;
+  const last = child.last;
+  const info = current?.info ?? last?.info;
+  const idle = current === undefined;
+  return {
+    pid: child.pid,
+    state: STAGE_LABEL[child.stage],
+    startTime: Math.floor(child.startedAtMs / 1000),
+    startSince: Math.floor((nowMs - child.startedAtMs) / 1000),
+    requests: child.requests,
+    requestDuration: current !== undefined ? (nowMs - current.startedAtMs) * 1000 : (last?.durationUs ?? 0),
+    requestMethod: info?.method ?? '-',
+    requestUri: info === undefined ? '-' : info.query !== '' ? `${info.uri}?${info.query}` : info.uri,
+    contentLength: info?.contentLength ?? 0,
+    user: info?.user ?? '-',
+    script: info?.script ?? '-',
+    lastRequestCpu: idle ? (last?.cpuPercent ?? 0) : 0,
+    lastRequestMemory: idle ? (last?.memoryBytes ?? 0) : 0,
+    memory: child.memoryBytes,
+    running: child.running,
+  };
+}
+
