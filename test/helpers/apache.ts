@@ -5,16 +5,13 @@
 //
 // As root, Apache refuses `User root` (unless built with BIG_SECURITY_HOLE), so its workers run as
 // www-data: the docroot and the daemon's socket dir must be reachable by that user.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CleanupScope } from './daemon.js';
 import { getFreePort } from './free-port.js';
-import { LogLines } from './log-lines.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
 import { requireTool, type SkipScope } from './tools.js';
-import { waitFor } from './wait-for.js';
+import { WebServer, whenListening } from './web-server.js';
 
 export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
 
@@ -64,77 +61,24 @@ ${options.routes.replaceAll('{{DIR}}', dir)}
 `;
 }
 
-export class Apache {
-  readonly dir: TempDir;
-  readonly port: number;
-  readonly process: ChildProcess;
-  readonly output: LogLines;
-  readonly exited: Promise<void>;
-  #exited = false;
-
+/** Apache httpd: SIGTERM (its immediate stop), then SIGKILL. */
+export class Apache extends WebServer {
   constructor(binary: string, dir: TempDir, port: number) {
-    this.dir = dir;
-    this.port = port;
-    this.output = new LogLines('apache2 output');
-    this.process = spawn(binary, ['-f', join(dir.path, 'httpd.conf'), '-DFOREGROUND'], {
-      cwd: dir.path,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.process.stdout?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
-    this.process.stderr?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
-    this.exited = new Promise((resolve) => {
-      this.process.once('exit', () => {
-        this.#exited = true;
-        resolve();
-      });
-    });
+    super(
+      {
+        name: 'apache2',
+        binary,
+        args: ['-f', join(dir.path, 'httpd.conf'), '-DFOREGROUND'],
+        errorLogPath: join(dir.path, 'error.log'),
+        stopSignals: [
+          ['SIGTERM', 5000],
+          ['SIGKILL', 3000],
+        ],
+      },
+      dir,
+      port,
+    );
   }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get hasExited(): boolean {
-    return this.#exited;
-  }
-
-  errorLog(): string {
-    try {
-      return readFileSync(join(this.dir.path, 'error.log'), 'utf8');
-    } catch {
-      return '';
-    }
-  }
-
-  dump(): string {
-    const log = this.errorLog().trimEnd();
-    const framed = log === '' ? '  (empty)' : log.split('\n').map((l) => `  | ${l}`).join('\n');
-    return `\n--- apache2 error.log ---\n${framed}\n--- end of apache2 error.log ---${this.output.dump()}`;
-  }
-
-  /** SIGTERM (the parent stops its children), then SIGKILL; waits for the exit; removes the dir. */
-  async stop(): Promise<void> {
-    for (const [signal, waitMs] of [
-      ['SIGTERM', 8000],
-      ['SIGKILL', 3000],
-    ] as const) {
-      if (this.#exited) break;
-      this.process.kill(signal);
-      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
-    }
-    this.dir.remove();
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -152,14 +96,5 @@ export async function startApache(scope: CleanupScope & SkipScope, options: Apac
   writeFileSync(join(dir.path, 'httpd.conf'), apacheConfig(dir.path, port, options));
   options.setup?.(dir.path);
   if (!existsSync('/etc/mime.types')) writeFileSync(join(dir.path, 'mime.types'), 'text/javascript mjs js\n');
-  const apache = new Apache(binary, dir, port);
-  scope.after(() => apache.stop());
-  await waitFor(
-    async () => {
-      if (apache.hasExited) throw new Error('apache2 exited');
-      return canConnect(port);
-    },
-    { timeoutMs: 10_000, what: `apache2 to listen on 127.0.0.1:${port}`, onTimeout: () => apache.dump() },
-  );
-  return apache;
+  return whenListening(scope, new Apache(binary, dir, port));
 }

@@ -1,17 +1,14 @@
 // Debian's nginx in front of the daemon, with a private prefix: `nginx -p DIR -e DIR/error.log -c
 // DIR/nginx.conf`, `daemon off`, pid and every *_temp_path in DIR, 127.0.0.1 on a free port. No
 // systemd, nothing outside DIR is written.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CleanupScope } from './daemon.js';
 import { nginxAddressText, type FcgiAddress } from './fcgi-client.js';
 import { getFreePort } from './free-port.js';
-import { LogLines } from './log-lines.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
 import { requireTool, type SkipScope } from './tools.js';
-import { waitFor } from './wait-for.js';
+import { WebServer, whenListening } from './web-server.js';
 
 export interface NginxOptions {
   /** The daemon's address (fastcgi_pass / upstream server). */
@@ -112,81 +109,25 @@ ${
 `;
 }
 
-export class Nginx {
-  readonly dir: TempDir;
-  readonly port: number;
-  readonly process: ChildProcess;
-  readonly output: LogLines;
-  readonly exited: Promise<void>;
-  #exited = false;
-
+/** nginx: SIGQUIT (graceful), then SIGTERM, then SIGKILL. */
+export class Nginx extends WebServer {
   constructor(binary: string, dir: TempDir, port: number) {
-    this.dir = dir;
-    this.port = port;
-    this.output = new LogLines('nginx output');
-    this.process = spawn(
-      binary,
-      ['-p', `${dir.path}/`, '-e', join(dir.path, 'error.log'), '-c', join(dir.path, 'nginx.conf')],
-      { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
+    super(
+      {
+        name: 'nginx',
+        binary,
+        args: ['-p', `${dir.path}/`, '-e', join(dir.path, 'error.log'), '-c', join(dir.path, 'nginx.conf')],
+        errorLogPath: join(dir.path, 'error.log'),
+        stopSignals: [
+          ['SIGQUIT', 5000],
+          ['SIGTERM', 3000],
+          ['SIGKILL', 3000],
+        ],
+      },
+      dir,
+      port,
     );
-    this.process.stdout?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
-    this.process.stderr?.setEncoding('utf8').on('data', (text: string) => this.output.push(text));
-    this.exited = new Promise((resolve) => {
-      this.process.once('exit', () => {
-        this.#exited = true;
-        resolve();
-      });
-    });
   }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get hasExited(): boolean {
-    return this.#exited;
-  }
-
-  /** nginx's error log (warnings, "upstream prematurely closed", "FastCGI sent in stderr"...). */
-  errorLog(): string {
-    try {
-      return readFileSync(join(this.dir.path, 'error.log'), 'utf8');
-    } catch {
-      return '';
-    }
-  }
-
-  /** The error log and captured output, framed, for failure messages. */
-  dump(): string {
-    const log = this.errorLog().trimEnd();
-    const framed = log === '' ? '  (empty)' : log.split('\n').map((l) => `  | ${l}`).join('\n');
-    return `\n--- nginx error.log ---\n${framed}\n--- end of nginx error.log ---${this.output.dump()}`;
-  }
-
-  /** SIGQUIT (graceful), then SIGTERM, then SIGKILL; waits for the exit; removes the prefix dir. */
-  async stop(): Promise<void> {
-    for (const [signal, waitMs] of [
-      ['SIGQUIT', 5000],
-      ['SIGTERM', 3000],
-      ['SIGKILL', 3000],
-    ] as const) {
-      if (this.#exited) break;
-      this.process.kill(signal);
-      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
-    }
-    this.dir.remove();
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -199,14 +140,5 @@ export async function startNginx(scope: CleanupScope & SkipScope, options: Nginx
   const dir = makeTempDir('tsfpm-nginx-');
   const port = await getFreePort();
   writeFileSync(join(dir.path, 'nginx.conf'), nginxConfig(dir.path, port, options));
-  const nginx = new Nginx(binary, dir, port);
-  scope.after(() => nginx.stop());
-  await waitFor(
-    async () => {
-      if (nginx.hasExited) throw new Error('nginx exited');
-      return canConnect(port);
-    },
-    { timeoutMs: 10_000, what: `nginx to listen on 127.0.0.1:${port}`, onTimeout: () => nginx.dump() },
-  );
-  return nginx;
+  return whenListening(scope, new Nginx(binary, dir, port));
 }
