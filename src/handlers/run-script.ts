@@ -1,7 +1,6 @@
 // Runs a resolved script in the pool's mode: the per-mode dispatch behind run-request.ts, and the
 // request_terminate_timeout deadline the child enforces itself (see README, "Timeouts").
 import type { PoolConfig } from '../config/types.js';
-import { flushToMaster } from '../worker/child-log.js';
 import type { ActiveRequest } from '../worker/connection.js';
 import { runInThreads } from '../worker/executor/threads-runner.js';
 import { runCgi } from './cgi-runner.js';
@@ -55,8 +54,6 @@ export function createScriptRunner(pool: PoolConfig): (request: ActiveRequest, p
       ctx: scriptContext(pool, log, request),
       where: `[pool ${pool.name}] script '${path}'`,
     };
-    // The master must know this request started before a script can block the event loop.
-    if (limitMs > 0 || pool.requestSlowlogTimeoutMs > 0) flushToMaster();
     if (limitMs <= 0) {
       await runner(job);
       return;

@@ -39,9 +39,7 @@ export type ChildMessage =
   /** The status page asks the master for its pool's scoreboard (answered with 'status-reply'). */
   | { readonly type: 'status-query'; readonly id: number; readonly slot: SlotReport | undefined }
   /** A connection the master handed over closed before any request began on it. */
-  | { readonly type: 'released' }
-  /** Several of the above in one IPC write. */
-  | { readonly type: 'batch'; readonly messages: readonly ChildMessage[] };
+  | { readonly type: 'released' };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -396,9 +396,6 @@ export class PoolRuntime {
 
   #onMessage(child: Child, message: ChildMessage): void {
     switch (message.type) {
-      case 'batch':
-        for (const inner of message.messages) this.#onMessage(child, inner);
-        return;
       case 'ready':
         child.ready = true;
         child.idleSinceMs = Date.now();

@@ -11,20 +11,10 @@ export function setChildLogLevel(level: LogLevel): void {
 
 // Scoreboard updates travel through shared memory and a reporter thread (scoreboard-writer.ts), so
 // the messages here are rare (ready, logs, status queries) and leave at once.
-let queue: ChildMessage[] = [];
-
 export function sendToMaster(message: ChildMessage): void {
-  queue.push(message);
-  flushToMaster();
-}
-
-export function flushToMaster(): void {
-  if (queue.length === 0) return;
-  const batch = queue;
-  queue = [];
   if (process.connected && process.send !== undefined) {
     // A master that is gone (EPIPE) is no reason to crash a request: the child will be reaped anyway.
-    process.send(batch.length === 1 ? batch[0] : { type: 'batch', messages: batch }, undefined, undefined, () => undefined);
+    process.send(message, undefined, undefined, () => undefined);
   }
 }
 

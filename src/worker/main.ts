@@ -5,7 +5,7 @@ import { FCGI_AUTHORIZER, FCGI_RESPONDER } from '../fastcgi/constants.js';
 import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
-import { childLog, flushToMaster, sendToMaster, setChildLogLevel } from './child-log.js';
+import { childLog, sendToMaster, setChildLogLevel } from './child-log.js';
 import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer, setSlotSource } from './master-query.js';
@@ -178,8 +178,8 @@ function quit(): void {
 
 function maybeExit(): void {
   if (quitting && running === 0 && connections.size === 0) {
-    // The last scoreboard messages leave first (a small IPC write completes at once on a pipe).
-    flushToMaster();
+    // The slot's last state leaves first: the reporter thread may not get another turn.
+    scoreboard.reportNow();
     accessLog?.flush();
     setImmediate(() => process.exit());
   }

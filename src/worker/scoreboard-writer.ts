@@ -1,7 +1,8 @@
 // The child's side of its scoreboard slot: request starts and ends become plain stores into shared
 // memory; the reporter thread (scoreboard-reporter.ts) tells the master.
 import { Worker } from 'node:worker_threads';
-import { ScoreboardSlot, type SlotReport } from '../ipc/scoreboard-layout.js';
+import { writeSync } from 'node:fs';
+import { SCOREBOARD_FD, ScoreboardSlot, type SlotReport } from '../ipc/scoreboard-layout.js';
 import type { RequestInfo } from '../ipc/messages.js';
 import { childLog } from './child-log.js';
 
@@ -62,6 +63,17 @@ export class ScoreboardWriter {
       w.setNumber('lastStatus', end.status);
       w.setNumber('memoryBytes', end.memoryBytes);
     });
+  }
+
+  /** Writes the slot to the master at once, from this thread (before the child exits). */
+  reportNow(): void {
+    const report = this.#slot.read();
+    if (report === undefined) return;
+    try {
+      writeSync(SCOREBOARD_FD, `${JSON.stringify(report)}\n`);
+    } catch {
+      // The master is gone or closed the pipe: nobody is left to tell.
+    }
   }
 
   /** The slot now, for messages that must carry an exact view (the status query). */
