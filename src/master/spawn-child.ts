@@ -5,6 +5,8 @@ import type { PoolConfig } from '../config/types.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 const profileDir = process.env['TSFPM_CHILD_CPU_PROF'];
+/** Extra Node flags for every child, for measurements (e.g. `--perf-basic-prof`), split on spaces. */
+const extraFlags = (process.env['TSFPM_CHILD_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
 
 /** clear_env = yes: only env[...] (php-fpm clears the environment); no: the master's, then env[...]. */
 export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -25,8 +27,9 @@ export function forkChild(pool: PoolConfig): ChildProcess {
     // fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts).
     stdio: ['ignore', output, output, 'ipc', 'pipe'],
     // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
-    // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements.
-    execArgv: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements;
+    // TSFPM_CHILD_NODE_FLAGS adds any other flags.
+    execArgv: [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), ...extraFlags],
     serialization: 'json',
   });
 }
