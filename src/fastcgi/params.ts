@@ -1,5 +1,5 @@
 // FastCGI name-value pairs: a length < 128 takes one byte, otherwise four bytes with the top bit set.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { ProtocolError } from '../errors.js';
 import { FCGI_PARAMS } from './constants.js';
 
@@ -16,12 +16,18 @@ export function decodeParamText(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
 }
 
-/** decodeParamText for a range of `buf`, with a fast path for ASCII (nearly every name and value). */
-function decodeRange(buf: Buffer, start: number, end: number): string {
-  for (let i = start; i < end; i++) {
-    if ((buf[i] ?? 0) >= 0x80) return decodeParamText(buf.subarray(start, end));
+/**
+ * decodeParamText for a range of `buf`. `latin1` is the whole buffer decoded once as latin1 (one char
+ * per byte, so byte offsets are string offsets): an ASCII range is a cheap slice of it, which is
+ * nearly every name and value; `ascii` says the whole buffer is ASCII, so no range needs a look.
+ */
+function decodeRange(buf: Buffer, latin1: string, ascii: boolean, start: number, end: number): string {
+  if (!ascii) {
+    for (let i = start; i < end; i++) {
+      if ((buf[i] ?? 0) >= 0x80) return decodeParamText(buf.subarray(start, end));
+    }
   }
-  return buf.toString('latin1', start, end);
+  return latin1.slice(start, end);
 }
 
 function readLength(buf: Buffer, offset: number): [length: number, next: number] {
@@ -44,6 +50,8 @@ const truncated = (): ProtocolError =>
  */
 export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): Params {
   const params: Params = Object.create(null) as Params;
+  const latin1 = buf.toString('latin1');
+  const ascii = isAscii(buf);
   let offset = 0;
   let pairs = 0;
   while (offset < buf.length) {
@@ -56,8 +64,8 @@ export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): 
     const [valueLength, afterValue] = readLength(buf, afterName);
     const end = afterValue + nameLength + valueLength;
     if (end > buf.length) throw truncated();
-    const name = decodeRange(buf, afterValue, afterValue + nameLength);
-    params[name] = decodeRange(buf, afterValue + nameLength, end);
+    const name = decodeRange(buf, latin1, ascii, afterValue, afterValue + nameLength);
+    params[name] = decodeRange(buf, latin1, ascii, afterValue + nameLength, end);
     offset = end;
   }
   return params;

@@ -23,7 +23,9 @@ export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<vo
   const { request } = job;
   let response: Response;
   try {
-    const result: unknown = await fetch(lazyRequest(request.params, request.body, () => request.abort.signal), job.ctx);
+    const returned: unknown = fetch(lazyRequest(request), job.ctx);
+    // A handler that answers synchronously (most small ones) costs no promise hop here.
+    const result = returned instanceof Promise ? ((await returned) as unknown) : returned;
     if (!(result instanceof PlatformResponse)) {
       throw new TypeError(`handler returned ${describeValue(result)}, expected a Response`);
     }

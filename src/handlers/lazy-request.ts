@@ -1,8 +1,9 @@
 // A web Request built lazily from CGI parameters. Measured on this kind of machine, a real Request
 // with its headers and an abort signal costs ~50 µs, more than the rest of a small request: so the
 // URL, method and headers are computed on first use, and everything that touches the body or internal
-// state delegates to a real Request built on demand. `instanceof Request` holds; own-symbol reads
-// (undici's internal slots, used by `new Request(request)`) are answered by the real Request too.
+// state delegates to a real Request built on demand. `instanceof Request` holds; symbol reads of
+// undici's internal slots (used by `new Request(request)`) are answered by the real Request too,
+// through getters on the prototype (per-instance properties cost several µs per request).
 import { Readable } from 'node:stream';
 import type { Params } from '../fastcgi/params.js';
 import { isValidHeader, methodHasBody, requestHeaders, requestUrl } from './fetch-request.js';
@@ -10,22 +11,25 @@ import { isValidHeader, methodHasBody, requestHeaders, requestUrl } from './fetc
 /** undici's internal slots of a Request in this Node version (state, headers, signal, ...). */
 const INTERNAL_SLOTS: readonly symbol[] = Object.getOwnPropertySymbols(new Request('http://localhost/'));
 
+/** The two things a LazyRequest needs from its ActiveRequest, both made only when asked for. */
+export interface LazyRequestSource {
+  readonly params: Params;
+  /** The body stream (the request makes it on first access). */
+  readonly body: Readable;
+  readonly abort: { readonly signal: AbortSignal };
+}
+
 export class LazyRequest {
+  readonly #source: LazyRequestSource;
   readonly #params: Params;
-  readonly #nodeBody: Readable | undefined;
-  readonly #signal: () => AbortSignal;
   #url: string | undefined;
   #headers: Headers | undefined;
   #body: ReadableStream<Uint8Array> | null | undefined;
   #real: Request | undefined;
 
-  constructor(params: Params, body: Readable | undefined, signal: () => AbortSignal) {
-    this.#params = params;
-    this.#nodeBody = body;
-    this.#signal = signal;
-    for (const slot of INTERNAL_SLOTS) {
-      Object.defineProperty(this, slot, { get: () => (this.toRequest() as unknown as Record<symbol, unknown>)[slot] });
-    }
+  constructor(source: LazyRequestSource) {
+    this.#source = source;
+    this.#params = source.params;
   }
 
   get method(): string {
@@ -44,16 +48,14 @@ export class LazyRequest {
   }
 
   get signal(): AbortSignal {
-    return this.#signal();
+    return this.#source.abort.signal;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#real !== undefined) return this.#real.body;
     if (this.#body === undefined) {
       this.#body =
-        this.#nodeBody !== undefined && methodHasBody(this.method)
-          ? (Readable.toWeb(this.#nodeBody) as ReadableStream<Uint8Array>)
-          : null;
+        methodHasBody(this.method) ? (Readable.toWeb(this.#source.body) as ReadableStream<Uint8Array>) : null;
     }
     return this.#body;
   }
@@ -119,7 +121,7 @@ export class LazyRequest {
       const init: RequestInit & { duplex?: 'half' } = {
         method: this.method,
         headers: this.headers,
-        signal: this.#signal(),
+        signal: this.signal,
       };
       if (body !== null) {
         init.body = body;
@@ -137,7 +139,14 @@ export class LazyRequest {
 
 // Handlers and frameworks check `request instanceof Request`; every accessor above shadows the native one.
 Object.setPrototypeOf(LazyRequest.prototype, Request.prototype);
+for (const slot of INTERNAL_SLOTS) {
+  Object.defineProperty(LazyRequest.prototype, slot, {
+    get(this: LazyRequest) {
+      return (this.toRequest() as unknown as Record<symbol, unknown>)[slot];
+    },
+  });
+}
 
-export function lazyRequest(params: Params, body: Readable | undefined, signal: () => AbortSignal): Request {
-  return new LazyRequest(params, body, signal) as unknown as Request;
+export function lazyRequest(source: LazyRequestSource): Request {
+  return new LazyRequest(source) as unknown as Request;
 }

@@ -68,6 +68,8 @@ export function findHandler(namespace: Record<string, unknown>, path: string, mo
 /** The first version of each path loaded here keeps the plain URL; later versions get `?v=mtime`. */
 const firstVersion = new Map<string, number>();
 const loaded = new Map<string, Promise<LoadedScript>>();
+/** The scripts whose import has finished, for a lookup without a promise hop. */
+const ready = new Map<string, LoadedScript>();
 
 export async function importScript(path: string, mtimeMs: number): Promise<Record<string, unknown>> {
   if (TYPESCRIPT.test(path)) await registerTypeScript();
@@ -78,15 +80,18 @@ export async function importScript(path: string, mtimeMs: number): Promise<Recor
   return (await import(url.href)) as Record<string, unknown>;
 }
 
-export function loadScript(path: string, mtimeMs: number, mode: HandlerMode): Promise<LoadedScript> {
+/** The script when it is already loaded (nearly every request), else the promise of it. */
+export function loadScript(path: string, mtimeMs: number, mode: HandlerMode): LoadedScript | Promise<LoadedScript> {
   const key = `${mtimeMs}:${path}`;
+  const done = ready.get(key);
+  if (done !== undefined) return done;
   let pending = loaded.get(key);
   if (pending === undefined) {
-    pending = importScript(path, mtimeMs).then((namespace) => ({
-      path,
-      mtimeMs,
-      handler: findHandler(namespace, path, mode),
-    }));
+    pending = importScript(path, mtimeMs).then((namespace) => {
+      const script: LoadedScript = { path, mtimeMs, handler: findHandler(namespace, path, mode) };
+      ready.set(key, script);
+      return script;
+    });
     // A module that failed to load is tried again on the next request (the file may be fixed).
     pending.catch(() => loaded.delete(key));
     loaded.set(key, pending);

@@ -61,17 +61,19 @@ export function hasAllowedExtension(path: string, extensions: readonly string[])
   return extensions.length === 0 || extensions.some((ext) => path.endsWith(ext));
 }
 
-export async function resolveScript(params: Params, options: ResolveOptions): Promise<ScriptResolution> {
+/** The resolution; synchronous while the path's last check is fresh (nearly every request). */
+export function resolveScript(params: Params, options: ResolveOptions): ScriptResolution | Promise<ScriptResolution> {
   stripProxyPrefix(params);
   const path = requestedScriptPath(params);
   if (path === undefined || path.split('/').includes('..')) return { kind: 'not-found', path };
   const now = Date.now();
   const cached = cache.get(path);
   if (cached !== undefined && now - cached.checkedAtMs < REVALIDATE_MS) return cached.result;
-  const result = await check(path, options);
-  cache.set(path, { result, checkedAtMs: now });
-  if (cache.size > 10_000) cache.delete(cache.keys().next().value ?? path);
-  return result;
+  return check(path, options).then((result) => {
+    cache.set(path, { result, checkedAtMs: now });
+    if (cache.size > 10_000) cache.delete(cache.keys().next().value ?? path);
+    return result;
+  });
 }
 
 type Found = { readonly real: string; readonly mtimeMs: number } | 'missing' | 'not-a-file' | 'denied';

@@ -27,7 +27,8 @@ export function createScriptRunner(pool: PoolConfig): (request: ActiveRequest, p
   const inline: ScriptRunner = async (job) => {
     let script;
     try {
-      script = await loadScript(job.path, job.mtimeMs, pool.handler);
+      const loading = loadScript(job.path, job.mtimeMs, pool.handler);
+      script = loading instanceof Promise ? await loading : loading;
     } catch (err) {
       await failScript(job, err);
       return;

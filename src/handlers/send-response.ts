@@ -7,6 +7,7 @@ import { formatResponseHead, formatTextResponse } from './cgi-response.js';
 import { responseHeaders } from './response-headers.js';
 import { responseBodySource } from './response-source.js';
 import { timedOut, type ScriptJob } from './script-runner.js';
+import { WRITTEN } from '../worker/output-channel.js';
 
 export async function sendText(request: ActiveRequest, status: number, body: string): Promise<void> {
   request.status = status;
@@ -59,7 +60,8 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
   // Before touching response.body: reading it makes a FastResponse build the stream it avoided.
   const source = responseBodySource(response);
   if (source !== undefined) {
-    await request.response.stdout(source.length === 0 || job.isHead ? head : Buffer.concat([head, source]));
+    const written = request.response.stdout(source.length === 0 || job.isHead ? head : Buffer.concat([head, source]));
+    if (written !== WRITTEN) await written;
     return;
   }
   const body = response.body;

@@ -85,6 +85,9 @@ export class ScoreboardSlot {
     Atomics.add(this.#ints, INT_FIELDS.seq, 1); // even: consistent
   }
 
+  /** What each text field holds now (only this writer changes them). */
+  readonly #texts: Record<TextField, string> = { method: '', uri: '', query: '', script: '', user: '' };
+
   readonly #writer: SlotWriter = {
     setRunning: (n) => {
       this.#ints[INT_FIELDS.running] = n;
@@ -93,6 +96,9 @@ export class ScoreboardSlot {
       this.#nums[NUM_FIELDS[field]] = value;
     },
     setText: (field, value) => {
+      // Most requests repeat the last one's method, script and URI: nothing to encode then.
+      if (this.#texts[field] === value) return;
+      this.#texts[field] = value;
       const room = TEXT_FIELDS[field];
       const target = this.#bytes.subarray(TEXT_OFFSETS[field], TEXT_OFFSETS[field] + room);
       // Cut on a character boundary: encodeInto never writes half a character.

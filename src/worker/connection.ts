@@ -9,7 +9,7 @@ import type { Params } from '../fastcgi/params.js';
 import { formatTextResponse } from '../handlers/cgi-response.js';
 import { childLog } from './child-log.js';
 import { FcgiResponse } from './fcgi-response.js';
-import { ConnectionClosedError, OutputChannel } from './output-channel.js';
+import { ConnectionClosedError, OutputChannel, WRITTEN } from './output-channel.js';
 import { LazyAbort } from './lazy-abort.js';
 import { RequestBody } from './request-body.js';
 
@@ -50,6 +50,9 @@ export interface ActiveRequest {
   readonly background: Promise<unknown>[];
   /** Breaks the connection without END_REQUEST: the web server must not take a cut response as whole. */
   destroyConnection(reason: string): void;
+  /** The child's bookkeeping (worker/main.ts): its scoreboard token and its CPU time when the request began. */
+  scoreboardToken: { readonly startedAtMs: number } | undefined;
+  cpuAtStartMicros: number;
 }
 
 export type RequestRunner = (request: ActiveRequest) => Promise<void>;
@@ -92,6 +95,8 @@ class ConnectionRequest implements ActiveRequest {
   status = 0;
   readonly background: Promise<unknown>[] = [];
   readonly destroyConnection: (reason: string) => void;
+  scoreboardToken: { readonly startedAtMs: number } | undefined = undefined;
+  cpuAtStartMicros = 0;
   readonly #makeBody: () => RequestBody;
   #body: RequestBody | undefined;
   /** The last STDIN record arrived (or the request was aborted): the body is complete. */
@@ -177,6 +182,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   const session = new ServerSession(options.session);
   const channel = new OutputChannel(socket, options.pool.outputBufferBytes);
   let current: ConnectionRequest | undefined;
+  /** A request whose PARAMS just completed, run when the chunk that completed them is decoded. */
+  let starting: ConnectionRequest | undefined;
   let closed = false;
   const pool = options.pool;
   const acceptedAtMs = options.acceptedAtMs ?? Date.now();
@@ -258,8 +265,10 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
         request.params = event.params;
         // The body phase: a stall inside a record, or a long silence, ends the connection.
         setReadTimeout(HEAD_READ_TIMEOUT_MS);
-        const refusal = refuse(request);
-        void runRequest(request, refusal ?? options.run);
+        // Started once the rest of this chunk is decoded: a GET's empty STDIN usually travels with
+        // its PARAMS, and a script that answers at once then writes straight through instead of
+        // into the hold that waits for the end of the body.
+        starting = request;
         return;
       }
       case 'stdin': {
@@ -349,11 +358,14 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     if (closed) return;
     try {
       // The response may not complete before the body has been read: drop what the script left unread.
+      // Each step is awaited only when it has to wait (the common case passes straight through).
       request.dropUnreadBody();
       if (!request.bodyComplete) await request.bodyDone;
       if (!channel.released) await channel.release();
-      await request.response.end();
-      await channel.flushed();
+      const ended = request.response.end();
+      if (ended !== WRITTEN) await ended;
+      const flushed = channel.flushed();
+      if (flushed !== WRITTEN) await flushed;
     } catch {
       // The connection went away while finishing: nothing more can be sent, and the close handler has
       // already aborted the request.
@@ -363,8 +375,12 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     if (current === request) current = undefined;
     session.endRequest();
     servedOne = true;
-    if (request.keepConn && !options.shouldClose()) armHeadTimeout();
-    else socket.end();
+    if (request.keepConn && !options.shouldClose()) {
+      channel.flush();
+      armHeadTimeout();
+    } else {
+      socket.end(); // flushes the corked response with it
+    }
   };
 
   socket.on('data', (chunk: Buffer) => {
@@ -374,6 +390,12 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     } catch (err) {
       if (err instanceof ProtocolError) fail(`${err.code}: ${err.message}`);
       else fail(`internal error: ${describeError(err)}`);
+    }
+    const request = starting;
+    if (request !== undefined) {
+      starting = undefined;
+      // A protocol error later in the chunk closed the connection: the request is not run.
+      if (!socket.destroyed) void runRequest(request, refuse(request) ?? options.run);
     }
   });
   socket.on('error', (err) => {

@@ -2,7 +2,7 @@
 // connection's OutputChannel (held until the body is read, then written with backpressure).
 import { FCGI_REQUEST_COMPLETE, FCGI_STDERR, FCGI_STDOUT } from '../fastcgi/constants.js';
 import { encodeEndRequest, encodeRecord, encodeStream } from '../fastcgi/record.js';
-import type { OutputChannel } from './output-channel.js';
+import { WRITTEN, type OutputChannel } from './output-channel.js';
 
 export class FcgiResponse {
   readonly #channel: OutputChannel;
@@ -22,20 +22,20 @@ export class FcgiResponse {
   }
 
   stdout(data: Uint8Array): Promise<void> {
-    if (this.#ended || data.length === 0) return Promise.resolve();
+    if (this.#ended || data.length === 0) return WRITTEN;
     this.stdoutBytes += data.length;
     return this.#channel.write(encodeStream(FCGI_STDOUT, this.#requestId, data));
   }
 
   stderr(text: string): Promise<void> {
-    if (this.#ended || text === '') return Promise.resolve();
+    if (this.#ended || text === '') return WRITTEN;
     this.#stderrUsed = true;
     return this.#channel.write(encodeStream(FCGI_STDERR, this.#requestId, Buffer.from(text, 'utf8')));
   }
 
   /** Terminates the streams and sends END_REQUEST; later writes are dropped. */
   end(appStatus = 0, protocolStatus = FCGI_REQUEST_COMPLETE): Promise<void> {
-    if (this.#ended) return Promise.resolve();
+    if (this.#ended) return WRITTEN;
     this.#ended = true;
     const parts = [encodeRecord(FCGI_STDOUT, this.#requestId)];
     if (this.#stderrUsed) parts.push(encodeRecord(FCGI_STDERR, this.#requestId));

@@ -6,7 +6,7 @@ import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, sendToMaster, setChildLogLevel } from './child-log.js';
-import { serveConnection, type ActiveRequest, type ConnectionHandle } from './connection.js';
+import { serveConnection, type ConnectionHandle } from './connection.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer, setSlotSource } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
@@ -58,8 +58,6 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     },
   };
   const run = createRequestRunner(pool);
-  const cpuAtStart = new WeakMap<ActiveRequest, number>();
-  const slots = new WeakMap<ActiveRequest, { startedAtMs: number }>();
   scoreboard.startReporter();
   setSlotSource(() => scoreboard.read());
 
@@ -90,12 +88,10 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       onStart: (request) => {
         running++;
         requestsOnConnection++;
-        cpuAtStart.set(request, cpuTimeMicros());
+        request.cpuAtStartMicros = cpuTimeMicros();
         accessLog?.onStart(request);
         slowlog?.begin(request);
-        slots.set(
-          request,
-          scoreboard.began(
+        request.scoreboardToken = scoreboard.began(
             {
               method: request.params['REQUEST_METHOD'] ?? '-',
               uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
@@ -105,21 +101,20 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
               user: request.params['REMOTE_USER'] || '-',
             },
             request.startedAtMs,
-          ),
-        );
+          );
       },
       onFinish: (request) => {
         running--;
         requestsServed++;
         const durationMs = Date.now() - request.startedAtMs;
-        const cpuMicros = cpuTimeMicros() - (cpuAtStart.get(request) ?? 0);
+        const cpuMicros = cpuTimeMicros() - request.cpuAtStartMicros;
         slowlog?.end(request);
         accessLog?.onFinish(request, {
           durationUs: durationMs * 1000,
           memoryBytes: residentBytes(),
           peer: socket.remoteFamily === undefined ? undefined : socket.remoteAddress,
         });
-        const slot = slots.get(request);
+        const slot = request.scoreboardToken;
         if (slot !== undefined) {
           scoreboard.ended(slot, {
             status: request.status,

@@ -12,7 +12,16 @@ export class ConnectionClosedError extends Error {
   }
 }
 
-const DONE: Promise<void> = Promise.resolve();
+/**
+ * What a write returns when its bytes went straight to the socket: callers compare with it and skip
+ * the await (a promise hop per write is a measurable share of a small request).
+ */
+export const WRITTEN: Promise<void> = Promise.resolve();
+const DONE = WRITTEN;
+
+const uncork = (socket: Socket): void => {
+  while (socket.writableCorked > 0) socket.uncork();
+};
 
 export class OutputChannel {
   readonly #socket: Socket;
@@ -81,7 +90,8 @@ export class OutputChannel {
   #enqueue(op: () => Promise<void>): Promise<void> {
     this.#queued++;
     const run = this.#tail.then(op).finally(() => {
-      this.#queued--;
+      // Nothing left in the queue: writes pass straight through again and report WRITTEN.
+      if (--this.#queued === 0) this.#tail = DONE;
     });
     // A failed write fails its caller; later writes fail on their own (the socket is gone).
     this.#tail = run.catch(() => undefined);
@@ -103,13 +113,23 @@ export class OutputChannel {
     if (!socket.write(bytes)) await this.#drained();
   }
 
-  /** Writes of one turn (head, body, END_REQUEST) leave in one system call. */
+  /**
+   * Writes of one event-loop turn (head, body, END_REQUEST) leave in one system call: a response's
+   * head and END_REQUEST are written a few promise hops apart, after nextTick callbacks have run, so
+   * the socket stays corked until the loop's check phase, or until flush() or socket.end().
+   */
   #cork(): void {
     const socket = this.#socket;
     if (socket.writableCorked === 0) {
       socket.cork();
-      process.nextTick(() => socket.uncork());
+      setImmediate(uncork, socket);
     }
+  }
+
+  /** Sends what is corked now (after END_REQUEST on a kept connection: the web server waits for it). */
+  flush(): void {
+    const socket = this.#socket;
+    while (socket.writableCorked > 0) socket.uncork();
   }
 
   #drained(): Promise<void> {

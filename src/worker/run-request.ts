@@ -51,7 +51,8 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
       return;
     }
 
-    const resolved = await resolveScript(params, resolveOptions);
+    const resolution = resolveScript(params, resolveOptions);
+    const resolved = resolution instanceof Promise ? await resolution : resolution;
     if (resolved.kind === 'not-found') {
       await request.response.stderr('Primary script unknown');
       await sendText(request, 404, 'File not found.\n');
