@@ -190,11 +190,13 @@ export class ServerSession {
           { recordType: record.type, requestId: record.requestId },
         );
       }
-      // Copy: the content may be a view into a socket chunk that later records share.
-      this.#paramsChunks.push(Buffer.from(record.content));
+      // Kept as a view: socket chunks are fresh buffers that nothing writes to again, and the stream
+      // is decoded (and the views dropped) as soon as its empty record arrives.
+      this.#paramsChunks.push(record.content);
       return;
     }
-    const joined = Buffer.concat(this.#paramsChunks, this.#paramsBytes);
+    const chunks = this.#paramsChunks;
+    const joined = chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, this.#paramsBytes);
     this.#paramsChunks = [];
     const params = decodeParams(joined, this.#options.maxParams);
     this.#phase = 'stdin';

@@ -4,6 +4,7 @@ import { describeError } from '../errors.js';
 import { childLog } from '../worker/child-log.js';
 import type { ActiveRequest } from '../worker/connection.js';
 import { formatResponseHead, formatTextResponse } from './cgi-response.js';
+import { FastResponse } from './fast-response.js';
 import { responseHeaders } from './response-headers.js';
 import { responseBodySource } from './response-source.js';
 import { timedOut, type ScriptJob } from './script-runner.js';
@@ -56,7 +57,8 @@ export async function answerTimeout(job: ScriptJob): Promise<void> {
 export async function sendResponse(job: ScriptJob, response: Response): Promise<void> {
   const { request } = job;
   request.status = response.status;
-  const head = formatResponseHead(response.status, response.statusText, responseHeaders(response));
+  const pairs = response instanceof FastResponse ? response.headerPairs() : responseHeaders(response);
+  const head = formatResponseHead(response.status, response.statusText, pairs);
   // Before touching response.body: reading it makes a FastResponse build the stream it avoided.
   const source = responseBodySource(response);
   if (source !== undefined) {

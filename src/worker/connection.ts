@@ -175,6 +175,8 @@ export interface ConnectionHandle {
   /** Closed at once to make room (fastcgi.max_connections). */
   evict(): void;
   close(): void;
+  /** Applies the read timeout: the child calls it for every connection once a second. */
+  checkIdle(nowMs: number): void;
 }
 
 export function serveConnection(socket: Socket, options: ConnectionOptions): ConnectionHandle {
@@ -193,12 +195,15 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     socket.destroy();
   };
 
-  // socket.setTimeout() re-arms a timer: called only when the value changes.
-  let timeoutMs = -1;
+  // The read timeout is checked by the child's once-a-second sweep (checkIdle below), not by
+  // socket.setTimeout(): that costs a timer per connection and a timer refresh on every read and write.
+  // Silence counts from the later of the last data and the moment the current timeout was set.
+  let timeoutMs = 0;
+  let timeoutFromMs = 0;
   const setReadTimeout = (ms: number): void => {
     if (ms !== timeoutMs) {
       timeoutMs = ms;
-      socket.setTimeout(ms);
+      timeoutFromMs = Date.now();
     }
   };
   let servedOne = false;
@@ -206,7 +211,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     setReadTimeout(servedOne ? KEEPALIVE_IDLE_TIMEOUT_MS : HEAD_READ_TIMEOUT_MS);
   };
   let lastDataAtMs = Date.now();
-  socket.on('timeout', () => {
+  const onReadTimeout = (): void => {
     if (current === undefined && !decoder.midRecord) {
       socket.destroy(); // idle client: nothing was lost
     } else if (session.phase !== 'stdin' || decoder.midRecord) {
@@ -216,7 +221,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
       if (idleMs >= BODY_IDLE_TIMEOUT_MS) fail(`no request body data for ${idleMs} ms`);
       else setReadTimeout(BODY_IDLE_TIMEOUT_MS - idleMs);
     }
-  });
+  };
   armHeadTimeout();
 
   // While the script is not reading, the silence is ours, not the client's: no read timeout.
@@ -417,5 +422,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     isWaiting: () => current === undefined,
     evict: () => socket.destroy(),
     close: () => socket.end(),
+    checkIdle: (nowMs) => {
+      if (timeoutMs > 0 && !closed && nowMs - Math.max(timeoutFromMs, lastDataAtMs) >= timeoutMs) onReadTimeout();
+    },
   };
 }

@@ -19,6 +19,8 @@ import { openChildAccessLog, type ChildAccessLog } from '../log/child-access-log
 import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watcher.js';
 import { onScriptChanged } from '../handlers/script-reload.js';
 
+/** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
+const READ_TIMEOUT_SWEEP_MS = 1000;
 let server: Server | undefined;
 /** This child's scoreboard slot in shared memory, reported to the master by a thread. */
 export const scoreboard = new ScoreboardWriter();
@@ -60,6 +62,12 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const run = createRequestRunner(pool);
   scoreboard.startReporter();
   setSlotSource(() => scoreboard.read());
+
+  // The read timeouts of all connections, in one sweep (see connection.ts).
+  setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) connection.checkIdle(now);
+  }, READ_TIMEOUT_SWEEP_MS).unref();
 
   const allowed = pool.listen.allowedClients;
   const dispatched = message.accept === 'dispatch';

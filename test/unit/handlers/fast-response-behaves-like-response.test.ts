@@ -72,3 +72,87 @@ test('streams, null-body statuses and other bodies are left to the real Response
   const params = new FastResponse(new URLSearchParams({ a: '1' }));
   assert.equal(await params.text(), 'a=1');
 });
+
+test('a light Response answers every accessor as the real one does', () => {
+  const inits: ResponseInit[] = [
+    {},
+    { status: 201, statusText: 'Made' },
+    { status: 404, headers: [['X-B', ' two '], ['x-a', 'one']] },
+    { headers: { 'Content-Type': 'text/html', 'x-empty': '' } },
+    { status: 599, headers: {} },
+  ];
+  for (const init of inits) {
+    for (const body of ['text', new Uint8Array([104, 105])]) {
+      const [real, fast] = make(body, init);
+      const what = `${JSON.stringify(init)} ${typeof body}`;
+      for (const key of ['status', 'statusText', 'ok', 'type', 'url', 'redirected', 'bodyUsed'] as const) {
+        assert.equal(fast[key], real[key], `${key} of ${what}`);
+      }
+      assert.deepEqual([...fast.headers], [...real.headers], `headers of ${what}`);
+      assert.equal(Object.prototype.toString.call(fast), Object.prototype.toString.call(real));
+    }
+  }
+});
+
+test('the writer gets the pairs Headers would iterate, and sees later changes to headers', () => {
+  const fast = new FastResponse('x', { headers: { 'X-Z': 'last', 'x-a': ' first ' } });
+  const real = new Real('x', { headers: { 'X-Z': 'last', 'x-a': ' first ' } });
+  assert.deepEqual(fast.headerPairs(), [...real.headers]);
+  fast.headers.set('x-late', 'added');
+  fast.headers.append('set-cookie', 'a=1');
+  fast.headers.append('set-cookie', 'b=2');
+  assert.deepEqual(
+    fast.headerPairs().map(([name]) => name),
+    ['content-type', 'x-a', 'x-late', 'x-z', 'set-cookie', 'set-cookie'],
+  );
+});
+
+test('invalid inits throw what the real constructor throws', () => {
+  const bad: ResponseInit[] = [
+    { status: 99 },
+    { status: 600 },
+    { statusText: 'bad\nline' },
+    { headers: { 'bad name': 'x' } },
+    { headers: { 'x-a': 'line\r\nbreak' } },
+    { headers: [['only-name']] as unknown as [string, string][] },
+    { headers: { 'x-a': 'caf\u0100' } },
+  ];
+  for (const init of bad) {
+    let realError: unknown;
+    try {
+      new Real('x', init);
+    } catch (err) {
+      realError = err;
+    }
+    assert.ok(realError instanceof Error, `the real Response rejects ${JSON.stringify(init)}`);
+    assert.throws(() => new FastResponse('x', init), (err: unknown) => (err as Error).name === (realError as Error).name);
+  }
+});
+
+test('inits the light path leaves to undici still work: Headers, duplicates, numbers, a status string', () => {
+  const cases: ResponseInit[] = [
+    { headers: new Headers({ 'x-a': '1' }) },
+    { headers: [['x-a', '1'], ['X-A', '2'], ['set-cookie', 'a'], ['set-cookie', 'b']] },
+    { headers: { 'content-length': 4 as unknown as string } },
+    { status: '202' as unknown as number },
+  ];
+  for (const init of cases) {
+    const [real, fast] = make('body', init);
+    assert.equal(fast.status, real.status);
+    assert.deepEqual([...fast.headers], [...real.headers]);
+    const expected = [...real.headers].filter(([n]) => n !== 'set-cookie');
+    for (const cookie of real.headers.getSetCookie()) expected.push(['set-cookie', cookie]);
+    assert.deepEqual((fast as unknown as FastResponse).headerPairs(), expected);
+  }
+});
+
+test('a subclass of the global Response built on a light one keeps its own members', async () => {
+  class Mine extends FastResponse {
+    readonly extra = 'mine';
+  }
+  const mine = new Mine('sub', { status: 202 });
+  assert.ok(mine instanceof Mine && mine instanceof Real);
+  assert.equal(mine.extra, 'mine');
+  assert.equal(mine.status, 202);
+  assert.equal(await mine.text(), 'sub');
+});
