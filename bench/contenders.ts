@@ -1,18 +1,27 @@
 // The contenders and how each one is started for a cell: nginx alone (static ceiling), or nginx in
-// front of php-fpm 8.2 or tsfpm, over TCP or a unix socket.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// front of php-fpm 8.2, tsfpm (in one of its handler modes) or fcgiwrap, over TCP or a unix socket.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
 import { renderFpmConfig } from './fpm-config.js';
-import { freePort, waitForHttp } from './net.js';
+import { freePort, waitForConnect, waitForHttp } from './net.js';
 import { renderApacheConfig } from './apache-config.js';
 import { renderNginxConfig, STATIC_BODY, type FastcgiBackend } from './nginx-config.js';
 import type { Transport } from './options.js';
 import { childPids } from './proc.js';
 
-export type ContenderKind = 'nginx-static' | 'php-fpm' | 'tsfpm' | 'tsfpm-express' | 'apache-tsfpm';
+export type ContenderKind =
+  | 'nginx-static'
+  | 'php-fpm'
+  | 'tsfpm'
+  | 'tsfpm-express'
+  | 'apache-tsfpm'
+  | 'tsfpm-threads'
+  | 'tsfpm-ts'
+  | 'tsfpm-cgi'
+  | 'fcgiwrap';
 
 export const CONTENDER_LABEL: Record<ContenderKind, string> = {
   'nginx-static': 'nginx static file',
@@ -20,10 +29,44 @@ export const CONTENDER_LABEL: Record<ContenderKind, string> = {
   tsfpm: 'nginx → tsfpm',
   'tsfpm-express': 'nginx → tsfpm Express',
   'apache-tsfpm': 'Apache → tsfpm',
+  'tsfpm-threads': 'nginx → tsfpm threads',
+  'tsfpm-ts': 'nginx → tsfpm TS',
+  'tsfpm-cgi': 'nginx → tsfpm CGI',
+  fcgiwrap: 'nginx → fcgiwrap',
 };
 
 /** The kinds whose backend is tsfpm. */
-export const TSFPM_KINDS: ReadonlySet<ContenderKind> = new Set(['tsfpm', 'tsfpm-express', 'apache-tsfpm']);
+export const TSFPM_KINDS: ReadonlySet<ContenderKind> = new Set([
+  'tsfpm',
+  'tsfpm-express',
+  'apache-tsfpm',
+  'tsfpm-threads',
+  'tsfpm-ts',
+  'tsfpm-cgi',
+]);
+
+/**
+ * How tsfpm runs the hello script: `fetch` is conf/www/hello.mjs on the child's main thread, the others
+ * are the handler modes and options a pool can pick (handler = node/cgi, executor = threads, a .ts script).
+ */
+export type TsfpmMode = 'fetch' | 'express' | 'threads' | 'ts' | 'cgi';
+
+/** The nginx → tsfpm kinds and the mode each one serves hello in. */
+export const TSFPM_MODE_OF: Partial<Record<ContenderKind, TsfpmMode>> = {
+  tsfpm: 'fetch',
+  'tsfpm-express': 'express',
+  'tsfpm-threads': 'threads',
+  'tsfpm-ts': 'ts',
+  'tsfpm-cgi': 'cgi',
+};
+
+/**
+ * Rows that have a closer baseline than php-fpm, shown in the note column: cgi mode replaces fcgiwrap,
+ * and both run the same Node CGI script, so that is the comparison that says something.
+ */
+export const OWN_BASELINE: Partial<Record<ContenderKind, { readonly kind: ContenderKind; readonly name: string }>> = {
+  'tsfpm-cgi': { kind: 'fcgiwrap', name: 'fcgiwrap' },
+};
 
 /** One row of the table: a contender under one transport, keepalive mode and child count. */
 export interface Cell {
@@ -45,8 +88,13 @@ export function groupKey(cell: Cell): string {
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TSFPM_BIN = join(REPO_ROOT, 'bin', 'tsfpm');
 export const TSFPM_WWW = join(REPO_ROOT, 'conf', 'www');
+const BENCH_WWW = join(REPO_ROOT, 'bench', 'www');
 /** An Express app run with `handler = node`. */
-export const EXPRESS_HELLO = join(REPO_ROOT, 'bench', 'www', 'express-hello.mjs');
+export const EXPRESS_HELLO = join(BENCH_WWW, 'express-hello.mjs');
+/** hello.mjs as TypeScript, for the `.ts` rows. */
+export const TS_HELLO = join(BENCH_WWW, 'hello.ts');
+/** The executable Node CGI hello that tsfpm's cgi mode and fcgiwrap run, one process per request. */
+export const CGI_HELLO = join(BENCH_WWW, 'hello-cgi.mjs');
 export const PHP_HELLO = '<?php echo "Hello from php\\n";\n';
 
 export interface RunningBackend {
@@ -92,10 +140,45 @@ export async function startPhpFpm(
 
 export interface TsfpmPool {
   readonly pm?: 'static' | 'ondemand';
-  /** Serve the Express app with `handler = node` instead of the fetch-mode hello.mjs. */
-  readonly express?: boolean;
+  /** How hello is served (default fetch: conf/www/hello.mjs). */
+  readonly mode?: TsfpmMode;
   /** `listen.mode = 0666`: Apache's workers (www-data) connect to the unix socket. */
   readonly openSocket?: boolean;
+}
+
+/**
+ * A copy of the CGI hello in the cell's dir, mode 0755 (git may not have kept the bit), its shebang
+ * naming the bench's own node instead of `#!/usr/bin/env node`: both CGI rows run the same Node as the
+ * rest of the bench, whatever PATH finds first.
+ */
+export function prepareCgiScript(dir: string): string {
+  const path = join(dir, 'cgi', 'hello-cgi.mjs');
+  mkdirSync(join(dir, 'cgi'), { recursive: true });
+  writeFileSync(path, readFileSync(CGI_HELLO, 'utf8').replace(/^#!.*/, `#!${process.execPath}`));
+  chmodSync(path, 0o755);
+  return path;
+}
+
+interface ModeSetup {
+  readonly poolLines: readonly string[];
+  readonly limitExtensions: string;
+  readonly helloScript: string;
+}
+
+function tsfpmModeSetup(mode: TsfpmMode, dir: string): ModeSetup {
+  const fetchHello = join(TSFPM_WWW, 'hello.mjs');
+  switch (mode) {
+    case 'fetch':
+      return { poolLines: [], limitExtensions: '.js .mjs', helloScript: fetchHello };
+    case 'express':
+      return { poolLines: ['handler = node'], limitExtensions: '.js .mjs', helloScript: EXPRESS_HELLO };
+    case 'threads':
+      return { poolLines: ['executor = threads'], limitExtensions: '.js .mjs', helloScript: fetchHello };
+    case 'ts':
+      return { poolLines: [], limitExtensions: '.js .mjs .ts', helloScript: TS_HELLO };
+    case 'cgi':
+      return { poolLines: ['handler = cgi'], limitExtensions: '.js .mjs', helloScript: prepareCgiScript(dir) };
+  }
 }
 
 export async function startTsfpm(
@@ -107,6 +190,7 @@ export async function startTsfpm(
   pool: TsfpmPool = {},
 ): Promise<RunningBackend> {
   const { listen, server } = await listenAddress(dir, transport, 'tsfpm');
+  const mode = tsfpmModeSetup(pool.mode ?? 'fetch', dir);
   const conf = join(dir, 'tsfpm.conf');
   writeFileSync(
     conf,
@@ -115,9 +199,9 @@ export async function startTsfpm(
       children,
       errorLog: join(dir, 'tsfpm.log'),
       pidFile: join(dir, 'tsfpm.pid'),
-      limitExtensions: '.js .mjs',
+      limitExtensions: mode.limitExtensions,
       ...(pool.pm === undefined ? {} : { pm: pool.pm }),
-      extra: [...(pool.express === true ? ['handler = node'] : []), ...(pool.openSocket === true ? ['listen.mode = 0666'] : [])],
+      extra: [...mode.poolLines, ...(pool.openSocket === true ? ['listen.mode = 0666'] : [])],
     }),
   );
   const daemon = await Daemon.start({
@@ -129,8 +213,35 @@ export async function startTsfpm(
     readyTimeoutMs: 30_000,
     stopSignal: 'SIGQUIT',
   });
-  const helloScript = pool.express === true ? EXPRESS_HELLO : join(TSFPM_WWW, 'hello.mjs');
-  return { daemon, fastcgi: { server, keepalive, helloScript, uploadScript: join(TSFPM_WWW, 'sha256.mjs') } };
+  return { daemon, fastcgi: { server, keepalive, helloScript: mode.helloScript, uploadScript: join(TSFPM_WWW, 'sha256.mjs') } };
+}
+
+/**
+ * Debian's fcgiwrap with `-c children` preforked processes on the cell's socket, running the CGI hello.
+ * It prints nothing when it is ready, so readiness is a successful connect; its master exits on SIGTERM
+ * without its children, so the stop reaps them. Its environment is only PATH, as a tsfpm cgi script
+ * gets (PATH and the params): fcgiwrap hands its own environment on to every script, and a variable
+ * such as NODE_EXTRA_CA_CERTS in the bench's shell alone doubles the start of a Node script.
+ */
+export async function startFcgiwrap(env: BenchEnvironment, dir: string, transport: Transport, children: number, keepalive: boolean): Promise<RunningBackend> {
+  if (env.fcgiwrap.path === undefined) throw new Error(env.fcgiwrap.version);
+  const helloScript = prepareCgiScript(dir);
+  const { listen, server } = await listenAddress(dir, transport, 'fcgiwrap');
+  const daemon = await Daemon.start({
+    name: 'fcgiwrap',
+    command: env.fcgiwrap.path,
+    args: ['-c', String(children), '-s', transport === 'unix' ? `unix:${listen}` : `tcp:${listen}`],
+    env: { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' },
+    stopSignal: 'SIGTERM',
+    reapDescendants: true,
+  });
+  try {
+    await waitForConnect(listen, 10_000);
+  } catch (err) {
+    await daemon.stop();
+    throw new Error(`fcgiwrap did not come up: ${String(err)}\n${daemon.tail()}`);
+  }
+  return { daemon, fastcgi: { server, keepalive, helloScript } };
 }
 
 export interface RunningNginx {
@@ -163,7 +274,7 @@ export async function startNginx(env: BenchEnvironment, dir: string, backend?: F
   return { daemon, baseUrl, errorLog };
 }
 
-/** The pool's children (php-fpm and tsfpm fork them straight from the master). */
+/** The pool's children (php-fpm, tsfpm and fcgiwrap fork them straight from the master). */
 export function backendChildren(backend: RunningBackend): number[] {
   return childPids(backend.daemon.pid);
 }

@@ -21,6 +21,8 @@ export interface DaemonSpec {
   readonly readyTimeoutMs?: number;
   /** Signal for a graceful stop: SIGQUIT for php-fpm/tsfpm/nginx. */
   readonly stopSignal: NodeJS.Signals;
+  /** Kill the descendants after a graceful stop too: fcgiwrap's master exits without its children. */
+  readonly reapDescendants?: boolean;
 }
 
 export class Daemon {
@@ -29,6 +31,7 @@ export class Daemon {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   readonly #stopSignal: NodeJS.Signals;
+  readonly #reapDescendants: boolean;
   readonly #unregister: () => void;
   #tail = '';
   #partialLine = '';
@@ -41,6 +44,7 @@ export class Daemon {
     this.pid = pid;
     this.#child = child;
     this.#stopSignal = spec.stopSignal;
+    this.#reapDescendants = spec.reapDescendants === true;
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exitDescription = signal === null ? `exit code ${code ?? '?'}` : `signal ${signal}`;
@@ -119,7 +123,7 @@ export class Daemon {
       await Promise.race([this.#exited, sleep(signal === 'SIGKILL' ? 2000 : graceMs)]);
     }
     // A master that stopped gracefully took its children with it; one that was killed may leave orphans.
-    for (const pid of escalated ? descendants : []) {
+    for (const pid of escalated || this.#reapDescendants ? descendants : []) {
       if (!isAlive(pid)) continue;
       try {
         process.kill(pid, 'SIGKILL');

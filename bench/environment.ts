@@ -1,5 +1,5 @@
-// What the machine has: binaries (nginx, php-fpm, wrk), their versions, the core count, and
-// whether php-fpm can load OPcache.
+// What the machine has: binaries (nginx, Apache, php-fpm, fcgiwrap, wrk), their versions, the core
+// count, and whether php-fpm can load OPcache.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -16,6 +16,8 @@ export interface BenchEnvironment {
   readonly nginx: Tool;
   readonly apache: Tool;
   readonly phpFpm: Tool;
+  /** Debian's fcgiwrap, the baseline of tsfpm's cgi mode. */
+  readonly fcgiwrap: Tool;
   readonly wrk: Tool;
   /** `-d` flags that turn OPcache on, or [] when php-fpm cannot load it. */
   readonly phpOpcacheArgs: readonly string[];
@@ -65,6 +67,8 @@ export function probeEnvironment(): BenchEnvironment {
     nginx: tool('NGINX_BIN', ['nginx'], ['-v'], /nginx\/(\S+)/, 'nginx'),
     apache: tool('APACHE_BIN', ['apache2', 'httpd'], ['-v'], /Apache\/(\S+)/, 'Apache httpd'),
     phpFpm,
+    // fcgiwrap has no version flag; -h prints `fcgiwrap version 1.1.0` and exits.
+    fcgiwrap: tool('FCGIWRAP_BIN', ['fcgiwrap'], ['-h'], /fcgiwrap version (\S+)/, 'fcgiwrap'),
     wrk: tool('WRK_BIN', ['wrk'], ['-v'], /^wrk (\S+)/m, 'wrk'),
     phpOpcacheArgs,
     node: process.version,

@@ -8,9 +8,11 @@ import {
   backendChildren,
   cellKey,
   startApache,
+  startFcgiwrap,
   startNginx,
   startPhpFpm,
   startTsfpm,
+  TSFPM_MODE_OF,
   type Cell,
   type RunningBackend,
   type RunningNginx,
@@ -86,6 +88,7 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
   if (env.nginx.path === undefined) return { ...base, failure: env.nginx.version };
   if (cell.kind === 'php-fpm' && env.phpFpm.path === undefined) return { ...base, failure: env.phpFpm.version };
   if (cell.kind === 'apache-tsfpm' && env.apache.path === undefined) return { ...base, failure: env.apache.version };
+  if (cell.kind === 'fcgiwrap' && env.fcgiwrap.path === undefined) return { ...base, failure: env.fcgiwrap.version };
 
   const dir = join(ctx.workDir, `cell-${++cellCounter}-${cellKey(cell).replaceAll('/', '-')}`);
   mkdirSync(dir, { recursive: true });
@@ -95,9 +98,10 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     const transport = cell.transport ?? 'tcp';
     const children = cell.children ?? 2;
     const keepalive = cell.keepalive ?? false;
+    const mode = TSFPM_MODE_OF[cell.kind];
     if (cell.kind === 'php-fpm') backend = await startPhpFpm(env, dir, transport, children, keepalive);
-    if (cell.kind === 'tsfpm') backend = await startTsfpm(dir, transport, children, keepalive);
-    if (cell.kind === 'tsfpm-express') backend = await startTsfpm(dir, transport, children, keepalive, process.env, { express: true });
+    if (cell.kind === 'fcgiwrap') backend = await startFcgiwrap(env, dir, transport, children, keepalive);
+    if (mode !== undefined) backend = await startTsfpm(dir, transport, children, keepalive, process.env, { mode });
     if (cell.kind === 'apache-tsfpm') {
       // Apache's workers run as www-data when the bench runs as root: let them reach the socket.
       chmodSync(ctx.workDir, 0o711);

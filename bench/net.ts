@@ -1,5 +1,5 @@
-// Free loopback ports and small HTTP probes.
-import { createServer } from 'node:net';
+// Free loopback ports and small HTTP and connect probes.
+import { connect, createServer } from 'node:net';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -44,6 +44,28 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
       return;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`${url} not answering after ${timeoutMs} ms: ${String(err)}`);
+      await sleep(25);
+    }
+  }
+}
+
+/** Retries connecting to a unix socket path or `127.0.0.1:PORT` until it accepts (a server that logs no ready line). */
+export async function waitForConnect(address: string, timeoutMs: number): Promise<void> {
+  const port = /^127\.0\.0\.1:(\d+)$/.exec(address)?.[1];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const socket = port === undefined ? connect({ path: address }) : connect({ host: '127.0.0.1', port: Number(port) });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.once('error', reject);
+      });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${address} not accepting after ${timeoutMs} ms: ${String(err)}`);
       await sleep(25);
     }
   }

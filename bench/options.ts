@@ -21,6 +21,11 @@ export interface BenchOptions {
   readonly uploadMib: number;
   /** Also measure nginx → tsfpm Express (handler = node) and Apache → tsfpm in every group. */
   readonly extraRows: boolean;
+  /**
+   * Also measure tsfpm's other handler modes (threads, TS, CGI) and fcgiwrap, in one group only (unix
+   * socket, no keepalive, 2 children): CGI cells are slow, and one group is enough to compare the modes.
+   */
+  readonly modes: boolean;
   /** Measure ondemand cold start and failures during a reload under load. */
   readonly costs: boolean;
   readonly help: boolean;
@@ -41,10 +46,13 @@ export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/bench/r
   --upload-mib=N       upload through nginx → sha256.mjs, 0 = skip
                                                           (env BENCH_UPLOAD_MIB, default 1024, quick 256)
   --extra-rows=on|off  nginx → tsfpm Express and Apache → tsfpm rows (default on)
+  --modes=on|off       tsfpm threads, TS, CGI and fcgiwrap rows (default on), in one group only:
+                       unix, keepalive off, 2 children (added if the flags above leave it out)
   --costs=on|off       ondemand cold start, reload under load (default on)
   --help
 
-Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, APACHE_BIN, PHP_FPM_BIN, WRK_BIN.`;
+Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, APACHE_BIN, PHP_FPM_BIN,
+FCGIWRAP_BIN, WRK_BIN.`;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number, allowZero = false): number {
   if (text === undefined || text === '') return fallback;
@@ -106,6 +114,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       keepalive: { type: 'string' },
       'upload-mib': { type: 'string' },
       'extra-rows': { type: 'string' },
+      modes: { type: 'string' },
       costs: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -131,6 +140,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     keepalive: keepaliveList(values.keepalive),
     uploadMib,
     extraRows: onOff('--extra-rows', values['extra-rows'], true),
+    modes: onOff('--modes', values.modes, true),
     costs: onOff('--costs', values.costs, true),
     help: values.help === true,
   };

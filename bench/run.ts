@@ -1,16 +1,16 @@
 // `npm run bench`: nginx static, nginx → php-fpm 8.2 and nginx → tsfpm in one interleaved run, over
-// TCP and unix sockets, with and without upstream keepalive, with 2 and 8 children; then the cost
-// figures (RSS, a streamed upload). Prints one table and writes it as JSON and Markdown to bench/results/.
+// TCP and unix sockets, with and without upstream keepalive, with 2 and 8 children, plus tsfpm's other
+// handler modes and fcgiwrap in one group; then the cost figures (RSS, a streamed upload). Prints one table and writes it as JSON and Markdown to bench/results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTENDER_LABEL, type Cell } from './contenders.js';
+import { CONTENDER_LABEL, type Cell, type ContenderKind } from './contenders.js';
 import { coldStartLine, measureColdStart, measureReloadUnderLoad, reloadLine, type ColdStart, type ReloadUnderLoad } from './costs.js';
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
-import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
 import { mean } from './proc.js';
 import { COLUMNS, formatMib, formatMs, renderMarkdownTable, renderTextTable, summarize, tableRows, type CellSummary } from './table.js';
 import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
@@ -20,24 +20,43 @@ import { errorCount } from './wrk.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 
-/** The static ceiling, then php-fpm and tsfpm for every children × transport × keepalive group. */
+interface GroupSpec {
+  readonly transport: Transport;
+  readonly keepalive: boolean;
+  readonly children: number;
+}
+
+/** Where the mode rows run: one group is enough to compare modes, and each CGI cell forks a Node per request. */
+const MODES_GROUP: GroupSpec = { transport: 'unix', keepalive: false, children: 2 };
+
+const sameGroup = (a: GroupSpec, b: GroupSpec): boolean => a.transport === b.transport && a.keepalive === b.keepalive && a.children === b.children;
+
+/**
+ * php-fpm and tsfpm for every children × transport × keepalive group (plus the Express and Apache rows),
+ * and the mode rows in MODES_GROUP, which is added when the flags leave it out: the mode rows need
+ * php-fpm and fetch-mode tsfpm beside them.
+ */
 function benchGroups(options: BenchOptions): Cell[][] {
-  const groups: Cell[][] = [];
+  const specs: GroupSpec[] = [];
   for (const children of options.children) {
     for (const transport of options.transports) {
-      for (const keepalive of options.keepalive) {
-        groups.push([
-          { kind: 'php-fpm', transport, keepalive, children },
-          { kind: 'tsfpm', transport, keepalive, children },
-          ...(options.extraRows ? ([
-            { kind: 'tsfpm-express', transport, keepalive, children },
-            { kind: 'apache-tsfpm', transport, keepalive, children },
-          ] as const) : []),
-        ]);
-      }
+      for (const keepalive of options.keepalive) specs.push({ transport, keepalive, children });
     }
   }
-  return groups;
+  if (options.modes && !specs.some((g) => sameGroup(g, MODES_GROUP))) specs.push(MODES_GROUP);
+  return specs.map((g) => {
+    const modesHere = options.modes && sameGroup(g, MODES_GROUP);
+    const kinds: ContenderKind[] = [
+      'php-fpm',
+      'tsfpm',
+      // Express is a handler mode too: the mode group keeps it with --extra-rows=off.
+      ...(options.extraRows || modesHere ? (['tsfpm-express'] as const) : []),
+      ...(options.extraRows ? (['apache-tsfpm'] as const) : []),
+      // fcgiwrap right after tsfpm CGI: the two CGI rows side by side.
+      ...(modesHere ? (['tsfpm-threads', 'tsfpm-ts', 'tsfpm-cgi', 'fcgiwrap'] as const) : []),
+    ];
+    return kinds.map((kind) => ({ kind, ...g }));
+  });
 }
 
 /** One round's order: the ceiling first, then each group with php-fpm and tsfpm taking turns going first. */
@@ -74,9 +93,9 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
   return [
     `tsfpm bench, ${startedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC, tsfpm ${gitRevision()}`,
     `machine: ${env.cores} cores (nproc), ${env.cpuModel}; load average at start ${loadAtStart}, at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
-    `software: node ${env.node} · ${env.nginx.version} · ${env.apache.version} · ${php} · ${env.wrk.version}`,
+    `software: node ${env.node} · ${env.nginx.version} · ${env.apache.version} · ${php} · ${env.fcgiwrap.version} · ${env.wrk.version}`,
     `command: ${commandLine()}`,
-    `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: bench/www/express-hello.mjs with handler = node); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
+    `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: bench/www/express-hello.mjs with handler = node${options.modes ? '; threads: hello.mjs with executor = threads; TS: bench/www/hello.ts; CGI and fcgiwrap: bench/www/hello-cgi.mjs, one node process per request, with handler = cgi and fcgiwrap -c <children>' : ''}); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
     'These figures come from a shared 2-core machine where nginx, the FastCGI children and wrk compete for the same cores: they compare only within one run, never across runs or machines.',
   ];
 }

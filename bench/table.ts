@@ -1,5 +1,5 @@
 // Samples → one summary per cell (medians over rounds, ratios) → a text table and a Markdown table.
-import { cellKey, CONTENDER_LABEL, groupKey, type Cell } from './contenders.js';
+import { cellKey, CONTENDER_LABEL, groupKey, OWN_BASELINE, type Cell } from './contenders.js';
 import type { CellSample } from './measure.js';
 import { mean } from './proc.js';
 import { errorCount, type WrkResult } from './wrk.js';
@@ -29,6 +29,8 @@ export interface CellSummary {
   readonly vsPhpFpm?: number;
   /** req/s over the nginx static file's. */
   readonly vsCeiling?: number;
+  /** req/s over that of the row's own baseline in the same group (OWN_BASELINE: CGI mode vs fcgiwrap). */
+  readonly vsOwnBaseline?: { readonly name: string; readonly ratio: number };
 }
 
 function median(values: readonly number[]): number | undefined {
@@ -89,13 +91,18 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
     };
   });
   const ceiling = base.find((s) => s.cell.kind === 'nginx-static')?.requestsPerSec;
+  const inGroup = (kind: Cell['kind'], cell: Cell): number | undefined =>
+    base.find((o) => o.cell.kind === kind && groupKey(o.cell) === groupKey(cell))?.requestsPerSec;
   return base.map((s) => {
-    const php = base.find((o) => o.cell.kind === 'php-fpm' && groupKey(o.cell) === groupKey(s.cell))?.requestsPerSec;
+    const php = inGroup('php-fpm', s.cell);
+    const own = OWN_BASELINE[s.cell.kind];
+    const ownRps = own === undefined ? undefined : inGroup(own.kind, s.cell);
     const rps = s.requestsPerSec;
     return {
       ...s,
       ...optional('vsPhpFpm', rps !== undefined && php !== undefined && s.cell.kind !== 'nginx-static' ? rps / php : undefined),
       ...optional('vsCeiling', rps !== undefined && ceiling !== undefined ? rps / ceiling : undefined),
+      ...(own !== undefined && rps !== undefined && ownRps !== undefined ? { vsOwnBaseline: { name: own.name, ratio: rps / ownRps } } : {}),
     };
   });
 }
@@ -121,12 +128,15 @@ function formatRps(s: CellSummary): string {
   return `${main} (${Math.round(s.requestsPerSecMin).toLocaleString('en-US')}–${Math.round(s.requestsPerSecMax).toLocaleString('en-US')})`;
 }
 
+/** Two decimals; two significant digits below 0.1, so that a CGI row's 0.0034× does not print as 0.00×. */
 function formatRatio(r: number | undefined): string {
-  return r === undefined ? DASH : `${r.toFixed(2)}×`;
+  if (r === undefined) return DASH;
+  return `${r >= 0.1 || r === 0 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
 
 function note(s: CellSummary): string {
   const parts = [...new Set(s.failures.map((f) => f.split('\n')[0] ?? f))];
+  if (s.vsOwnBaseline !== undefined) parts.unshift(`vs ${s.vsOwnBaseline.name} ${formatRatio(s.vsOwnBaseline.ratio)}`);
   if (s.nginxErrorCount > 0) parts.push(`nginx logged ${s.nginxErrorCount} error line(s)`);
   if (s.backendProblemCount > 0) parts.push(`backend logged ${s.backendProblemCount} warning/error line(s)`);
   return parts.join('; ');
