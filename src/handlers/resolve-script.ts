@@ -37,7 +37,7 @@ export function requestedScriptPath(params: Params): string | undefined {
   let path = params['SCRIPT_FILENAME'];
   if (path === undefined || path === '') path = params['PATH_TRANSLATED'];
   if (path === undefined || path === '') return undefined;
-  return withoutProxyPrefix(path);
+  return path.startsWith('proxy:') ? withoutProxyPrefix(path) : path;
 }
 
 /** Apache mod_proxy_fcgi: proxy:fcgi://127.0.0.1:9000/var/www/x.js, proxy:balancer://name/var/www/x.js → the path. */
@@ -65,7 +65,7 @@ export function hasAllowedExtension(path: string, extensions: readonly string[])
 export function resolveScript(params: Params, options: ResolveOptions): ScriptResolution | Promise<ScriptResolution> {
   stripProxyPrefix(params);
   const path = requestedScriptPath(params);
-  if (path === undefined || path.split('/').includes('..')) return { kind: 'not-found', path };
+  if (path === undefined || (path.includes('..') && path.split('/').includes('..'))) return { kind: 'not-found', path };
   const now = Date.now();
   const cached = cache.get(path);
   if (cached !== undefined && now - cached.checkedAtMs < REVALIDATE_MS) return cached.result;

@@ -12,21 +12,37 @@ export function scriptLogger(pool: string): ScriptLogger {
   return { error: at('error'), warning: at('warning'), notice: at('notice'), debug: at('debug') };
 }
 
-export function scriptContext(pool: PoolConfig, log: ScriptLogger, request: ActiveRequest): TsfpmContext {
-  return {
-    params: request.params,
-    env: pool.env,
-    pool: pool.name,
-    role: request.role === FCGI_AUTHORIZER ? 'authorizer' : 'responder',
-    // The AbortController is made on first use only (most scripts never look).
-    get signal() {
-      return request.abort.signal;
-    },
-    waitUntil: (promise) => {
-      request.background.push(
-        Promise.resolve(promise).catch((err: unknown) => log.error(`waitUntil task failed: ${describeError(err)}`)),
-      );
-    },
-    log,
+/** One per request, so a class: its shape is fixed and nothing but waitUntil is a closure. */
+class ScriptContext implements TsfpmContext {
+  readonly params: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly pool: string;
+  readonly role: 'responder' | 'authorizer';
+  readonly log: ScriptLogger;
+  readonly #request: ActiveRequest;
+
+  constructor(pool: PoolConfig, log: ScriptLogger, request: ActiveRequest) {
+    this.params = request.params;
+    this.env = pool.env;
+    this.pool = pool.name;
+    this.role = request.role === FCGI_AUTHORIZER ? 'authorizer' : 'responder';
+    this.log = log;
+    this.#request = request;
+  }
+
+  /** The AbortController is made on first use only (most scripts never look). */
+  get signal(): AbortSignal {
+    return this.#request.abort.signal;
+  }
+
+  // A field, not a method: scripts pass `ctx.waitUntil` around unbound.
+  readonly waitUntil = (promise: Promise<unknown>): void => {
+    this.#request.background.push(
+      Promise.resolve(promise).catch((err: unknown) => this.log.error(`waitUntil task failed: ${describeError(err)}`)),
+    );
   };
+}
+
+export function scriptContext(pool: PoolConfig, log: ScriptLogger, request: ActiveRequest): TsfpmContext {
+  return new ScriptContext(pool, log, request);
 }

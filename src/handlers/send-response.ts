@@ -62,7 +62,7 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
   // Before touching response.body: reading it makes a FastResponse build the stream it avoided.
   const source = responseBodySource(response);
   if (source !== undefined) {
-    const written = request.response.stdout(source.length === 0 || job.isHead ? head : Buffer.concat([head, source]));
+    const written = job.isHead ? request.response.stdout(head) : request.response.stdoutParts(head, source);
     if (written !== WRITTEN) await written;
     return;
   }

@@ -1,7 +1,7 @@
 // The app side of one request's output: STDOUT/STDERR records and END_REQUEST, through the
 // connection's OutputChannel (held until the body is read, then written with backpressure).
 import { FCGI_REQUEST_COMPLETE, FCGI_STDERR, FCGI_STDOUT } from '../fastcgi/constants.js';
-import { encodeEndRequest, encodeRecord, encodeStream } from '../fastcgi/record.js';
+import { encodeEndRequest, encodeRecord, encodeStream, encodeStreamParts } from '../fastcgi/record.js';
 import { WRITTEN, type OutputChannel } from './output-channel.js';
 
 export class FcgiResponse {
@@ -25,6 +25,15 @@ export class FcgiResponse {
     if (this.#ended || data.length === 0) return WRITTEN;
     this.stdoutBytes += data.length;
     return this.#channel.write(encodeStream(FCGI_STDOUT, this.#requestId, data));
+  }
+
+  /** stdout(head + body) without joining them first. */
+  stdoutParts(head: Uint8Array, body: Uint8Array): Promise<void> {
+    // An instance whose stdout was replaced (the authorizer filter) must see the bytes itself.
+    if (this.stdout !== FcgiResponse.prototype.stdout) return this.stdout(Buffer.concat([head, body]));
+    if (this.#ended || head.length + body.length === 0) return WRITTEN;
+    this.stdoutBytes += head.length + body.length;
+    return this.#channel.write(encodeStreamParts(FCGI_STDOUT, this.#requestId, head, body));
   }
 
   stderr(text: string): Promise<void> {

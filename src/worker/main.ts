@@ -116,10 +116,11 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         requestsServed++;
         const durationMs = Date.now() - request.startedAtMs;
         const cpuMicros = cpuTimeMicros() - request.cpuAtStartMicros;
+        const memoryBytes = residentBytes();
         slowlog?.end(request);
         accessLog?.onFinish(request, {
           durationUs: durationMs * 1000,
-          memoryBytes: residentBytes(),
+          memoryBytes,
           peer: socket.remoteFamily === undefined ? undefined : socket.remoteAddress,
         });
         const slot = request.scoreboardToken;
@@ -127,7 +128,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
           scoreboard.ended(slot, {
             status: request.status,
             durationUs: durationMs * 1000,
-            memoryBytes: residentBytes(),
+            memoryBytes,
             cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
           });
         }
