@@ -181,6 +181,11 @@ function tsfpmModeSetup(mode: TsfpmMode, dir: string): ModeSetup {
   }
 }
 
+/** BENCH_TSFPM_POOL_LINES: more tsfpm pool lines for an A/B run ('listen.acceptors = 8;pm.max_requests = 0'). */
+function extraPoolLines(env: NodeJS.ProcessEnv): string[] {
+  return (env['BENCH_TSFPM_POOL_LINES'] ?? '').split(';').map((line) => line.trim()).filter((line) => line !== '');
+}
+
 export async function startTsfpm(
   dir: string,
   transport: Transport,
@@ -201,7 +206,7 @@ export async function startTsfpm(
       pidFile: join(dir, 'tsfpm.pid'),
       limitExtensions: mode.limitExtensions,
       ...(pool.pm === undefined ? {} : { pm: pool.pm }),
-      extra: [...mode.poolLines, ...(pool.openSocket === true ? ['listen.mode = 0666'] : [])],
+      extra: [...mode.poolLines, ...(pool.openSocket === true ? ['listen.mode = 0666'] : []), ...extraPoolLines(env)],
     }),
   );
   const daemon = await Daemon.start({

@@ -65,6 +65,8 @@ export interface ListenConfig {
   readonly aclGroups: string | undefined;
   /** Undefined = any client allowed. An empty array = every TCP client refused (fail closed). */
   readonly allowedClients: readonly string[] | undefined;
+  /** Children accepting on the shared socket at once; 0 = auto (CPU cores, at least 2). */
+  readonly acceptors: number;
   /** FreeBSD SO_SETFIB table; accepted for compatibility, not applied (Node has no binding). */
   readonly setfib: number;
 }

@@ -11,9 +11,14 @@ export type MasterMessage =
       readonly pool: PoolConfig;
       readonly logLevel: LogLevel;
       readonly generation: number;
-      /** How connections reach the child: accepted by the child itself, or handed over one by one. */
-      readonly accept: 'shared' | 'dispatch';
+      /**
+       * How connections reach the child: accepted by the child itself (the handle comes with 'init'),
+       * the same later ('standby': the handle comes with an 'accept' message), or handed over one by one.
+       */
+      readonly accept: 'shared' | 'standby' | 'dispatch';
     }
+  /** Start (the listening handle comes with it) or stop accepting on the shared socket (listen.acceptors). */
+  | { readonly type: 'accept'; readonly on: boolean }
   /** acceptedAtMs: when the master accepted it (request_queue_timeout counts from there). */
   | { readonly type: 'connection'; readonly acceptedAtMs: number }
   /** SIGUSR1 reached the master: reopen the access log and slowlog at their paths. */

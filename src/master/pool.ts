@@ -17,6 +17,7 @@ import { SCOREBOARD_FD, type SlotReport } from '../ipc/scoreboard-layout.js';
 import { forkChild } from './spawn-child.js';
 import { ListenQueueProbe } from '../status/listen-queue.js';
 import { answerServiceUnavailable } from './queue-reply.js';
+import { ACCEPT_CHECK_MS, AcceptSet, acceptorCount } from './accept-set.js';
 
 export interface PoolHost {
   readonly log: ErrorLog;
@@ -56,6 +57,9 @@ export class PoolRuntime {
   #sampling = false;
   /** Requests (Child.current objects) already reported as slow: one WARNING per request. */
   readonly #slowLogged = new WeakSet<object>();
+  /** Shared accept with more children than listen.acceptors: which of them listen. */
+  readonly #acceptSet: AcceptSet | undefined;
+  #acceptTimer: NodeJS.Timeout | undefined;
 
   constructor(config: PoolConfig, socket: BoundSocket, generation: number, host: PoolHost, counters?: PoolCounters) {
     this.config = config;
@@ -63,6 +67,10 @@ export class PoolRuntime {
     this.generation = generation;
     this.#host = host;
     this.counters = counters ?? newCounters(Date.now());
+    const acceptors = acceptorCount(config.listen.acceptors);
+    if (config.pm.style !== 'ondemand' && acceptors < config.pm.maxChildren) {
+      this.#acceptSet = new AcceptSet(acceptors, { setAccepting: (child, on) => this.#setAccepting(child, on) });
+    }
   }
 
   get name(): string {
@@ -91,6 +99,10 @@ export class PoolRuntime {
     }
     const initial = pm.style === 'static' ? pm.maxChildren : pm.style === 'dynamic' ? pm.startServers : 0;
     for (let i = 0; i < initial; i++) this.spawn();
+    if (this.#acceptSet !== undefined) {
+      this.#acceptTimer = setInterval(() => this.#balanceAcceptors(), ACCEPT_CHECK_MS);
+      this.#acceptTimer.unref();
+    }
   }
 
   /** Initial children that are not ready yet. */
@@ -116,17 +128,16 @@ export class PoolRuntime {
     captureWorkerOutput(child, this.config, this.#host.log);
     this.#readReports(child);
     try {
-      const dispatch = this.config.pm.style === 'ondemand';
+      const accept =
+        this.config.pm.style === 'ondemand'
+          ? 'dispatch'
+          : this.#acceptSet === undefined || this.#acceptSet.joinAtSpawn(child)
+            ? 'shared'
+            : 'standby';
       processHandle.send(
-        {
-          type: 'init',
-          pool: this.config,
-          logLevel: this.#host.log.level,
-          generation: this.generation,
-          accept: dispatch ? 'dispatch' : 'shared',
-        },
+        { type: 'init', pool: this.config, logLevel: this.#host.log.level, generation: this.generation, accept },
         // The raw listening handle: node's IPC passes libuv handles (type 'net.Native').
-        dispatch ? undefined : (this.socket.handle as unknown as Server),
+        accept === 'shared' ? (this.socket.handle as unknown as Server) : undefined,
       );
     } catch (err) {
       this.#host.log.error(`[pool ${this.name}] cannot hand the socket to child ${child.pid}: ${describeError(err)}`);
@@ -142,6 +153,7 @@ export class PoolRuntime {
       child.endRequestedAtMs = Date.now();
     }
     if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
+    this.#balanceAcceptors();
   }
 
   signalAll(signal: NodeJS.Signals, reason: EndReason): void {
@@ -155,6 +167,8 @@ export class PoolRuntime {
     if (dispatcher !== undefined && dispatcher.target === this.#dispatchBound) dispatcher.target = undefined;
     if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
     this.#respawnTimer = undefined;
+    if (this.#acceptTimer !== undefined) clearInterval(this.#acceptTimer);
+    this.#acceptTimer = undefined;
   }
 
   get retired(): boolean {
@@ -203,6 +217,22 @@ export class PoolRuntime {
   }
 
   readonly #dispatchBound = (connection: Socket): void => this.#dispatch(connection);
+
+  #balanceAcceptors(): void {
+    this.#acceptSet?.balance(this.children.values(), Date.now());
+  }
+
+  #setAccepting(child: Child, on: boolean): boolean {
+    try {
+      // The handle goes with every start: a child closes its copy when told to stop.
+      child.process.send({ type: 'accept', on }, on ? (this.socket.handle as unknown as Server) : undefined, (err) => {
+        if (err !== null && err !== undefined) this.#host.log.debug(`[pool ${this.name}] child ${child.pid} missed an accept message: ${err.message}`);
+      });
+      return true;
+    } catch {
+      return false; // its channel is closed: it is exiting
+    }
+  }
 
   /**
    * ondemand: an idle child takes the connection; otherwise a new child is started for it (one per
@@ -401,6 +431,7 @@ export class PoolRuntime {
         child.idleSinceMs = Date.now();
         this.#backoffMs = 0;
         this.#drainWaiting();
+        this.#balanceAcceptors();
         this.#host.childReady(this, child);
         return;
       case 'log':
@@ -422,6 +453,7 @@ export class PoolRuntime {
       case 'retiring':
         child.retiring = true;
         this.#host.log.debug(`[pool ${this.name}] child ${child.pid} retiring: ${message.reason}`);
+        this.#balanceAcceptors();
         return;
     }
   }
@@ -506,6 +538,7 @@ export class PoolRuntime {
 
   #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     this.children.delete(child.pid);
+    this.#balanceAcceptors(); // before a replacement is forked: it may take the free place at once
     const verdict = classifyExit(this.name, child.pid, code, signal, child.uptimeText(), child.endReason, child.retiring);
     this.#host.log.log(verdict.level, verdict.message);
     if (child.endReason === undefined && !child.retiring) {

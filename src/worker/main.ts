@@ -159,16 +159,44 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     return;
   }
 
-  server = createServer({ allowHalfOpen: false }, (socket) => onConnection(socket));
-  server.on('error', (err) => {
-    childLog('alert', `[pool ${pool.name}] child ${process.pid} cannot accept: ${err.message}`);
-    process.exitCode = 70;
-    quit();
-  });
   // The handle is the master's bound socket, passed over IPC (php-fpm's shared accept model).
-  server.listen(handle as Parameters<Server['listen']>[0], pool.listen.backlog, () => {
-    sendToMaster({ type: 'ready' });
-  });
+  startAccepting = (listening: unknown, onListening?: () => void): void => {
+    if (quitting || server !== undefined) {
+      closeNativeHandle(listening);
+      return;
+    }
+    const next = createServer({ allowHalfOpen: false }, (socket) => onConnection(socket));
+    next.on('error', (err) => {
+      childLog('alert', `[pool ${pool.name}] child ${process.pid} cannot accept: ${err.message}`);
+      process.exitCode = 70;
+      quit();
+    });
+    next.listen(listening as Parameters<Server['listen']>[0], pool.listen.backlog, onListening);
+    server = next;
+  };
+  if (message.accept === 'standby') sendToMaster({ type: 'ready' });
+  else startAccepting(handle, () => sendToMaster({ type: 'ready' }));
+}
+
+let startAccepting: ((listening: unknown, onListening?: () => void) => void) | undefined;
+
+/** listen.acceptors: the master moves this child in or out of the set that waits on the socket. */
+function setAccepting(on: boolean, handle: unknown): void {
+  if (on && startAccepting !== undefined) {
+    startAccepting(handle);
+    return;
+  }
+  closeNativeHandle(handle);
+  // Only this child's copy of the socket closes; the master's stays bound, the kept connections stay.
+  server?.close();
+  server = undefined;
+}
+
+/** A listening handle this child will not use: its descriptor must not leak. */
+function closeNativeHandle(handle: unknown): void {
+  if (typeof handle === 'object' && handle !== null && 'close' in handle && typeof handle.close === 'function') {
+    (handle as { close(): void }).close();
+  }
 }
 
 /** Stop accepting; finish running requests; close idle kept-alive connections; exit when all are gone. */
@@ -216,6 +244,7 @@ onScriptChanged((reason) => {
 process.on('message', (message: MasterMessage, handle: unknown) => {
   onMasterAnswer(message);
   if (message.type === 'reopen-logs') reopenLogs();
+  if (message.type === 'accept') setAccepting(message.on, handle);
   if (message.type === 'init') {
     try {
       start(message, handle);

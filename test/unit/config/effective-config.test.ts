@@ -26,6 +26,7 @@ const POOL_KEYS: Record<Exclude<keyof PoolConfig, 'statusOf'>, true> = {
 };
 const LISTEN_KEYS: Record<keyof ListenConfig, true> = {
   address: true, backlog: true, owner: true, group: true, mode: true, aclUsers: true, aclGroups: true, allowedClients: true, setfib: true,
+  acceptors: true,
 };
 const PM_KEYS: Record<keyof PmConfig, true> = {
   style: true, maxChildren: true, startServers: true, minSpareServers: true, maxSpareServers: true, maxSpawnRate: true,
