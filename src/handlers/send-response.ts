@@ -8,7 +8,7 @@ import { FastResponse } from './fast-response.js';
 import { responseHeaders } from './response-headers.js';
 import { responseBodySource } from './response-source.js';
 import { timedOut, type ScriptJob } from './script-runner.js';
-import { WRITTEN } from '../worker/output-channel.js';
+import { ConnectionClosedError, WRITTEN } from '../worker/output-channel.js';
 
 export async function sendText(request: ActiveRequest, status: number, body: string): Promise<void> {
   request.status = status;
@@ -33,6 +33,11 @@ export async function failScript(job: ScriptJob, err: unknown): Promise<void> {
     return;
   }
   if (request.abort.aborted) return;
+  if (err instanceof ConnectionClosedError) {
+    // The client went away (its web server closed the connection): nothing failed on our side.
+    childLog('notice', `${job.where}: the web server closed the connection before the response was sent`);
+    return;
+  }
   childLog('error', `${job.where} failed: ${describeError(err)}`);
   if (request.status !== 0) {
     request.destroyConnection('the script failed after its response head was sent');
