@@ -20,7 +20,7 @@ import {
 import type { BenchEnvironment } from './environment.js';
 import { httpGet } from './net.js';
 import type { BenchOptions } from './options.js';
-import { cpuMicrosOf, readStatusKib, rssKibOf } from './proc.js';
+import { cpuMicrosOf, privateKibOf, readStatusKib, rssKibOf } from './proc.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 export interface CellSample {
@@ -32,6 +32,8 @@ export interface CellSample {
   readonly masterRssKib?: number;
   readonly childRssKibAfterWarmup: readonly number[];
   readonly childRssKibAfterLoad: readonly number[];
+  /** Private memory (USS) of each child after the load. */
+  readonly childPrivateKibAfterLoad: readonly number[];
   /** `[error]`/`[crit]`/`[alert]` lines nginx logged during the cell (first few). */
   readonly nginxErrors: readonly string[];
   readonly nginxErrorCount: number;
@@ -78,6 +80,7 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     round,
     childRssKibAfterWarmup: [],
     childRssKibAfterLoad: [],
+    childPrivateKibAfterLoad: [],
     nginxErrors: [],
     nginxErrorCount: 0,
     backendProblems: [],
@@ -125,6 +128,7 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     const cpuUsed = cpuMicrosOf(backendPids()) - cpuBefore;
     await sleep(300);
     const childRssKibAfterLoad = backend === undefined ? [] : rssKibOf(backendChildren(backend));
+    const childPrivateKibAfterLoad = backend === undefined ? [] : privateKibOf(backendChildren(backend));
     const masterRssKib = backend === undefined ? undefined : readStatusKib(backend.daemon.pid, 'VmRSS');
     if (backend !== undefined && !backend.daemon.running) throw new Error(`${backend.daemon.name} ended during the run:\n${backend.daemon.tail()}`);
     const errors = nginxErrorLines(nginx);
@@ -134,6 +138,7 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
       ...(backend !== undefined && wrk.requests > 0 ? { backendCpuUsPerRequest: cpuUsed / wrk.requests } : {}),
       childRssKibAfterWarmup,
       childRssKibAfterLoad,
+      childPrivateKibAfterLoad,
       ...(masterRssKib === undefined ? {} : { masterRssKib }),
       nginxErrors: errors.slice(0, 5),
       nginxErrorCount: errors.length,

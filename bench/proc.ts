@@ -67,6 +67,26 @@ export function rssKibOf(pids: readonly number[]): number[] {
   return pids.map((pid) => readStatusKib(pid, 'VmRSS')).filter((v): v is number => v !== undefined);
 }
 
+/**
+ * Memory only this process holds (USS: Private_Clean + Private_Dirty of smaps_rollup), KiB. RSS also
+ * counts the Node binary and libraries that every child shares, which one more child does not cost.
+ */
+export function privateKibOf(pids: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    } catch {
+      continue; // gone, or no smaps_rollup (kernel < 4.14)
+    }
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 'NaN');
+    const kib = field('Private_Clean') + field('Private_Dirty');
+    if (Number.isFinite(kib)) out.push(kib);
+  }
+  return out;
+}
+
 /** Polls VmRSS of a fixed set of pids and keeps each one's peak. */
 export class RssSampler {
   readonly #pids: readonly number[];

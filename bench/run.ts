@@ -114,7 +114,8 @@ function costLines(summaries: readonly CellSummary[], upload: UploadResult | und
   for (const n of childCounts) {
     lines.push(
       `${n} children: tsfpm child idle after warm-up ${formatMib(avg(of('tsfpm', n), (s) => s.childRssKibAfterWarmup))}, after load ${formatMib(avg(of('tsfpm', n), (s) => s.childRssKib))}` +
-        ` · php-fpm child after warm-up ${formatMib(avg(of('php-fpm', n), (s) => s.childRssKibAfterWarmup))}, after load ${formatMib(avg(of('php-fpm', n), (s) => s.childRssKib))}`,
+        ` · php-fpm child after warm-up ${formatMib(avg(of('php-fpm', n), (s) => s.childRssKibAfterWarmup))}, after load ${formatMib(avg(of('php-fpm', n), (s) => s.childRssKib))}` +
+        ` · private (USS) after load: tsfpm child ${formatMib(avg(of('tsfpm', n), (s) => s.childPrivateKib))}, php-fpm child ${formatMib(avg(of('php-fpm', n), (s) => s.childPrivateKib))}`,
     );
   }
   if (upload === undefined) {

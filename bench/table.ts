@@ -21,6 +21,8 @@ export interface CellSummary {
   /** Mean backend CPU time per request during the load (µs). */
   readonly cpuUsPerRequest?: number;
   readonly childRssKibAfterWarmup?: number;
+  /** Mean private memory (USS) of one child after the load. */
+  readonly childPrivateKib?: number;
   readonly masterRssKib?: number;
   readonly nginxErrorCount: number;
   readonly nginxErrors: readonly string[];
@@ -84,6 +86,7 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
       ...optional('childRssKib', mean(childAfterLoad)),
       ...optional('cpuUsPerRequest', mean(mine.flatMap((s) => (s.backendCpuUsPerRequest === undefined ? [] : [s.backendCpuUsPerRequest])))),
       ...optional('childRssKibAfterWarmup', mean(childAfterWarmup)),
+      ...optional('childPrivateKib', mean(mine.flatMap((s) => (s.childPrivateKibAfterLoad === undefined ? [] : s.childPrivateKibAfterLoad)))),
       ...optional('masterRssKib', mean(mine.flatMap((s) => (s.masterRssKib === undefined ? [] : [s.masterRssKib])))),
       nginxErrorCount: mine.reduce((acc, s) => acc + s.nginxErrorCount, 0),
       nginxErrors: mine.flatMap((s) => s.nginxErrors).slice(0, 5),
