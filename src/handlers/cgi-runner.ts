@@ -103,7 +103,8 @@ export function runCgi(job: ScriptJob, pool: PoolConfig): Promise<void> {
         } else if (!headSent) {
           const how = signal !== null ? `was killed by ${signal}` : `exited with status ${code ?? '?'}`;
           await failScript(job, new Error(`the CGI script ${how} without a complete header block`));
-        } else if (code !== 0) {
+        } else if (code !== 0 && !request.abort.aborted) {
+          // Not when tsfpm killed it itself because the client went away.
           childLog('warning', `${job.where} exited with status ${code ?? signal ?? '?'}`);
         }
         resolve();

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { describeError } from '../errors.js';
 import { childLog } from '../worker/child-log.js';
+import { ConnectionClosedError } from '../worker/output-channel.js';
 import { FcgiSocket } from './fcgi-socket.js';
 import { rebuildRequestHead } from './node-request-head.js';
 import { NodeResponseParser } from './node-response-parser.js';
@@ -56,6 +57,9 @@ export function runNode(job: ScriptJob, listener: RequestListener, maxHeaderSize
     };
     const params = request.params;
     const https = params['HTTPS'];
+    // A write that failed because the web server closed the FastCGI connection: the client is gone,
+    // which the connection's own 'close' reports a moment later.
+    let clientGone = false;
     const socket = new FcgiSocket(
       {
         write: async (data) => {
@@ -87,14 +91,17 @@ export function runNode(job: ScriptJob, listener: RequestListener, maxHeaderSize
       // Destroyed before the server ended it: the handler broke the response, or we were aborted.
       if (settled) return;
       if (timedOut(request)) finish(answerTimeout(job));
-      else if (request.abort.aborted) finish();
+      else if (request.abort.aborted || clientGone) finish();
       else if (request.status === 0) finish(failScript(job, new Error('the handler closed the response without an answer')));
       else {
         request.destroyConnection('the handler destroyed its response mid-body');
         finish();
       }
     });
-    socket.once('error', (err) => childLog('debug', `${job.where} virtual socket: ${err.message}`));
+    socket.once('error', (err) => {
+      if (err instanceof ConnectionClosedError) clientGone = true;
+      childLog('debug', `${job.where} virtual socket: ${err.message}`);
+    });
     request.abort.signal.addEventListener('abort', () => socket.destroy(), { once: true });
     const { head, chunked } = rebuildRequestHead(params);
     server.emit('connection', socket);
