@@ -43,8 +43,13 @@ export type ChildMessage =
   | { readonly type: 'retiring'; readonly reason: string }
   /** The status page asks the master for its pool's scoreboard (answered with 'status-reply'). */
   | { readonly type: 'status-query'; readonly id: number; readonly slot: SlotReport | undefined }
-  /** A connection the master handed over closed before any request began on it. */
-  | { readonly type: 'released' };
+  /**
+   * ondemand: a connection the master handed over closed before any request began on it (served
+   * false), or the child's last running request ended (served true). The slot goes with it so that
+   * the master sees the child idle at once, not a scoreboard report later, and hands it the next
+   * connection instead of starting another child.
+   */
+  | { readonly type: 'released'; readonly served: boolean; readonly slot: SlotReport | undefined };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

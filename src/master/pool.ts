@@ -32,6 +32,8 @@ export interface PoolHost {
 /** Back-off for children that die before they are ready: no respawn storm (php-fpm has none). */
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 30_000;
+/** ondemand: how long a connection waits for a busy child to free up before a child is started for it. */
+const SPAWN_GRACE_MS = 5;
 
 export class PoolRuntime {
   readonly config: PoolConfig;
@@ -48,6 +50,8 @@ export class PoolRuntime {
   /** One max_children warning per episode. */
   #warnedMaxChildren = false;
   #respawnTimer: NodeJS.Timeout | undefined;
+  /** ondemand: a spawn for waiting connections, held back for SPAWN_GRACE_MS. */
+  #spawnGraceTimer: NodeJS.Timeout | undefined;
   #retired = false;
   /** ondemand: connections accepted by the master, waiting for a child. */
   readonly #waiting: Socket[] = [];
@@ -167,6 +171,8 @@ export class PoolRuntime {
     if (dispatcher !== undefined && dispatcher.target === this.#dispatchBound) dispatcher.target = undefined;
     if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
     this.#respawnTimer = undefined;
+    if (this.#spawnGraceTimer !== undefined) clearTimeout(this.#spawnGraceTimer);
+    this.#spawnGraceTimer = undefined;
     if (this.#acceptTimer !== undefined) clearInterval(this.#acceptTimer);
     this.#acceptTimer = undefined;
   }
@@ -254,18 +260,46 @@ export class PoolRuntime {
     const starting = live.filter((c) => !c.ready).length;
     if (this.#waiting.length > starting) {
       if (live.length < this.config.pm.maxChildren) {
-        this.spawn();
+        // A busy child that is just finishing says so within a millisecond ('released'): a new child
+        // costs tens of ms of CPU, so it is started only if the connection still waits a moment later.
+        if (live.some((c) => c.ready)) this.#spawnForWaitingSoon();
+        else this.spawn();
         return;
       }
-      if (!this.#warnedMaxChildren) {
-        this.#host.log.warning(
-          `[pool ${this.name}] server reached max_children setting (${this.config.pm.maxChildren}), consider raising it`,
-        );
-        this.counters.maxChildrenReached++;
-        this.#warnedMaxChildren = true;
-      }
+      this.#warnOndemandAtCap();
       this.#drainWaiting();
     }
+  }
+
+  /** php-fpm's ondemand wording (no `pm.`), once per episode. */
+  #warnOndemandAtCap(): void {
+    if (this.#warnedMaxChildren) return;
+    this.#host.log.warning(
+      `[pool ${this.name}] server reached max_children setting (${this.config.pm.maxChildren}), consider raising it`,
+    );
+    this.counters.maxChildrenReached++;
+    this.#warnedMaxChildren = true;
+  }
+
+  /** Starts children for the connections that waited SPAWN_GRACE_MS without a child freeing up. */
+  #spawnForWaitingSoon(): void {
+    const oldest = this.#waiting[0];
+    if (this.#spawnGraceTimer !== undefined || oldest === undefined) return;
+    const dueInMs = (this.#acceptedAt.get(oldest) ?? 0) + SPAWN_GRACE_MS - Date.now();
+    this.#spawnGraceTimer = setTimeout(() => {
+      this.#spawnGraceTimer = undefined;
+      if (!this.#retired) this.#spawnForOverdue();
+    }, Math.max(1, dueInMs));
+  }
+
+  #spawnForOverdue(): void {
+    const now = Date.now();
+    const overdue = this.#waiting.filter((c) => now - (this.#acceptedAt.get(c) ?? 0) >= SPAWN_GRACE_MS).length;
+    let missing = overdue - this.liveChildren.filter((c) => !c.ready).length;
+    for (; missing > 0 && this.liveChildren.length < this.config.pm.maxChildren; missing--) this.spawn();
+    if (missing > 0) this.#warnOndemandAtCap();
+    if (this.#waiting.length > overdue) this.#spawnForWaitingSoon(); // younger ones get their grace too
+    this.#drainWaiting();
   }
 
   /** Hands waiting connections to ready children: idle ones first, then the least busy. */
@@ -275,8 +309,9 @@ export class PoolRuntime {
       if (ready.length === 0) return;
       const starting = this.liveChildren.length - ready.length;
       const idle = ready.find((c) => c.isIdle);
-      // Connections that a starting child will take are left for it.
-      if (idle === undefined && this.#waiting.length <= starting) return;
+      // Connections that a starting child will take are left for it, and so are the ones a child
+      // about to be started will take (#spawnForWaitingSoon).
+      if (idle === undefined && (this.#waiting.length <= starting || this.#spawnGraceTimer !== undefined)) return;
       const target = idle ?? ready.reduce((a, b) => (a.running + a.handedOver <= b.running + b.handedOver ? a : b));
       const connection = this.#waiting.shift();
       if (connection !== undefined) this.#handOver(target, connection);
@@ -446,7 +481,9 @@ export class PoolRuntime {
         });
         return;
       case 'released':
-        if (child.handedOver > 0) child.handedOver--;
+        if (message.slot !== undefined) this.#applyReport(child, message.slot);
+        // A served connection was counted off when its first request began (#applyReport).
+        if (!message.served && child.handedOver > 0) child.handedOver--;
         if (child.running === 0) child.idleSinceMs = Date.now();
         this.#drainWaiting();
         return;

@@ -75,7 +75,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const onConnection = (socket: Socket, acceptedAtMs?: number): void => {
     if (!limit.admit(connections)) {
       socket.destroy();
-      if (dispatched) sendToMaster({ type: 'released' });
+      if (dispatched) sendToMaster({ type: 'released', served: false, slot: undefined });
       return;
     }
     let requestsOnConnection = 0;
@@ -132,6 +132,9 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
             cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
           });
         }
+        // Before END_REQUEST leaves (the socket is corked until the check phase): the web server's
+        // next connection must find this child idle in the master.
+        if (dispatched && running === 0) sendToMaster({ type: 'released', served: true, slot: scoreboard.read() });
         if (pool.pm.maxRequests > 0 && requestsServed >= pool.pm.maxRequests && !quitting) {
           sendToMaster({ type: 'retiring', reason: `pm.max_requests (${pool.pm.maxRequests}) reached` });
           quit();
@@ -144,7 +147,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     connections.add(connection);
     socket.once('close', () => {
       connections.delete(connection);
-      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released' });
+      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false, slot: undefined });
       maybeExit();
     });
   };
