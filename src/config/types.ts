@@ -104,6 +104,8 @@ export interface PoolConfig {
   readonly clearEnv: boolean;
   /** Allowed script suffixes; empty = everything allowed. */
   readonly securityLimitExtensions: readonly string[];
+  /** node.flags: execArgv of the children. */
+  readonly nodeFlags: readonly string[];
   /** Accepted for compatibility, not applied (Node has no AppArmor binding). */
   readonly apparmorHat: string | undefined;
   readonly env: Readonly<Record<string, string>>;

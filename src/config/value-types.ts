@@ -225,6 +225,19 @@ export const addressList: ValueType<readonly string[] | undefined> = {
 };
 
 /** security.limit_extensions: space/tab separated suffixes; tsfpm insists on a leading dot. */
+/** Flags for the children's Node.js: each one Node accepts in NODE_OPTIONS (checked here, not at fork). */
+export const nodeFlags: ValueType<readonly string[]> = {
+  id: 'node flags',
+  expected: "space-separated Node.js options allowed in NODE_OPTIONS (e.g. '--max-old-space-size=512'), or empty",
+  parse(raw) {
+    const items = raw.split(/[ \t]+/).filter((s) => s !== '');
+    const bad = items.find((s) => !s.startsWith('-') || !process.allowedNodeEnvironmentFlags.has(s));
+    if (bad !== undefined) return fail(`'${bad}' is not a Node.js option allowed in NODE_OPTIONS`);
+    return ok(items);
+  },
+  format: (v) => (v.length === 0 ? 'undefined' : v.join(' ')),
+};
+
 export const extensionList: ValueType<readonly string[]> = {
   id: 'extension list',
   expected: "space-separated suffixes starting with a dot (e.g. '.js .mjs'), or empty to allow everything",

@@ -22,7 +22,7 @@ const POOL_KEYS: Record<Exclude<keyof PoolConfig, 'statusOf'>, true> = {
   catchWorkersOutput: true, decorateWorkersOutput: true, clearEnv: true, securityLimitExtensions: true, apparmorHat: true,
   env: true, phpValues: true, phpAdminValues: true, handler: true, executor: true, maxParamsBytes: true,
   outputBufferBytes: true, maxBodyBytes: true, maxParams: true, maxConnections: true, requestQueueTimeoutMs: true,
-  executorMemoryLimitBytes: true, executorIsolate: true, scriptRoot: true,
+  executorMemoryLimitBytes: true, executorIsolate: true, scriptRoot: true, nodeFlags: true,
 };
 const LISTEN_KEYS: Record<keyof ListenConfig, true> = {
   address: true, backlog: true, owner: true, group: true, mode: true, aclUsers: true, aclGroups: true, allowedClients: true, setfib: true,
