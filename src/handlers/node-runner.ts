@@ -102,7 +102,7 @@ export function runNode(job: ScriptJob, listener: RequestListener, maxHeaderSize
       if (err instanceof ConnectionClosedError) clientGone = true;
       childLog('debug', `${job.where} virtual socket: ${err.message}`);
     });
-    request.abort.signal.addEventListener('abort', () => socket.destroy(), { once: true });
+    request.abort.onAbort(() => socket.destroy());
     const { head, chunked } = rebuildRequestHead(params);
     server.emit('connection', socket);
     const hasBody = chunked || Number(params['CONTENT_LENGTH'] ?? 0) > 0;

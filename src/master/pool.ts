@@ -72,7 +72,9 @@ export class PoolRuntime {
     this.#host = host;
     this.counters = counters ?? newCounters(Date.now());
     const acceptors = acceptorCount(config.listen.acceptors);
-    if (config.pm.style !== 'ondemand' && acceptors < config.pm.maxChildren) {
+    // Static only: dynamic counts idle children as spares ready to accept (its growth depends on
+    // that), and ondemand's master hands connections over itself.
+    if (config.pm.style === 'static' && acceptors < config.pm.maxChildren) {
       this.#acceptSet = new AcceptSet(acceptors, { setAccepting: (child, on) => this.#setAccepting(child, on) });
     }
   }

@@ -4,6 +4,7 @@ export class LazyAbort {
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
+  #listeners: (() => void)[] | undefined;
 
   get aborted(): boolean {
     return this.#aborted;
@@ -17,10 +18,19 @@ export class LazyAbort {
     return this.#controller.signal;
   }
 
+  /** Runs `listener` on abort (at once if already aborted) without making the AbortController. */
+  onAbort(listener: () => void): void {
+    if (this.#aborted) listener();
+    else (this.#listeners ??= []).push(listener);
+  }
+
   abort(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
     this.#controller?.abort(reason);
   }
 }

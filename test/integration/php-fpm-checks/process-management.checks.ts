@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from '../../helpers/daemon.js';
+import type { FcgiResponse } from '../../helpers/fcgi-client.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { childPidsOf } from '../master/support.js';
 import { check, parseTextStatus, poolConfig, statusRequest, withDaemon } from './support.js';
@@ -25,7 +26,7 @@ check(11, 'pm = static, max_children = 3: exactly 3 workers; status total 3, idl
 
 check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a burst of 8, never above 10, trimmed to 4 idle after', { timeout: 90_000 }, async (t) => {
   const config = poolConfig(
-    'pm = dynamic\npm.max_children = 10\npm.start_servers = 2\npm.min_spare_servers = 2\npm.max_spare_servers = 4\npm.status_path = /status',
+    'pm = dynamic\npm.max_children = 10\npm.start_servers = 2\npm.min_spare_servers = 2\npm.max_spare_servers = 4\npm.status_path = /status\ncatch_workers_output = yes',
   );
   await withDaemon(t, { config }, async (fpm) => {
     assert.equal(childPidsOf(fpm.pid).length, 2, 'exactly 2 workers at start');
@@ -38,8 +39,15 @@ check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a 
       }
     })();
     try {
-      // busy.mjs blocks its child's event loop as a PHP request blocks its worker: one request per child.
-      const burst = Array.from({ length: 8 }, () => fpm.request({ script: 'busy.mjs', query: 'ms=3000', timeoutMs: 60_000 }));
+      // busy.mjs blocks its child's event loop as a PHP request blocks its worker. A Node child takes
+      // every connection waiting when it accepts, so a burst sent at once could all land on one child:
+      // each request is sent once the previous one runs, and then waits for a free or a new child.
+      const burst: Promise<FcgiResponse>[] = [];
+      let from = 0;
+      for (let i = 0; i < 8; i++) {
+        burst.push(fpm.request({ script: 'busy.mjs', query: 'ms=6000', timeoutMs: 60_000 }));
+        from = (await fpm.expectLog(/busy start in \d+/, { from, timeoutMs: 20_000 })).index + 1;
+      }
       const answers = await Promise.all(burst);
       assert.ok(answers.every((res) => res.status === 200), 'every burst request succeeds');
       await waitFor(() => most > 2, { timeoutMs: 5000, what: 'the worker count to rise' }).catch(() => undefined);
