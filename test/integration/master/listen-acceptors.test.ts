@@ -3,27 +3,10 @@
 // less wasted CPU). While every acceptor is blocked in a script, a standby child joins and serves the
 // next request; after the rush the set shrinks back. `ss -p` shows which processes hold the socket.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { startDaemon, type Daemon } from '../../helpers/daemon.js';
+import { startDaemon } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from './support.js';
-
-/** Children of the master that hold the pool's listening socket. */
-function acceptingChildren(fpm: Daemon): number[] {
-  const address = fpm.address;
-  // A unix socket is listed under the temporary name it was bound to before the rename: find it as
-  // the listening unix socket the master holds (the pool's only one).
-  const out =
-    address.kind === 'unix'
-      ? execFileSync('ss', ['-xlpH'], { encoding: 'utf8' })
-          .split('\n')
-          .filter((line) => line.includes(`pid=${fpm.pid},`))
-          .join('\n')
-      : execFileSync('ss', ['-tlpH', 'sport', `= :${address.port}`], { encoding: 'utf8' });
-  const holders = new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
-  return childPidsOf(fpm.pid).filter((pid) => holders.has(pid));
-}
+import { acceptingChildren, childPidsOf } from './support.js';
 
 for (const listen of ['unix', 'tcp'] as const) {
   test(`listen.acceptors = 2 of 5 children (${listen}): two listen; a standby joins while both are blocked, and leaves after`, { timeout: 60_000 }, async (t) => {

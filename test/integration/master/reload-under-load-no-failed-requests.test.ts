@@ -6,16 +6,25 @@ import { startDaemon, isAlive } from '../../helpers/daemon.js';
 import { startNginx } from '../../helpers/nginx.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf, describeLoad, startLoad } from './support.js';
+import { acceptingChildren, childPidsOf, describeLoad, startLoad } from './support.js';
 
-for (const keepalive of [false, true]) {
-  test(`ten reloads under load through nginx (keepalive ${keepalive ? 'on' : 'off'}) fail no request`, { timeout: 120_000 }, async (t) => {
-    const fpm = await startDaemon(t, { listen: 'tcp', vars: { MAX_CHILDREN: '2' } });
+// The third case has more children than acceptors: each generation's children join the accept set
+// as they start, and the old generation's leave it as they are asked to go.
+const CASES = [
+  { keepalive: false, children: 2, poolExtra: '' },
+  { keepalive: true, children: 2, poolExtra: '' },
+  { keepalive: false, children: 4, poolExtra: 'listen.acceptors = 2\n' },
+] as const;
+
+for (const { keepalive, children, poolExtra } of CASES) {
+  const name = `${children} children${poolExtra === '' ? '' : ', 2 acceptors'}, keepalive ${keepalive ? 'on' : 'off'}`;
+  test(`ten reloads under load through nginx (${name}) fail no request`, { timeout: 120_000 }, async (t) => {
+    const fpm = await startDaemon(t, { listen: 'tcp', vars: { MAX_CHILDREN: String(children), POOL_EXTRA: poolExtra } });
     const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, keepalive });
     if (nginx === undefined) return;
     const masterPid = fpm.pid;
     const before = childPidsOf(masterPid);
-    assert.equal(before.length, 2);
+    assert.equal(before.length, children);
 
     const load = startLoad(t, `${nginx.baseUrl}/hello.mjs`, { concurrency: 8, keepAlive: keepalive });
     await waitFor(() => load.result.ok >= 200, { timeoutMs: 30_000, what: 'load to get going', onTimeout: () => describeLoad(load.result) });
@@ -35,7 +44,10 @@ for (const keepalive of [false, true]) {
     assert.ok(isAlive(masterPid));
     await waitFor(() => before.every((pid) => !isAlive(pid)), { what: 'every first-generation child to be gone' });
     const after = childPidsOf(masterPid);
-    assert.equal(after.length, 2, `two children serve after the reloads: ${after.join(', ')}`);
+    assert.equal(after.length, children, `${children} children serve after the reloads: ${after.join(', ')}`);
     assert.ok(after.every((pid) => !before.includes(pid)));
+    if (poolExtra !== '') {
+      await waitFor(() => acceptingChildren(fpm).length === 2, { what: 'two of the new children holding the socket' });
+    }
   });
 }

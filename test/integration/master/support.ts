@@ -1,7 +1,9 @@
-// Shared pieces of the master tests: the children the kernel says a process has, and a bounded load
-// loop through HTTP that counts every failure.
+// Shared pieces of the master tests: the children the kernel says a process has (and which of them
+// hold the listening socket), and a bounded load loop through HTTP that counts every failure.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
+import type { Daemon } from '../../helpers/daemon.js';
 import { httpRequest } from '../../helpers/http-client.js';
 
 /** Pids of the pool children of master `pid` (from /proc, not from the log; helpers such as `ss` excluded). */
@@ -80,4 +82,20 @@ export function startLoad(
   };
   scope.after(stop);
   return { result, stop };
+}
+
+/** Children of the master that hold the pool's listening socket. */
+export function acceptingChildren(fpm: Daemon): number[] {
+  const address = fpm.address;
+  // A unix socket is listed under the temporary name it was bound to before the rename: find it as
+  // the listening unix socket the master holds (the pool's only one).
+  const out =
+    address.kind === 'unix'
+      ? execFileSync('ss', ['-xlpH'], { encoding: 'utf8' })
+          .split('\n')
+          .filter((line) => line.includes(`pid=${fpm.pid},`))
+          .join('\n')
+      : execFileSync('ss', ['-tlpH', 'sport', `= :${address.port}`], { encoding: 'utf8' });
+  const holders = new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
+  return childPidsOf(fpm.pid).filter((pid) => holders.has(pid));
 }
