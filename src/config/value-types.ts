@@ -224,7 +224,6 @@ export const addressList: ValueType<readonly string[] | undefined> = {
   format: (v) => (v === undefined ? 'undefined' : v.join(',')),
 };
 
-/** security.limit_extensions: space/tab separated suffixes; tsfpm insists on a leading dot. */
 /** Flags for the children's Node.js: each one Node accepts in NODE_OPTIONS (checked here, not at fork). */
 export const nodeFlags: ValueType<readonly string[]> = {
   id: 'node flags',
@@ -238,6 +237,7 @@ export const nodeFlags: ValueType<readonly string[]> = {
   format: (v) => (v.length === 0 ? 'undefined' : v.join(' ')),
 };
 
+/** security.limit_extensions: space/tab separated suffixes; tsfpm insists on a leading dot. */
 export const extensionList: ValueType<readonly string[]> = {
   id: 'extension list',
   expected: "space-separated suffixes starting with a dot (e.g. '.js .mjs'), or empty to allow everything",

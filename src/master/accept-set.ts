@@ -7,7 +7,7 @@
 // children listen; the others stand by. A member whose oldest request has run for a while may be
 // blocked in a script, so when every member is like that a standby child joins; once no member has
 // been stuck for a while the extra members leave again.
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import type { Child } from './child.js';
 
 /** A member whose oldest request is older than this counts as stuck. */
@@ -24,7 +24,7 @@ export interface AcceptLink {
 
 /** 0 (auto) → one per core, at least 2. */
 export function acceptorCount(configured: number): number {
-  return configured > 0 ? configured : Math.max(2, cpus().length);
+  return configured > 0 ? configured : Math.max(2, availableParallelism());
 }
 
 export class AcceptSet {
@@ -39,14 +39,6 @@ export class AcceptSet {
     this.#link = link;
   }
 
-  get size(): number {
-    return this.#size;
-  }
-
-  has(child: Child): boolean {
-    return this.#members.has(child);
-  }
-
   /** A child being forked: it accepts from the start when the set has room (no round trip). */
   joinAtSpawn(child: Child): boolean {
     if (this.#members.size >= this.#size) return false;
@@ -55,17 +47,13 @@ export class AcceptSet {
   }
 
   /**
-   * Keeps `size` members among the children that can serve, adds one standby child while every
-   * member is stuck, and lets an extra member go after a quiet spell.
+   * Keeps `size` members among the live children (not exited, not asked to end), adds one standby
+   * child while every member is stuck, and lets an extra member go after a quiet spell.
    */
-  balance(children: Iterable<Child>, nowMs: number): void {
-    const standby: Child[] = [];
-    for (const child of children) {
-      if (!canAccept(child)) this.#members.delete(child);
-      else if (!this.#members.has(child) && child.ready) standby.push(child);
-    }
-    // Exited children are no longer in `children`: drop members that are gone.
-    for (const member of this.#members) if (member.process.exitCode !== null || member.process.signalCode !== null) this.#members.delete(member);
+  balance(live: readonly Child[], nowMs: number): void {
+    const alive = new Set(live);
+    for (const member of this.#members) if (!alive.has(member)) this.#members.delete(member);
+    const standby = live.filter((child) => child.ready && !this.#members.has(child));
 
     standby.sort((a, b) => a.running - b.running); // idle children first
     while (this.#members.size < this.#size && standby.length > 0) this.#join(standby.shift() as Child);
@@ -96,8 +84,4 @@ export class AcceptSet {
     }
     return true;
   }
-}
-
-function canAccept(child: Child): boolean {
-  return child.endReason === undefined && !child.retiring;
 }

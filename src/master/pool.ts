@@ -227,7 +227,7 @@ export class PoolRuntime {
   readonly #dispatchBound = (connection: Socket): void => this.#dispatch(connection);
 
   #balanceAcceptors(): void {
-    this.#acceptSet?.balance(this.children.values(), Date.now());
+    this.#acceptSet?.balance(this.liveChildren, Date.now());
   }
 
   #setAccepting(child: Child, on: boolean): boolean {
