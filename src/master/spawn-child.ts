@@ -16,6 +16,9 @@ export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv)
   delete base['LISTEN_PID'];
   delete base['LISTEN_FDNAMES'];
   delete base['NOTIFY_SOCKET'];
+  // TSFPM_NET_SOCKETS=1 makes children serve connections through net.Socket (for A/B measurements and
+  // tests of that path); it must survive clear_env.
+  if (masterEnv['TSFPM_NET_SOCKETS'] === '1') base['TSFPM_NET_SOCKETS'] = '1';
   return { ...base, ...pool.env };
 }
 

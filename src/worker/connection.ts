@@ -1,6 +1,5 @@
 // One accepted FastCGI connection: bytes → records → protocol events → requests, and the timers
 // that keep a silent or stalled client from holding the connection forever.
-import type { Socket } from 'node:net';
 import type { PoolConfig } from '../config/types.js';
 import { ProtocolError, describeError } from '../errors.js';
 import { RecordDecoder } from '../fastcgi/decoder.js';
@@ -12,6 +11,7 @@ import { FcgiResponse } from './fcgi-response.js';
 import { ConnectionClosedError, OutputChannel, WRITTEN } from './output-channel.js';
 import { LazyAbort } from './lazy-abort.js';
 import { RequestBody } from './request-body.js';
+import type { Transport } from './transport/transport.js';
 
 /** PHP-FPM closes a connection that sends nothing for 5 s; we apply it to reading the request head too. */
 export const HEAD_READ_TIMEOUT_MS = 5000;
@@ -179,10 +179,10 @@ export interface ConnectionHandle {
   checkIdle(nowMs: number): void;
 }
 
-export function serveConnection(socket: Socket, options: ConnectionOptions): ConnectionHandle {
+export function serveConnection(transport: Transport, options: ConnectionOptions): ConnectionHandle {
   const decoder = new RecordDecoder();
   const session = new ServerSession(options.session);
-  const channel = new OutputChannel(socket, options.pool.outputBufferBytes);
+  const channel = new OutputChannel(transport, options.pool.outputBufferBytes);
   let current: ConnectionRequest | undefined;
   /** A request whose PARAMS just completed, run when the chunk that completed them is decoded. */
   let starting: ConnectionRequest | undefined;
@@ -192,7 +192,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
 
   const fail = (reason: string): void => {
     childLog('warning', `[pool ${options.pool.name}] closing FastCGI connection from ${options.peer()}: ${reason}`);
-    socket.destroy();
+    transport.destroy();
   };
 
   // The read timeout is checked by the child's once-a-second sweep (checkIdle below), not by
@@ -213,7 +213,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   let lastDataAtMs = Date.now();
   const onReadTimeout = (): void => {
     if (current === undefined && !decoder.midRecord) {
-      socket.destroy(); // idle client: nothing was lost
+      transport.destroy(); // idle client: nothing was lost
     } else if (session.phase !== 'stdin' || decoder.midRecord) {
       fail(`no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${session.phase}${decoder.midRecord ? ', inside a record' : ''})`);
     } else {
@@ -228,11 +228,11 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
   const makeBody = (): RequestBody =>
     new RequestBody(
       () => {
-        socket.pause();
+        transport.pause();
         setReadTimeout(0);
       },
       () => {
-        socket.resume();
+        transport.resume();
         if (session.phase === 'stdin') setReadTimeout(HEAD_READ_TIMEOUT_MS);
       },
     );
@@ -241,18 +241,18 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     switch (event.kind) {
       case 'reply':
         childLog('debug', `[pool ${options.pool.name}] ${event.note}`);
-        if (socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
-          fail(`the client does not read the replies to its management records (${socket.writableLength} bytes unread)`);
+        if (transport.pendingBytes > MAX_UNREAD_REPLY_BYTES) {
+          fail(`the client does not read the replies to its management records (${transport.pendingBytes} bytes unread)`);
           return;
         }
-        socket.write(event.bytes);
-        if (event.close) socket.end();
+        transport.write(event.bytes);
+        if (event.close) transport.end();
         return;
       case 'begin': {
         setReadTimeout(HEAD_READ_TIMEOUT_MS);
         // Kept connections carry request after request: Nagle's delay would hit each small response
         // (php-fpm also sets TCP_NODELAY only with FCGI_KEEP_CONN). A no-op on unix sockets.
-        if (event.keepConn && !servedOne) socket.setNoDelay(true);
+        if (event.keepConn && !servedOne) transport.setNoDelay();
         channel.reset();
         current = new ConnectionRequest(
           event.requestId,
@@ -384,11 +384,13 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
       channel.flush();
       armHeadTimeout();
     } else {
-      socket.end(); // flushes the corked response with it
+      // A peer that never closes its side after ours is cut by the read timeout (nothing is lost).
+      setReadTimeout(HEAD_READ_TIMEOUT_MS);
+      transport.end(); // sends the queued response with it
     }
   };
 
-  socket.on('data', (chunk: Buffer) => {
+  transport.onData((chunk: Buffer) => {
     lastDataAtMs = Date.now();
     try {
       decoder.push(chunk, (record) => session.receive(record, onEvent));
@@ -400,13 +402,11 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     if (request !== undefined) {
       starting = undefined;
       // A protocol error later in the chunk closed the connection: the request is not run.
-      if (!socket.destroyed) void runRequest(request, refuse(request) ?? options.run);
+      if (!transport.closed) void runRequest(request, refuse(request) ?? options.run);
     }
   });
-  socket.on('error', (err) => {
-    childLog('debug', `[pool ${options.pool.name}] connection error: ${err.message}`);
-  });
-  socket.on('close', () => {
+  transport.onClose((err) => {
+    if (err !== undefined) childLog('debug', `[pool ${options.pool.name}] connection error: ${err.message}`);
     closed = true;
     const request = current;
     if (request !== undefined) {
@@ -420,8 +420,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Con
     // one, and closing it now would fail that request (a 502 during every reload).
     isIdle: () => servedOne && current === undefined && !decoder.midRecord,
     isWaiting: () => current === undefined,
-    evict: () => socket.destroy(),
-    close: () => socket.end(),
+    evict: () => transport.destroy(),
+    close: () => transport.end(),
     checkIdle: (nowMs) => {
       if (timeoutMs > 0 && !closed && nowMs - Math.max(timeoutFromMs, lastDataAtMs) >= timeoutMs) onReadTimeout();
     },

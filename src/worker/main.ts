@@ -1,6 +1,6 @@
 // Entry of a pool child: waits for its pool config and listening handle from the master, then
 // accepts FastCGI connections until told to stop (SIGQUIT: finish in-flight requests, then exit).
-import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
+import { createServer, Socket as NetSocket, type Server } from 'node:net';
 import { FCGI_AUTHORIZER, FCGI_RESPONDER } from '../fastcgi/constants.js';
 import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
@@ -18,10 +18,13 @@ import { isClientAllowed } from './allowed-clients.js';
 import { openChildAccessLog, type ChildAccessLog } from '../log/child-access-log.js';
 import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watcher.js';
 import { onScriptChanged } from '../handlers/script-reload.js';
+import type { Transport } from './transport/transport.js';
+import { SocketTransport } from './transport/socket-transport.js';
+import { acceptOnHandle, isStreamHandleUsable, type Acceptor } from './transport/stream-handle-transport.js';
 
 /** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
 const READ_TIMEOUT_SWEEP_MS = 1000;
-let server: Server | undefined;
+let server: Server | Acceptor | undefined;
 /** This child's scoreboard slot in shared memory, reported to the master by a thread. */
 export const scoreboard = new ScoreboardWriter();
 let quitting = false;
@@ -72,7 +75,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const allowed = pool.listen.allowedClients;
   const dispatched = message.accept === 'dispatch';
   const limit = new ConnectionLimit(pool.name, pool.maxConnections);
-  const onConnection = (socket: Socket, acceptedAtMs?: number): void => {
+  const onConnection = (socket: Transport, acceptedAtMs?: number): void => {
     if (!limit.admit(connections)) {
       socket.destroy();
       if (dispatched) sendToMaster({ type: 'released', served: false, slot: undefined });
@@ -81,7 +84,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     let requestsOnConnection = 0;
     // remoteAddress is a system call: asked only when the allow-list needs it or for a log line.
     if (allowed !== undefined) {
-      const peer = socket.remoteAddress;
+      const peer = socket.remoteAddress();
       if (peer !== undefined && !isClientAllowed(peer, allowed)) {
         childLog('error', `Connection disallowed: IP address '${peer}' has been dropped.`);
         socket.destroy();
@@ -92,7 +95,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       pool,
       session,
       run,
-      peer: () => socket.remoteAddress ?? 'unix socket',
+      peer: () => socket.remoteAddress() ?? 'unix socket',
       onStart: (request) => {
         running++;
         requestsOnConnection++;
@@ -121,7 +124,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         accessLog?.onFinish(request, {
           durationUs: durationMs * 1000,
           memoryBytes,
-          peer: socket.remoteFamily === undefined ? undefined : socket.remoteAddress,
+          peer: socket.remoteAddress(),
         });
         const slot = request.scoreboardToken;
         if (slot !== undefined) {
@@ -145,7 +148,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       ...(acceptedAtMs === undefined ? {} : { acceptedAtMs }),
     });
     connections.add(connection);
-    socket.once('close', () => {
+    socket.onClose(() => {
       connections.delete(connection);
       if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false, slot: undefined });
       maybeExit();
@@ -155,7 +158,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     process.on('message', (incoming: MasterMessage, handle: unknown) => {
       if (incoming.type === 'connection' && handle instanceof NetSocket) {
         if (quitting) handle.destroy();
-        else onConnection(handle, incoming.acceptedAtMs);
+        else onConnection(new SocketTransport(handle), incoming.acceptedAtMs);
       }
     });
     sendToMaster({ type: 'ready' });
@@ -168,12 +171,25 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       closeNativeHandle(listening);
       return;
     }
-    const next = createServer({ allowHalfOpen: false }, (socket) => onConnection(socket));
-    next.on('error', (err) => {
+    const cannotAccept = (err: Error): void => {
       childLog('alert', `[pool ${pool.name}] child ${process.pid} cannot accept: ${err.message}`);
       process.exitCode = 70;
       quit();
-    });
+    };
+    if (isStreamHandleUsable(listening)) {
+      childLog('debug', `[pool ${pool.name}] child ${process.pid} accepts on the bare stream handle`);
+      const acceptor = acceptOnHandle(listening, pool.listen.backlog, onConnection, cannotAccept);
+      if (acceptor instanceof Error) {
+        cannotAccept(acceptor);
+        return;
+      }
+      server = acceptor;
+      if (onListening !== undefined) setImmediate(onListening);
+      return;
+    }
+    childLog('debug', `[pool ${pool.name}] child ${process.pid} accepts through net.Socket`);
+    const next = createServer({ allowHalfOpen: false }, (socket) => onConnection(new SocketTransport(socket)));
+    next.on('error', cannotAccept);
     next.listen(listening as Parameters<Server['listen']>[0], pool.listen.backlog, onListening);
     server = next;
   };

@@ -2,15 +2,10 @@
 // then writes with backpressure (a slow reader pauses the producer instead of growing a buffer).
 // One per connection. The common case (body already in, socket writable) writes straight through
 // without a promise hop: this is the hot path of every response.
-import type { Socket } from 'node:net';
 import { HeldOutput } from './held-output.js';
+import { ConnectionClosedError, type Transport } from './transport/transport.js';
 
-export class ConnectionClosedError extends Error {
-  constructor() {
-    super('the FastCGI connection closed');
-    this.name = 'ConnectionClosedError';
-  }
-}
+export { ConnectionClosedError };
 
 /**
  * What a write returns when its bytes went straight to the socket: callers compare with it and skip
@@ -19,12 +14,8 @@ export class ConnectionClosedError extends Error {
 export const WRITTEN: Promise<void> = Promise.resolve();
 const DONE = WRITTEN;
 
-const uncork = (socket: Socket): void => {
-  while (socket.writableCorked > 0) socket.uncork();
-};
-
 export class OutputChannel {
-  readonly #socket: Socket;
+  readonly #transport: Transport;
   readonly #memoryLimit: number;
   #hold: HeldOutput | undefined;
   #released = false;
@@ -32,8 +23,8 @@ export class OutputChannel {
   #queued = 0;
   #tail: Promise<void> = DONE;
 
-  constructor(socket: Socket, memoryLimitBytes: number) {
-    this.#socket = socket;
+  constructor(transport: Transport, memoryLimitBytes: number) {
+    this.#transport = transport;
     this.#memoryLimit = memoryLimitBytes;
   }
 
@@ -99,57 +90,20 @@ export class OutputChannel {
   }
 
   #sendNow(bytes: Buffer): Promise<void> {
-    const socket = this.#socket;
-    if (socket.destroyed || !socket.writable) return Promise.reject(new ConnectionClosedError());
-    this.#cork();
-    if (socket.write(bytes)) return DONE;
-    return this.#enqueue(() => this.#drained());
+    const transport = this.#transport;
+    if (!transport.writable) return Promise.reject(new ConnectionClosedError());
+    if (transport.write(bytes)) return DONE;
+    return this.#enqueue(() => transport.whenDrained());
   }
 
   async #send(bytes: Buffer): Promise<void> {
-    const socket = this.#socket;
-    if (socket.destroyed || !socket.writable) throw new ConnectionClosedError();
-    this.#cork();
-    if (!socket.write(bytes)) await this.#drained();
+    const transport = this.#transport;
+    if (!transport.writable) throw new ConnectionClosedError();
+    if (!transport.write(bytes)) await transport.whenDrained();
   }
 
-  /**
-   * Writes of one event-loop turn (head, body, END_REQUEST) leave in one system call: a response's
-   * head and END_REQUEST are written a few promise hops apart, after nextTick callbacks have run, so
-   * the socket stays corked until the loop's check phase, or until flush() or socket.end().
-   */
-  #cork(): void {
-    const socket = this.#socket;
-    if (socket.writableCorked === 0) {
-      socket.cork();
-      setImmediate(uncork, socket);
-    }
-  }
-
-  /** Sends what is corked now (after END_REQUEST on a kept connection: the web server waits for it). */
+  /** Sends what is queued now (after END_REQUEST on a kept connection: the web server waits for it). */
   flush(): void {
-    const socket = this.#socket;
-    while (socket.writableCorked > 0) socket.uncork();
-  }
-
-  #drained(): Promise<void> {
-    const socket = this.#socket;
-    if (socket.writableNeedDrain === false) return DONE;
-    return new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(new ConnectionClosedError());
-      };
-      const cleanup = (): void => {
-        socket.off('drain', onDrain);
-        socket.off('close', onClose);
-      };
-      socket.on('drain', onDrain);
-      socket.on('close', onClose);
-    });
+    this.#transport.flush();
   }
 }
