@@ -7,9 +7,13 @@ import type { FcgiRecord } from './record.js';
 
 type State = 'header' | 'content' | 'padding';
 
+/** The content of every empty record (empty PARAMS and STDIN end each request): zero bytes, shared. */
+const EMPTY = Buffer.alloc(0);
+
 export class RecordDecoder {
   #state: State = 'header';
-  readonly #header = Buffer.alloc(FCGI_HEADER_LEN);
+  /** Only for a header split across chunks (made then: most connections never need it). */
+  #header: Buffer | undefined;
   #headerFill = 0;
   #type = 0;
   #requestId = 0;
@@ -38,13 +42,14 @@ export class RecordDecoder {
             offset += FCGI_HEADER_LEN;
           } else {
             const take = Math.min(need, chunk.length - offset);
+            this.#header ??= Buffer.alloc(FCGI_HEADER_LEN);
             chunk.copy(this.#header, this.#headerFill, offset, offset + take);
             this.#headerFill += take;
             offset += take;
             if (this.#headerFill < FCGI_HEADER_LEN) return;
             this.#readHeader(this.#header, 0);
           }
-          if (this.#contentLength === 0) this.#finishContent(Buffer.alloc(0), onRecord);
+          if (this.#contentLength === 0) this.#finishContent(EMPTY, onRecord);
           else this.#state = 'content';
           break;
         }

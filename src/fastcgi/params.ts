@@ -30,14 +30,6 @@ function decodeRange(buf: Buffer, latin1: string, ascii: boolean, start: number,
   return latin1.slice(start, end);
 }
 
-function readLength(buf: Buffer, offset: number): [length: number, next: number] {
-  const first = buf[offset];
-  if (first === undefined) throw truncated();
-  if (first < 0x80) return [first, offset + 1];
-  if (offset + 4 > buf.length) throw truncated();
-  return [buf.readUInt32BE(offset) & MAX_PAIR_LENGTH, offset + 4];
-}
-
 const truncated = (): ProtocolError =>
   new ProtocolError('TSFPM_ERR_FCGI_BAD_PARAMS', 'name-value pair runs past the end of the PARAMS stream', {
     recordType: FCGI_PARAMS,
@@ -52,20 +44,34 @@ export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): 
   const params: Params = Object.create(null) as Params;
   const latin1 = buf.toString('latin1');
   const ascii = isAscii(buf);
+  const size = buf.length;
   let offset = 0;
   let pairs = 0;
-  while (offset < buf.length) {
+  // Lengths are read inline: a helper returning [length, next] allocated two arrays per pair, a
+  // sixth of what a request allocated.
+  while (offset < size) {
     if (++pairs > maxPairs) {
       throw new ProtocolError('TSFPM_ERR_FCGI_PARAMS_TOO_LARGE', `PARAMS has more than fastcgi.max_params (${maxPairs}) name-value pairs`, {
         recordType: FCGI_PARAMS,
       });
     }
-    const [nameLength, afterName] = readLength(buf, offset);
-    const [valueLength, afterValue] = readLength(buf, afterName);
-    const end = afterValue + nameLength + valueLength;
-    if (end > buf.length) throw truncated();
-    const name = decodeRange(buf, latin1, ascii, afterValue, afterValue + nameLength);
-    params[name] = decodeRange(buf, latin1, ascii, afterValue + nameLength, end);
+    let nameLength = buf[offset] ?? 0;
+    if (nameLength < 0x80) offset += 1;
+    else if (offset + 4 <= size) {
+      nameLength = buf.readUInt32BE(offset) & MAX_PAIR_LENGTH;
+      offset += 4;
+    } else throw truncated();
+    if (offset >= size) throw truncated();
+    let valueLength = buf[offset] ?? 0;
+    if (valueLength < 0x80) offset += 1;
+    else if (offset + 4 <= size) {
+      valueLength = buf.readUInt32BE(offset) & MAX_PAIR_LENGTH;
+      offset += 4;
+    } else throw truncated();
+    const valueStart = offset + nameLength;
+    const end = valueStart + valueLength;
+    if (end > size) throw truncated();
+    params[decodeRange(buf, latin1, ascii, offset, valueStart)] = decodeRange(buf, latin1, ascii, valueStart, end);
     offset = end;
   }
   return params;
