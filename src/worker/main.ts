@@ -97,6 +97,8 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       run,
       peer: () => socket.remoteAddress() ?? 'unix socket',
       onStart: (request) => {
+        // Asked now: a connection without KEEP_CONN is closed by the time the request is logged.
+        if (accessLog !== undefined) socket.remoteAddress();
         running++;
         requestsOnConnection++;
         request.cpuAtStartMicros = cpuTimeMicros();

@@ -107,6 +107,8 @@ export class StreamHandleTransport implements Transport {
   #ending = false;
   #closed = false;
   #error: Error | undefined;
+  /** The peer's address once asked (a system call; gone once the handle is closed). */
+  #peer: string | undefined;
 
   constructor(handle: StreamHandle) {
     if (binding === undefined) throw new Error('the stream handle binding is not available');
@@ -241,9 +243,10 @@ export class StreamHandleTransport implements Transport {
   }
 
   remoteAddress(): string | undefined {
-    if (this.#closed || this.#handle.getpeername === undefined) return undefined;
+    if (this.#peer !== undefined || this.#closed || this.#handle.getpeername === undefined) return this.#peer;
     const out: { address?: string } = {};
-    return this.#handle.getpeername(out) === 0 ? out.address : undefined;
+    if (this.#handle.getpeername(out) === 0) this.#peer = out.address;
+    return this.#peer;
   }
 
   #onRead(arrayBuffer: ArrayBuffer | undefined): void {

@@ -40,6 +40,9 @@ export interface Transport {
   destroy(): void;
   /** TCP_NODELAY on a TCP connection; nothing on a unix socket. */
   setNoDelay(): void;
-  /** The peer's IP address; undefined on a unix socket. A system call: ask only when needed. */
+  /**
+   * The peer's IP address; undefined on a unix socket. A system call: ask only when needed, and while
+   * the connection is open (the answer is kept for later).
+   */
   remoteAddress(): string | undefined;
 }
