@@ -3,7 +3,7 @@
 // One per connection. The common case (body already in, socket writable) writes straight through
 // without a promise hop: this is the hot path of every response.
 import { HeldOutput } from './held-output.js';
-import { ConnectionClosedError, type Transport } from './transport/transport.js';
+import { ConnectionClosedError, RESOLVED, type Transport } from './transport/transport.js';
 
 export { ConnectionClosedError };
 
@@ -11,7 +11,7 @@ export { ConnectionClosedError };
  * What a write returns when its bytes went straight to the socket: callers compare with it and skip
  * the await (a promise hop per write is a measurable share of a small request).
  */
-export const WRITTEN: Promise<void> = Promise.resolve();
+export const WRITTEN: Promise<void> = RESOLVED;
 const DONE = WRITTEN;
 
 export class OutputChannel {

@@ -9,9 +9,14 @@ const uncork = (socket: Socket): void => {
 
 export class SocketTransport implements Transport {
   readonly #socket: Socket;
+  /** The error the socket broke with, for the close listeners. */
+  #failure: Error | undefined;
 
   constructor(socket: Socket) {
     this.#socket = socket;
+    socket.on('error', (err) => {
+      this.#failure = err;
+    });
   }
 
   get closed(): boolean {
@@ -31,11 +36,7 @@ export class SocketTransport implements Transport {
   }
 
   onClose(listener: (error?: Error) => void): void {
-    let failure: Error | undefined;
-    this.#socket.on('error', (err) => {
-      failure = err;
-    });
-    this.#socket.once('close', () => listener(failure));
+    this.#socket.once('close', () => listener(this.#failure));
   }
 
   pause(): void {
