@@ -2,7 +2,7 @@
 // groups; its unix socket gets listen.owner/group/mode; a pool without user is refused without -R.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
@@ -48,7 +48,7 @@ test('as root: children switch to the pool user with its groups; the socket has 
     `user = ${user}\nlisten.owner = ${user}\nlisten.group = ${extra}\nlisten.mode = 0640\n{{POOL_EXTRA}}`,
   );
   const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '2' } });
-  // The temp dir is private to root: let the pool user reach the fixture scripts through it.
+  // The temp dir is private to root: let the pool user reach the script copied into it below.
   chmodSync(fpm.dir.path, 0o755);
   for (const pid of childPidsOf(fpm.pid)) {
     const ids = idsOf(pid);
@@ -61,8 +61,13 @@ test('as root: children switch to the pool user with its groups; the socket has 
   assert.equal(socket.uid, entry.uid);
   assert.equal(socket.gid, extraGid);
   assert.equal(socket.mode & 0o777, 0o640);
-  const res = await fpm.request({ script: 'pid.mjs' });
-  assert.equal(res.status, 200, 'the pool user can run the fixture scripts');
+  // Served from the temp dir: the checkout itself may sit where the pool user cannot enter (a clone
+  // in `mktemp -d` is 0700).
+  const script = join(fpm.dir.path, 'pid.mjs');
+  copyFileSync(join(FIXTURE_SCRIPTS, 'pid.mjs'), script);
+  chmodSync(script, 0o644);
+  const res = await fpm.request({ script });
+  assert.equal(res.status, 200, 'the pool user can run a script it can read');
 });
 
 test('as root without -R: a pool without user is refused with php-fpm\'s message', { skip, timeout: 30_000 }, () => {
@@ -77,5 +82,4 @@ test('as root without -R: a pool without user is refused with php-fpm\'s message
   } finally {
     dir.remove();
   }
-  void FIXTURE_SCRIPTS;
 });
