@@ -174,8 +174,10 @@ test('remote tsfpm in two network namespaces behind one nginx upstream: failover
   const dump = (): string => fpmA.log.dump() + fpmB.log.dump();
   await waitFor(async () => (await getPid(httpSocket)).ok, { timeoutMs: 10_000, what: 'nginx in its namespace to answer', onTimeout: dump });
 
-  // 1. Both backends serve.
-  const load = startLoad(httpSocket, 8, 20_000);
+  // 1. Both backends serve. The cap only bounds the load generator: it must outlast every wait below
+  // (10 + 15 + 15 s at several thousand requests a second). At 20 000 it ran out while nginx was still
+  // waiting out A's fail_timeout, and the rejoin wait then saw no more requests at all.
+  const load = startLoad(httpSocket, 8, 250_000);
   try {
     await waitFor(
       () => {
