@@ -19,11 +19,18 @@ export class FcgiSocket extends Duplex {
   readonly localPort: number | undefined;
   /** Express's req.secure / req.protocol read this (HTTPS=on from the web server). */
   readonly encrypted: boolean;
+  /** Which script this request runs, for the server's error log lines. */
+  readonly where: string;
   readonly #sink: SocketSink;
   #source: Readable | undefined;
 
-  constructor(sink: SocketSink, peer: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number; encrypted: boolean }) {
+  constructor(
+    sink: SocketSink,
+    peer: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number; encrypted: boolean },
+    where: string,
+  ) {
     super({ allowHalfOpen: true });
+    this.where = where;
     this.#sink = sink;
     this.remoteAddress = peer.remoteAddress;
     this.remotePort = peer.remotePort;

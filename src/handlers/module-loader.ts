@@ -6,11 +6,12 @@ import type { RequestListener } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { HandlerMode } from '../config/types.js';
 import { TsfpmError } from '../errors.js';
+import { appPrototypes, type AppPrototypes } from './app-prototypes.js';
 import type { FetchFunction } from './types.js';
 
 export type ScriptHandler =
   | { readonly kind: 'fetch'; readonly fetch: FetchFunction }
-  | { readonly kind: 'node'; readonly listener: RequestListener };
+  | { readonly kind: 'node'; readonly listener: RequestListener; readonly prototypes?: AppPrototypes | undefined };
 
 export interface LoadedScript {
   readonly path: string;
@@ -42,10 +43,11 @@ export function findHandler(namespace: Record<string, unknown>, path: string, mo
   const candidate = namespace['default'];
   const nodeShaped = hasFunction(candidate, 'handle') || (typeof candidate === 'function' && hasFunction(candidate, 'listen'));
   if (mode === 'node' || (mode === 'auto' && nodeShaped && !hasFunction(candidate, 'fetch'))) {
-    if (typeof candidate === 'function') return { kind: 'node', listener: candidate as RequestListener };
+    const prototypes = appPrototypes(candidate);
+    if (typeof candidate === 'function') return { kind: 'node', listener: candidate as RequestListener, prototypes };
     if (hasFunction(candidate, 'handle')) {
       const app = candidate as { handle: RequestListener };
-      return { kind: 'node', listener: (req, res) => app.handle(req, res) };
+      return { kind: 'node', listener: (req, res) => app.handle(req, res), prototypes };
     }
     throw new TsfpmError(
       'TSFPM_ERR_SCRIPT_BAD_EXPORT',

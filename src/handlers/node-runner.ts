@@ -2,6 +2,8 @@
 // script, fed through a virtual socket per request (public API only, node-notes §6).
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { describeError } from '../errors.js';
+import { serverClasses } from './app-prototypes.js';
+import type { ScriptHandler } from './module-loader.js';
 import { childLog } from '../worker/child-log.js';
 import { ConnectionClosedError } from '../worker/output-channel.js';
 import { FcgiSocket } from './fcgi-socket.js';
@@ -10,17 +12,21 @@ import { NodeResponseParser } from './node-response-parser.js';
 import { answerTimeout, failScript } from './send-response.js';
 import { timedOut, type ScriptJob } from './script-runner.js';
 
-const servers = new WeakMap<RequestListener, Server>();
-const jobs = new WeakMap<object, ScriptJob>();
+type NodeHandler = Extract<ScriptHandler, { kind: 'node' }>;
 
-function serverFor(listener: RequestListener, maxHeaderSize: number): Server {
+// No WeakMap from virtual socket to job: its value leads back to the socket, and young-generation
+// GCs keep such an entry alive until a full GC, promoting every request's graph (~200 KB/scavenge).
+const servers = new WeakMap<RequestListener, Server>();
+
+function serverFor({ listener, prototypes }: NodeHandler, maxHeaderSize: number): Server {
   let server = servers.get(listener);
   if (server !== undefined) return server;
   // No timeouts here: request_terminate_timeout and the FastCGI connection own them.
-  server = createServer({ maxHeaderSize, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
+  const options = { maxHeaderSize, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0, ...(prototypes ? serverClasses(prototypes) : {}) };
+  server = createServer(options, (req: IncomingMessage, res: ServerResponse) => {
     const fail = (err: unknown): void => {
-      const job = jobs.get(req.socket);
-      childLog('error', `${job?.where ?? 'node handler'} failed: ${describeError(err)}`);
+      const where = req.socket instanceof FcgiSocket ? req.socket.where : 'node handler';
+      childLog('error', `${where} failed: ${describeError(err)}`);
       if (!res.headersSent) {
         res.statusCode = 500;
         res.setHeader('content-type', 'text/html; charset=UTF-8');
@@ -44,10 +50,10 @@ function serverFor(listener: RequestListener, maxHeaderSize: number): Server {
   return server;
 }
 
-export function runNode(job: ScriptJob, listener: RequestListener, maxHeaderSize: number): Promise<void> {
+export function runNode(job: ScriptJob, handler: NodeHandler, maxHeaderSize: number): Promise<void> {
   const { request } = job;
   const parser = new NodeResponseParser();
-  const server = serverFor(listener, maxHeaderSize);
+  const server = serverFor(handler, maxHeaderSize);
   return new Promise<void>((resolve) => {
     let settled = false;
     const finish = (work?: Promise<void>): void => {
@@ -85,8 +91,8 @@ export function runNode(job: ScriptJob, listener: RequestListener, maxHeaderSize
         ...(params['SERVER_PORT'] !== undefined ? { localPort: Number(params['SERVER_PORT']) } : {}),
         encrypted: https !== undefined && https !== '' && https.toLowerCase() !== 'off',
       },
+      job.where,
     );
-    jobs.set(socket, job);
     socket.once('close', () => {
       // Destroyed before the server ended it: the handler broke the response, or we were aborted.
       if (settled) return;

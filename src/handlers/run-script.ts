@@ -35,7 +35,7 @@ export function createScriptRunner(pool: PoolConfig): (request: ActiveRequest, p
     }
     const handler = script.handler;
     if (handler.kind === 'fetch') await runFetch(job, handler.fetch);
-    else await runNode(job, handler.listener, maxHeaderSize);
+    else await runNode(job, handler, maxHeaderSize);
   };
   const runner: ScriptRunner =
     pool.handler === 'cgi'
