@@ -20,7 +20,7 @@ import {
 import type { BenchEnvironment } from './environment.js';
 import { httpGet } from './net.js';
 import type { BenchOptions } from './options.js';
-import { cpuMicrosOf, privateKibOf, readStatusKib, rssKibOf } from './proc.js';
+import { cpuTimesOf, privateKibOf, readStatusKib, rssKibOf } from './proc.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 export interface CellSample {
@@ -43,10 +43,11 @@ export interface CellSample {
   /** 1-minute load average when the cell started: other work on a shared machine shows up here. */
   readonly loadAverage1m: number;
   /**
-   * CPU time the backend (master + children) spent per request during the measured load, in µs: unlike
-   * req/s, it hardly moves when other work shares the machine.
+   * CPU time the backend (master + children) spent per request during the measured load, in µs, in user
+   * space and in the kernel: unlike req/s, it hardly moves when other work shares the machine.
    */
-  readonly backendCpuUsPerRequest?: number;
+  readonly backendUserUsPerRequest?: number;
+  readonly backendSystemUsPerRequest?: number;
 }
 
 export interface MeasureContext {
@@ -123,9 +124,9 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     await sleep(300);
     const childRssKibAfterWarmup = backend === undefined ? [] : rssKibOf(backendChildren(backend));
     const backendPids = (): number[] => (backend === undefined ? [] : [backend.daemon.pid, ...backendChildren(backend)]);
-    const cpuBefore = cpuMicrosOf(backendPids());
+    const cpuBefore = cpuTimesOf(backendPids());
     const wrk = await runWrk({ ...wrkRun, durationS: options.durationS });
-    const cpuUsed = cpuMicrosOf(backendPids()) - cpuBefore;
+    const cpuAfter = cpuTimesOf(backendPids());
     await sleep(300);
     const childRssKibAfterLoad = backend === undefined ? [] : rssKibOf(backendChildren(backend));
     const childPrivateKibAfterLoad = backend === undefined ? [] : privateKibOf(backendChildren(backend));
@@ -135,7 +136,12 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     return {
       ...base,
       wrk,
-      ...(backend !== undefined && wrk.requests > 0 ? { backendCpuUsPerRequest: cpuUsed / wrk.requests } : {}),
+      ...(backend !== undefined && wrk.requests > 0
+        ? {
+            backendUserUsPerRequest: (cpuAfter.userUs - cpuBefore.userUs) / wrk.requests,
+            backendSystemUsPerRequest: (cpuAfter.systemUs - cpuBefore.systemUs) / wrk.requests,
+          }
+        : {}),
       childRssKibAfterWarmup,
       childRssKibAfterLoad,
       childPrivateKibAfterLoad,

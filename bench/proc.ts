@@ -116,19 +116,26 @@ export class RssSampler {
   }
 }
 
-/** CPU time (user + system) of these processes so far, in µs, from /proc/<pid>/stat; gone processes count 0. */
-export function cpuMicrosOf(pids: readonly number[]): number {
+export interface CpuTimes {
+  readonly userUs: number;
+  readonly systemUs: number;
+}
+
+/** CPU time of these processes so far, in µs, user and system apart, from /proc/<pid>/stat; gone processes count 0. */
+export function cpuTimesOf(pids: readonly number[]): CpuTimes {
   const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
-  let total = 0;
+  let userUs = 0;
+  let systemUs = 0;
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * TICK_US;
+      userUs += Number(fields[11]) * TICK_US;
+      systemUs += Number(fields[12]) * TICK_US;
     } catch {
       // the process ended between listing and reading
     }
   }
-  return total;
+  return { userUs, systemUs };
 }

@@ -18,8 +18,10 @@ export interface CellSummary {
   readonly errorDetail: string;
   /** Mean VmRSS of one child after the measured load (children idle again). */
   readonly childRssKib?: number;
-  /** Mean backend CPU time per request during the load (µs). */
+  /** Mean backend CPU time per request during the load (µs): all, in user space, in the kernel. */
   readonly cpuUsPerRequest?: number;
+  readonly userUsPerRequest?: number;
+  readonly systemUsPerRequest?: number;
   readonly childRssKibAfterWarmup?: number;
   /** Mean private memory (USS) of one child after the load. */
   readonly childPrivateKib?: number;
@@ -58,6 +60,17 @@ function optional<K extends string>(key: K, value: number | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
+/** Mean CPU per request over the cell's rounds: user, kernel and their sum. */
+function cpuPerRequest(mine: readonly CellSample[]): Pick<CellSummary, 'cpuUsPerRequest' | 'userUsPerRequest' | 'systemUsPerRequest'> {
+  const measured = mine.flatMap((s) =>
+    s.backendUserUsPerRequest === undefined || s.backendSystemUsPerRequest === undefined ? [] : [{ user: s.backendUserUsPerRequest, system: s.backendSystemUsPerRequest }],
+  );
+  const user = mean(measured.map((m) => m.user));
+  const system = mean(measured.map((m) => m.system));
+  if (user === undefined || system === undefined) return {};
+  return { cpuUsPerRequest: user + system, userUsPerRequest: user, systemUsPerRequest: system };
+}
+
 export function summarize(cells: readonly Cell[], samples: readonly CellSample[]): CellSummary[] {
   const base = cells.map((cell) => {
     const mine = samples.filter((s) => cellKey(s.cell) === cellKey(cell));
@@ -84,7 +97,7 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
       errors: results.reduce((acc, r) => acc + errorCount(r), 0),
       errorDetail: errorDetail(results),
       ...optional('childRssKib', mean(childAfterLoad)),
-      ...optional('cpuUsPerRequest', mean(mine.flatMap((s) => (s.backendCpuUsPerRequest === undefined ? [] : [s.backendCpuUsPerRequest])))),
+      ...cpuPerRequest(mine),
       ...optional('childRssKibAfterWarmup', mean(childAfterWarmup)),
       ...optional('childPrivateKib', mean(mine.flatMap((s) => (s.childPrivateKibAfterLoad === undefined ? [] : s.childPrivateKibAfterLoad)))),
       ...optional('masterRssKib', mean(mine.flatMap((s) => (s.masterRssKib === undefined ? [] : [s.masterRssKib])))),
@@ -132,6 +145,12 @@ function formatRps(s: CellSummary): string {
 }
 
 /** Two decimals; two significant digits below 0.1, so that a CGI row's 0.0034× does not print as 0.00×. */
+/** `37 µs (21 + 16)`: the whole, then user space + kernel. */
+function formatCpu(s: CellSummary): string {
+  if (s.cpuUsPerRequest === undefined || s.userUsPerRequest === undefined || s.systemUsPerRequest === undefined) return DASH;
+  return `${Math.round(s.cpuUsPerRequest)} µs (${Math.round(s.userUsPerRequest)} + ${Math.round(s.systemUsPerRequest)})`;
+}
+
 function formatRatio(r: number | undefined): string {
   if (r === undefined) return DASH;
   return `${r >= 0.1 || r === 0 ? r.toFixed(2) : r.toPrecision(2)}×`;
@@ -172,7 +191,7 @@ export function tableRows(summaries: readonly CellSummary[]): string[][] {
     formatMs(s.p99Ms),
     s.samples === 0 ? DASH : s.errors === 0 ? '0' : `${s.errors} (${s.errorDetail})`,
     formatMib(s.childRssKib),
-    s.cpuUsPerRequest === undefined ? DASH : `${Math.round(s.cpuUsPerRequest)} µs`,
+    formatCpu(s),
     s.cell.kind === 'nginx-static' ? DASH : formatRatio(s.vsPhpFpm),
     formatRatio(s.vsCeiling),
     note(s),
