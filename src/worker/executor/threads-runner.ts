@@ -8,16 +8,19 @@ import { failScript } from '../../handlers/send-response.js';
 import type { ScriptJob } from '../../handlers/script-runner.js';
 import { childLog } from '../child-log.js';
 import type { RequestBody } from '../request-body.js';
+import { runOnThread, type ThreadPost } from './run-on-thread.js';
 import { scriptThreads } from './thread-pool.js';
 import type { ThreadResult, ThreadTask } from './thread-protocol.js';
 
-async function readWhole(body: RequestBody): Promise<Uint8Array | null> {
+async function readChunks(body: RequestBody): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    length += chunk.length;
-  }
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+  return chunks;
+}
+
+/** The body as one transferable array, or null when empty. */
+function wholeBody(chunks: readonly Buffer[]): Uint8Array | null {
+  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   if (length === 0) return null;
   // A fresh ArrayBuffer of its own: Buffer.concat may hand out a slice of Node's shared pool, which
   // must never be transferred.
@@ -34,20 +37,23 @@ export async function runInThreads(job: ScriptJob, pool: PoolConfig): Promise<vo
   const { request } = job;
   let result: ThreadResult;
   try {
-    const body = await readWhole(request.body);
-    const task: ThreadTask = {
-      path: job.path,
-      mtimeMs: job.mtimeMs,
-      mode: pool.handler,
-      params: { ...request.params },
-      body,
-      env: { ...pool.env },
-      pool: pool.name,
+    const chunks = await readChunks(request.body);
+    const post = (): ThreadPost => {
+      const body = wholeBody(chunks);
+      const task: ThreadTask = {
+        path: job.path,
+        mtimeMs: job.mtimeMs,
+        mode: pool.handler,
+        params: { ...request.params },
+        body,
+        env: { ...pool.env },
+        pool: pool.name,
+      };
+      return body !== null ? { task, transferList: [body.buffer as ArrayBuffer] } : { task };
     };
-    result = (await scriptThreads(pool).run(task, {
-      signal: request.abort.signal,
-      ...(body !== null ? { transferList: [body.buffer as ArrayBuffer] } : {}),
-    })) as ThreadResult;
+    result = (await runOnThread(scriptThreads(pool), post, request.abort.signal, () =>
+      childLog('notice', `${job.where}: the thread it was given was ending, posted again`),
+    )) as ThreadResult;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'ERR_WORKER_OUT_OF_MEMORY') childLog('error', `${job.where} exceeded executor.memory_limit: ${describeError(err)}`);
