@@ -144,13 +144,13 @@ function formatRps(s: CellSummary): string {
   return `${main} (${Math.round(s.requestsPerSecMin).toLocaleString('en-US')}–${Math.round(s.requestsPerSecMax).toLocaleString('en-US')})`;
 }
 
-/** Two decimals; two significant digits below 0.1, so that a CGI row's 0.0034× does not print as 0.00×. */
 /** `37 µs (21 + 16)`: the whole, then user space + kernel. */
 function formatCpu(s: CellSummary): string {
   if (s.cpuUsPerRequest === undefined || s.userUsPerRequest === undefined || s.systemUsPerRequest === undefined) return DASH;
   return `${Math.round(s.cpuUsPerRequest)} µs (${Math.round(s.userUsPerRequest)} + ${Math.round(s.systemUsPerRequest)})`;
 }
 
+/** Two decimals; two significant digits below 0.1, so that a CGI row's 0.0034× does not print as 0.00×. */
 function formatRatio(r: number | undefined): string {
   if (r === undefined) return DASH;
   return `${r >= 0.1 || r === 0 ? r.toFixed(2) : r.toPrecision(2)}×`;
