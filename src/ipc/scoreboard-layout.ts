@@ -1,9 +1,19 @@
 // One child's scoreboard slot in shared memory (php-fpm's fpm_scoreboard_proc_s, for Node): the main
 // thread writes it with plain stores (no system call per request); a reporter thread in the same
 // child reads it and sends changes to the master, even while a script blocks the main thread.
-// Torn reads are avoided with a sequence lock: the writer makes `seq` odd while it writes.
+// Torn reads are avoided with a sequence lock: the writer makes `seq` odd while it writes. An idle
+// reporter sleeps on `seq` (no timer, no wake-ups); the writer wakes it only when it says it sleeps.
 
-const INT_FIELDS = { seq: 0, running: 1, methodLen: 2, uriLen: 3, queryLen: 4, scriptLen: 5, userLen: 6 } as const;
+const INT_FIELDS = {
+  seq: 0,
+  running: 1,
+  methodLen: 2,
+  uriLen: 3,
+  queryLen: 4,
+  scriptLen: 5,
+  userLen: 6,
+  readerWaiting: 7,
+} as const;
 const NUM_FIELDS = {
   requestsStarted: 0,
   oldestRunningStartMs: 1,
@@ -83,6 +93,19 @@ export class ScoreboardSlot {
     Atomics.add(this.#ints, INT_FIELDS.seq, 1); // odd: writing
     write(this.#writer);
     Atomics.add(this.#ints, INT_FIELDS.seq, 1); // even: consistent
+    // A load per update, and a futex wake only when the reader went to sleep on an idle slot.
+    if (Atomics.load(this.#ints, INT_FIELDS.readerWaiting) === 1) Atomics.notify(this.#ints, INT_FIELDS.seq);
+  }
+
+  /**
+   * Blocks the calling thread (never the main one) until `seq` is no longer `seenSeq`. The flag is
+   * raised before the wait checks `seq`, so an update either sees the flag and wakes the reader, or
+   * happened before the check and the wait returns at once (all sequentially consistent atomics).
+   */
+  waitForChange(seenSeq: number): void {
+    Atomics.store(this.#ints, INT_FIELDS.readerWaiting, 1);
+    Atomics.wait(this.#ints, INT_FIELDS.seq, seenSeq);
+    Atomics.store(this.#ints, INT_FIELDS.readerWaiting, 0);
   }
 
   /** What each text field holds now (only this writer changes them). */
