@@ -14,7 +14,7 @@ import type { Child } from './child.js';
 const STUCK_AFTER_MS = 30;
 /** Extra members leave after this long without every member stuck. */
 const SHRINK_AFTER_MS = 2_000;
-/** How often the members are checked while the set is smaller than the pool. */
+/** How often the members are checked while one of them is busy or the set is above its size. */
 export const ACCEPT_CHECK_MS = 20;
 
 export interface AcceptLink {
@@ -71,6 +71,13 @@ export class AcceptSet {
         this.#link.setAccepting(leaving, false);
       }
     }
+  }
+
+  /** Whether time alone can change the set: a member is serving (it may get stuck), or an extra member waits to leave. */
+  get needsChecks(): boolean {
+    if (this.#members.size > this.#size) return true;
+    for (const member of this.#members) if (member.running > 0) return true;
+    return false;
   }
 
   #join(child: Child): void {

@@ -105,10 +105,6 @@ export class PoolRuntime {
     }
     const initial = pm.style === 'static' ? pm.maxChildren : pm.style === 'dynamic' ? pm.startServers : 0;
     for (let i = 0; i < initial; i++) this.spawn();
-    if (this.#acceptSet !== undefined) {
-      this.#acceptTimer = setInterval(() => this.#balanceAcceptors(), ACCEPT_CHECK_MS);
-      this.#acceptTimer.unref();
-    }
   }
 
   /** Initial children that are not ready yet. */
@@ -228,6 +224,27 @@ export class PoolRuntime {
 
   #balanceAcceptors(): void {
     this.#acceptSet?.balance(this.liveChildren, Date.now());
+    this.#watchAcceptors();
+  }
+
+  /**
+   * Checks the accept set every ACCEPT_CHECK_MS only while a member may get stuck or the set has an
+   * extra member to let go; an idle pool costs the master no wake-ups. A report of a new request
+   * starts the checks again.
+   */
+  #watchAcceptors(): void {
+    const set = this.#acceptSet;
+    if (set === undefined || this.#retired) return;
+    if (set.needsChecks && this.#acceptTimer === undefined) {
+      this.#acceptTimer = setInterval(() => {
+        set.balance(this.liveChildren, Date.now());
+        if (!set.needsChecks) {
+          clearInterval(this.#acceptTimer);
+          this.#acceptTimer = undefined;
+        }
+      }, ACCEPT_CHECK_MS);
+      this.#acceptTimer.unref();
+    }
   }
 
   #setAccepting(child: Child, on: boolean): boolean {
@@ -360,12 +377,25 @@ export class PoolRuntime {
     }
   }
 
-  /** Listen-queue figures from the kernel, once a second (php-fpm §7.4); a sample never overlaps the last. */
+  #anyChildBusy(): boolean {
+    for (const child of this.children.values()) if (child.running > 0 || child.handedOver > 0) return true;
+    return false;
+  }
+
+  /**
+   * Listen-queue figures from the kernel, once a second (php-fpm §7.4); a sample never overlaps the
+   * last. A sample runs `ss` (a fork and an exec), so it is taken only while a child is busy: in a
+   * pool where every child is idle they wait in accept and nothing queues. The first one is always
+   * taken, for the backlog.
+   */
   #sampleListenQueue(): void {
-    if (this.#listenProbe === undefined) {
-      this.#listenProbe = new ListenQueueProbe(this.socket.handle.fd, this.socket.address.kind);
-    }
+    const first = this.#listenProbe === undefined;
+    this.#listenProbe ??= new ListenQueueProbe(this.socket.handle.fd, this.socket.address.kind);
     const probe = this.#listenProbe;
+    if (!first && !this.#anyChildBusy()) {
+      this.counters.listenQueue = 0;
+      return;
+    }
     if (this.#sampling || !probe.usable) return;
     this.#sampling = true;
     void probe
@@ -545,6 +575,7 @@ export class PoolRuntime {
       this.counters.memoryPeak = Math.max(this.counters.memoryPeak, report.memoryBytes);
       this.#checkMemory(child);
     }
+    if (report.running > 0) this.#watchAcceptors();
     if (this.#waiting.length > 0) this.#drainWaiting();
   }
 
