@@ -66,11 +66,18 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   scoreboard.startReporter();
   setSlotSource(() => scoreboard.read());
 
-  // The read timeouts of all connections, in one sweep (see connection.ts).
-  setInterval(() => {
+  // The read timeouts of all connections, in one sweep (see connection.ts). It runs while the child
+  // has connections and stops at the first tick without any, so an idle child has no timer to wake it.
+  let sweep: NodeJS.Timeout | undefined;
+  const sweepReadTimeouts = (): void => {
+    if (connections.size === 0) {
+      clearInterval(sweep);
+      sweep = undefined;
+      return;
+    }
     const now = Date.now();
     for (const connection of connections) connection.checkIdle(now);
-  }, READ_TIMEOUT_SWEEP_MS).unref();
+  };
 
   const allowed = pool.listen.allowedClients;
   const dispatched = message.accept === 'dispatch';
@@ -150,6 +157,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       ...(acceptedAtMs === undefined ? {} : { acceptedAtMs }),
     });
     connections.add(connection);
+    sweep ??= setInterval(sweepReadTimeouts, READ_TIMEOUT_SWEEP_MS).unref();
     socket.onClose(() => {
       connections.delete(connection);
       if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false, slot: undefined });
