@@ -2,8 +2,11 @@
 // main thread may be stuck in a script, so the thread must read the facts without asking it.
 //
 // Layout: Int32 [0] = request id (0 = none), Float64 at byte 8 = start (epoch ms), Int32 at byte 16 =
-// script length, bytes 20.. = the script path (UTF-8, cut at SCRIPT_BYTES). The writer clears the id
-// first and sets it last; a reader re-reads the id after reading the rest (seqlock style).
+// script length, bytes 20.. = the script path (UTF-8, cut at SCRIPT_BYTES), Int32 [1] = 1 while the
+// reader sleeps until a request is published. The writer clears the id first and sets it last; a
+// reader re-reads the id after reading the rest (seqlock style).
+const ID = 0;
+const READER_WAITING = 1;
 const SCRIPT_OFFSET = 20;
 const SCRIPT_BYTES = 4096;
 export const SHARED_REQUEST_BYTES = SCRIPT_OFFSET + SCRIPT_BYTES;
@@ -26,21 +29,37 @@ export class SharedRequest {
   }
 
   publish(request: PublishedRequest | undefined): void {
-    Atomics.store(this.#ids, 0, 0);
+    Atomics.store(this.#ids, ID, 0);
     if (request === undefined) return;
     this.#start[0] = request.startedAtMs;
     const encoded = Buffer.from(request.script, 'utf8').subarray(0, SCRIPT_BYTES);
     this.#bytes.set(encoded);
     Atomics.store(this.#ids, 4, encoded.length);
-    Atomics.store(this.#ids, 0, request.id);
+    Atomics.store(this.#ids, ID, request.id);
+    if (Atomics.load(this.#ids, READER_WAITING) === 1) Atomics.notify(this.#ids, ID);
+  }
+
+  /**
+   * Resolves once a request is published, without polling (the reader thread's idle state). The
+   * flag is raised before the wait checks the id, so a publish either sees it and wakes the reader
+   * or came first and the wait returns at once.
+   */
+  async published(): Promise<void> {
+    Atomics.store(this.#ids, READER_WAITING, 1);
+    try {
+      const wait = Atomics.waitAsync(this.#ids, ID, 0);
+      if (wait.async) await wait.value;
+    } finally {
+      Atomics.store(this.#ids, READER_WAITING, 0);
+    }
   }
 
   read(): PublishedRequest | undefined {
-    const id = Atomics.load(this.#ids, 0);
+    const id = Atomics.load(this.#ids, ID);
     if (id === 0) return undefined;
     const startedAtMs = this.#start[0] ?? 0;
     const length = Atomics.load(this.#ids, 4);
     const script = Buffer.from(this.#bytes.slice(0, length)).toString('utf8');
-    return Atomics.load(this.#ids, 0) === id ? { id, startedAtMs, script } : undefined;
+    return Atomics.load(this.#ids, ID) === id ? { id, startedAtMs, script } : undefined;
   }
 }

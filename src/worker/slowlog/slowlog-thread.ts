@@ -5,6 +5,7 @@
 // slowlog. It never waits for the main thread's event loop, which may be the thing that is stuck.
 import { Session } from 'node:inspector';
 import { closeSync, writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatSlowlogBlock, type StackFrame } from './slowlog-format.js';
 import { SharedRequest } from './shared-request.js';
@@ -25,7 +26,6 @@ const data = workerData as SlowlogThreadData;
 const shared = new SharedRequest(data.buffer);
 let fd = data.fd;
 let lastDumped = 0;
-let busy = false;
 
 parentPort?.on('message', (message: { type: 'fd'; fd: number }) => {
   if (message.type !== 'fd') return;
@@ -95,12 +95,16 @@ async function check(): Promise<void> {
 }
 
 const period = Math.max(20, Math.min(100, Math.floor(data.timeoutMs / 10)));
-setInterval(() => {
-  if (busy) return;
-  busy = true;
-  void check()
-    .catch(() => undefined)
-    .finally(() => {
-      busy = false;
-    });
-}, period);
+
+/**
+ * Checks every `period` ms while a request runs; sleeps on the shared memory while none does. A
+ * pending Atomics.waitAsync does not keep a thread alive: the parentPort listener above does.
+ */
+async function watch(): Promise<void> {
+  for (;;) {
+    if (shared.read() === undefined) await shared.published();
+    await check().catch(() => undefined);
+    await sleep(period);
+  }
+}
+void watch();
