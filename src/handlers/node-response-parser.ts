@@ -4,6 +4,8 @@
 import { formatResponseHead } from './cgi-response.js';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+/** Shared: an empty Buffer holds nothing to change, and feed() runs for every write of every response. */
+const EMPTY = Buffer.alloc(0);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 /** Larger heads are refused (http.Server writes small ones; this is a guard, not a feature). */
 const MAX_HEAD_BYTES = 256 * 1024;
@@ -17,13 +19,13 @@ type State = 'head' | 'raw' | 'size' | 'data' | 'data-end' | 'trailers' | 'done'
 
 export class NodeResponseParser {
   #state: State = 'head';
-  #pending: Buffer = Buffer.alloc(0);
+  #pending: Buffer = EMPTY;
   #chunkLeft = 0;
 
   /** Feeds bytes; returns the CGI head (once) and body bytes found in them. */
   feed(data: Buffer): { head: ParsedHead | undefined; body: Buffer[] } {
     let buf = this.#pending.length === 0 ? data : Buffer.concat([this.#pending, data]);
-    this.#pending = Buffer.alloc(0);
+    this.#pending = EMPTY;
     let head: ParsedHead | undefined;
     const body: Buffer[] = [];
     while (buf.length > 0 && this.#state !== 'done') {
@@ -39,7 +41,7 @@ export class NodeResponseParser {
         if (parsed !== undefined) head = parsed;
       } else if (this.#state === 'raw') {
         body.push(buf);
-        buf = Buffer.alloc(0);
+        buf = EMPTY;
       } else if (this.#state === 'size' || this.#state === 'trailers' || this.#state === 'data-end') {
         const eol = buf.indexOf('\r\n');
         if (eol < 0) {
