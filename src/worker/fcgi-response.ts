@@ -1,7 +1,7 @@
 // The app side of one request's output: STDOUT/STDERR records and END_REQUEST, through the
 // connection's OutputChannel (held until the body is read, then written with backpressure).
 import { FCGI_REQUEST_COMPLETE, FCGI_STDERR, FCGI_STDOUT } from '../fastcgi/constants.js';
-import { encodeEndRequest, encodeRecord, encodeStream, encodeStreamParts } from '../fastcgi/record.js';
+import { encodeRequestEnd, encodeStream, encodeStreamParts } from '../fastcgi/record.js';
 import { WRITTEN, type OutputChannel } from './output-channel.js';
 
 export class FcgiResponse {
@@ -46,9 +46,6 @@ export class FcgiResponse {
   end(appStatus = 0, protocolStatus = FCGI_REQUEST_COMPLETE): Promise<void> {
     if (this.#ended) return WRITTEN;
     this.#ended = true;
-    const parts = [encodeRecord(FCGI_STDOUT, this.#requestId)];
-    if (this.#stderrUsed) parts.push(encodeRecord(FCGI_STDERR, this.#requestId));
-    parts.push(encodeEndRequest(this.#requestId, appStatus, protocolStatus));
-    return this.#channel.write(Buffer.concat(parts));
+    return this.#channel.write(encodeRequestEnd(this.#requestId, this.#stderrUsed, appStatus, protocolStatus));
   }
 }

@@ -14,6 +14,7 @@ import {
   FCGI_PARAMS,
   FCGI_REQUEST_COMPLETE,
   FCGI_RESPONDER,
+  FCGI_STDERR,
   FCGI_STDIN,
   FCGI_STDOUT,
   FCGI_UNKNOWN_ROLE,
@@ -23,6 +24,7 @@ import {
   encodeBeginRequest,
   encodeEndRequest,
   encodeRecord,
+  encodeRequestEnd,
   encodeStream,
   encodeUnknownType,
   writeHeader,
@@ -122,6 +124,18 @@ test('FCGI_END_REQUEST: appStatus big-endian, protocolStatus, 3 reserved bytes',
   const negative = encodeEndRequest(1, -1, FCGI_CANT_MPX_CONN);
   assert.deepEqual(negative.subarray(8), Buffer.from([0xff, 0xff, 0xff, 0xff, FCGI_CANT_MPX_CONN, 0, 0, 0]));
   assert.equal(negative[1], FCGI_END_REQUEST);
+});
+
+test('encodeRequestEnd: the empty STDOUT (and STDERR) records, then END_REQUEST, byte for byte as the single encoders', () => {
+  for (const [id, app, protocol] of [[1, 0, FCGI_REQUEST_COMPLETE], [0x1234, 0x01020304, FCGI_UNKNOWN_ROLE], [65535, -1, FCGI_CANT_MPX_CONN]] as const) {
+    const plain = Buffer.concat([encodeRecord(FCGI_STDOUT, id), encodeEndRequest(id, app, protocol)]);
+    assert.deepEqual(encodeRequestEnd(id, false, app, protocol), plain);
+    const withStderr = Buffer.concat([encodeRecord(FCGI_STDOUT, id), encodeRecord(FCGI_STDERR, id), encodeEndRequest(id, app, protocol)]);
+    assert.deepEqual(encodeRequestEnd(id, true, app, protocol), withStderr);
+  }
+  // Against the fixture too: an empty STDOUT header is 01 06 0001 0000 00 00.
+  assert.deepEqual(encodeRequestEnd(1, false, 0, FCGI_REQUEST_COMPLETE).subarray(8), loadHexFixture('end-request.hex'));
+  assert.deepEqual(encodeRequestEnd(1, false, 0, FCGI_REQUEST_COMPLETE).subarray(0, 8), Buffer.from([1, 6, 0, 1, 0, 0, 0, 0]));
 });
 
 test('FCGI_GET_VALUES_RESULT for the three management variables', () => {
