@@ -61,12 +61,22 @@ export function parseSsListen(text: string, inode: number, kind: 'tcp' | 'unix')
   return undefined;
 }
 
-function runSs(args: readonly string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile('ss', [...args], { timeout: 2000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
+/** The `ss` run in progress: every probe that asks meanwhile shares its output. */
+let running: Promise<string | undefined> | undefined;
+
+/**
+ * The listening TCP and unix sockets of the host, as `ss -lnHe -x -t` prints them. Every pool samples
+ * on the same heartbeat, so one fork and exec serves them all instead of one per pool.
+ */
+function listeningSockets(): Promise<string | undefined> {
+  running ??= new Promise<string | undefined>((resolve) => {
+    execFile('ss', ['-lnHe', '-x', '-t'], { timeout: 2000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
       resolve(err === null ? stdout : undefined),
     );
+  }).finally(() => {
+    running = undefined;
   });
+  return running;
 }
 
 async function readProcTcp(inode: number): Promise<number | undefined> {
@@ -78,7 +88,7 @@ async function readProcTcp(inode: number): Promise<number | undefined> {
   return undefined;
 }
 
-/** Samples one listening socket; each call asks the kernel once, through ss. */
+/** Samples one listening socket; each call asks the kernel once, through ss (shared with the other pools). */
 export class ListenQueueProbe {
   readonly #inode: number | undefined;
   readonly #kind: 'tcp' | 'unix';
@@ -97,7 +107,7 @@ export class ListenQueueProbe {
   async sample(): Promise<ListenQueueSample | undefined> {
     const inode = this.#inode;
     if (inode === undefined) return undefined;
-    const ss = await runSs(['-lnHe', this.#kind === 'unix' ? '-x' : '-t']);
+    const ss = await listeningSockets();
     const found = ss === undefined ? undefined : parseSsListen(ss, inode, this.#kind);
     if (found !== undefined) {
       this.#backlog ??= found.backlog;

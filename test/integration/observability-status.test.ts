@@ -4,8 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { daemonTest, type Daemon } from '../helpers/daemon.js';
-import { confTemplate } from '../helpers/paths.js';
+import { test } from 'node:test';
+import { daemonTest, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { fcgiRequest, type FcgiAddress } from '../helpers/fcgi-client.js';
+import { getFreePort } from '../helpers/free-port.js';
+import { confTemplate, FIXTURE_SCRIPTS } from '../helpers/paths.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { findTool } from '../helpers/tools.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -60,6 +64,50 @@ for (const listen of ['tcp', 'unix'] as const) {
     },
   );
 }
+
+test("listen queue: a unix pool and a TCP pool both get the kernel's figures from the one `ss` run they share", { timeout: 60_000 }, async (t) => {
+  if (findTool('ss') === undefined) {
+    if (process.env['CI'] === 'true') throw new Error('ss (iproute2) is missing under CI');
+    t.skip('ss (Debian package iproute2) is not installed');
+    return;
+  }
+  // An `ss` first in PATH that notes each run, then runs the real one.
+  const bin = makeTempDir();
+  t.after(() => bin.remove());
+  const runs = join(bin.path, 'runs.log');
+  writeFileSync(join(bin.path, 'ss'), `#!/bin/sh\necho "$(date +%s%N)" >> ${runs}\nexec ${findTool('ss') ?? 'ss'} "$@"\n`, { mode: 0o755 });
+  const port = await getFreePort();
+  const site2 = `[site2]\nlisten = 127.0.0.1:${port}\nlisten.backlog = 77\npm = static\npm.max_children = 1\nsecurity.limit_extensions = .mjs\n${STATUS}\n`;
+  const fpm = await startDaemon(t, {
+    listen: 'unix',
+    vars: { MAX_CHILDREN: '1', POOL_EXTRA: `${STATUS}\n\n${site2}` },
+    env: { PATH: `${bin.path}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
+  });
+  const statusOf = async (address: FcgiAddress): Promise<Status> => {
+    const res = await fcgiRequest(address, { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' }, 20_000);
+    assert.equal(res.status, 200);
+    return JSON.parse(res.body.toString('utf8')) as Status;
+  };
+  const tcpAddress: FcgiAddress = { kind: 'tcp', host: '127.0.0.1', port };
+  // Each pool's first sample is taken on the first heartbeat after it starts.
+  const [unix, tcp] = await waitFor(async () => {
+    const both = [await statusOf(fpm.address), await statusOf(tcpAddress)];
+    return both.every((s) => Number(s['listen queue len']) > 0) ? both : undefined;
+  }, { what: "both pools' listen queue len" });
+  assert.equal(unix?.['pool'], 'www');
+  assert.equal(tcp?.['pool'], 'site2');
+  assert.equal(tcp?.['listen queue len'], 77, 'the TCP pool reads its own socket (listen.backlog = 77)');
+  assert.notEqual(unix?.['listen queue len'], 77, "the unix pool reads its own socket, not site2's");
+
+  // Both pools busy for a few heartbeats: one run per heartbeat serves both, never one run per pool.
+  const from = readFileSync(runs, 'utf8').split('\n').filter(Boolean).length;
+  const busy = [fpm.request({ script: 'busy.mjs', query: 'ms=3500', timeoutMs: 20_000 }), fcgiRequest(tcpAddress, { scriptFilename: join(FIXTURE_SCRIPTS, 'busy.mjs'), query: 'ms=3500' }, 20_000)];
+  for (const res of await Promise.all(busy)) assert.equal(res.status, 200);
+  const times = readFileSync(runs, 'utf8').split('\n').filter(Boolean).slice(from).map((line) => Number(BigInt(line) / 1_000_000n));
+  assert.ok(times.length >= 2, `ss ran ${times.length} times while both pools were busy for 3.5 s`);
+  const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
+  assert.ok(gaps.every((ms) => ms >= 300), `runs of ss ${gaps.join(', ')} ms apart: one per heartbeat, shared by both pools`);
+});
 
 const SLEEPY_SCRIPT = `export default function handler() {
   sleepyFunction(2500);
