@@ -3,6 +3,10 @@
 //   a child to spawn (and, for tsfpm, Node to boot and import the script); the second finds it warm.
 // - reload under load: `wrk` runs while the master gets SIGUSR2 twice; what counts is wrk's errors
 //   and non-2xx answers (a zero-downtime reload loses none).
+// - idle: a static pool of 20 children that served a few requests, then nothing: the CPU time and the
+//   wake-ups (voluntary context switches of every thread) of the master and children in the 10 s
+//   right after, and 60 s later (V8 shrinks a fresh heap with a few full collections for the first
+//   ~45 s after 20 children start together on 2 cores).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startNginx, startPhpFpm, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
 import type { BenchEnvironment } from './environment.js';
 import { httpGet } from './net.js';
+import { cpuTimesOf, descendantPids, wakeUpsOf } from './proc.js';
 import { runWrk, errorCount, type WrkResult } from './wrk.js';
 
 export type CostBackend = 'php-fpm' | 'tsfpm';
@@ -27,6 +32,22 @@ export interface ReloadUnderLoad {
   readonly backend: CostBackend;
   readonly reloads: number;
   readonly wrk?: WrkResult;
+  readonly failure?: string;
+}
+
+/** CPU and wake-ups of a backend's processes over one quiet window. */
+export interface IdleWindow {
+  /** Seconds after the last request that the window starts. */
+  readonly fromS: number;
+  readonly cpuMs: number;
+  readonly wakeUps: number;
+}
+
+export interface IdleCost {
+  readonly backend: CostBackend;
+  readonly children: number;
+  readonly windowS: number;
+  readonly windows: readonly IdleWindow[];
   readonly failure?: string;
 }
 
@@ -105,6 +126,47 @@ export async function measureReloadUnderLoad(env: BenchEnvironment, workDir: str
   } catch (err) {
     return { backend, reloads, failure: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * A static pool of `children` serves a few requests, then nothing: its processes' CPU and wake-ups
+ * over the first window right after, and over a later one (V8 tidies up for a while after work).
+ */
+export async function measureIdle(env: BenchEnvironment, workDir: string, backend: CostBackend, children = 20, windowS = 10, laterFromS = 60): Promise<IdleCost> {
+  const windows: IdleWindow[] = [];
+  try {
+    return await withStack(
+      env,
+      workDir,
+      (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'unix', children, false) : startTsfpm(dir, 'unix', children, false)),
+      async (b, nginx) => {
+        for (let i = 0; i < 2 * children; i++) await timedGet(`${nginx.baseUrl}/hello`);
+        const pids = [b.daemon.pid, ...descendantPids(b.daemon.pid)];
+        const quietSince = Date.now();
+        for (const fromS of [0, laterFromS]) {
+          await sleep(Math.max(0, quietSince + fromS * 1000 - Date.now()));
+          const cpu0 = cpuTimesOf(pids);
+          const wake0 = wakeUpsOf(pids);
+          await sleep(windowS * 1000);
+          const cpu1 = cpuTimesOf(pids);
+          const cpuMs = (cpu1.userUs + cpu1.systemUs - cpu0.userUs - cpu0.systemUs) / 1000;
+          windows.push({ fromS, cpuMs, wakeUps: wakeUpsOf(pids) - wake0 });
+        }
+        return { backend, children, windowS, windows };
+      },
+    );
+  } catch (err) {
+    return { backend, children, windowS, windows, failure: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export function idleLine(c: IdleCost): string {
+  const what = `${c.backend}, ${c.children} static children (unix) after ${2 * c.children} requests, master + children`;
+  if (c.failure !== undefined) return `idle: ${what}: failed: ${c.failure.split('\n')[0] ?? ''}`;
+  const parts = c.windows.map(
+    (w) => `${w.fromS}–${w.fromS + c.windowS} s after: ${w.cpuMs.toFixed(0)} ms CPU (${((100 * w.cpuMs) / (c.windowS * 1000)).toFixed(2)}% of a core), ${(w.wakeUps / c.windowS).toFixed(1)} wake-ups/s`,
+  );
+  return `idle: ${what}: ${parts.join('; ')}`;
 }
 
 function median(values: readonly number[]): number | undefined {

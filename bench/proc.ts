@@ -139,3 +139,28 @@ export function cpuTimesOf(pids: readonly number[]): CpuTimes {
   }
   return { userUs, systemUs };
 }
+
+/**
+ * Voluntary context switches of every thread of these processes so far: a thread makes one each time
+ * it sleeps, so the count over a quiet spell is how often the processes woke themselves up.
+ */
+export function wakeUpsOf(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tasks) {
+      try {
+        const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+        total += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      } catch {
+        // thread ended meanwhile
+      }
+    }
+  }
+  return total;
+}

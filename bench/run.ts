@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDER_LABEL, type Cell, type ContenderKind } from './contenders.js';
-import { coldStartLine, measureColdStart, measureReloadUnderLoad, reloadLine, type ColdStart, type ReloadUnderLoad } from './costs.js';
+import { coldStartLine, idleLine, measureColdStart, measureIdle, measureReloadUnderLoad, reloadLine, type ColdStart, type IdleCost, type ReloadUnderLoad } from './costs.js';
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
@@ -100,8 +100,8 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
   ];
 }
 
-function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined, coldStarts: readonly ColdStart[], reloads: readonly ReloadUnderLoad[]): string[] {
-  const lines: string[] = [...coldStarts.map(coldStartLine), ...reloads.map(reloadLine)];
+function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined, coldStarts: readonly ColdStart[], reloads: readonly ReloadUnderLoad[], idles: readonly IdleCost[]): string[] {
+  const lines: string[] = [...coldStarts.map(coldStartLine), ...reloads.map(reloadLine), ...idles.map(idleLine)];
   const of = (kind: Cell['kind'], children?: number): CellSummary[] =>
     summaries.filter((s) => s.cell.kind === kind && (children === undefined || s.cell.children === children));
   const avg = (list: readonly CellSummary[], pick: (s: CellSummary) => number | undefined): number | undefined =>
@@ -188,6 +188,7 @@ async function main(): Promise<void> {
 
   const coldStarts: ColdStart[] = [];
   const reloads: ReloadUnderLoad[] = [];
+  const idles: IdleCost[] = [];
   if (options.costs) {
     const backends = env.phpFpm.path === undefined ? (['tsfpm'] as const) : (['php-fpm', 'tsfpm'] as const);
     for (const backend of backends) {
@@ -200,13 +201,17 @@ async function main(): Promise<void> {
       const reload = await measureReloadUnderLoad(env, workDir, backend);
       reloads.push(reload);
       process.stderr.write(`${reloadLine(reload)}\n`);
+      process.stderr.write(`idle ${backend} … `);
+      const idle = await measureIdle(env, workDir, backend);
+      idles.push(idle);
+      process.stderr.write(`${idleLine(idle)}\n`);
     }
   }
 
   const summaries = summarize(cells, samples);
   const header = headerLines(env, options, startedAt, loadAtStart);
   const rows = tableRows(summaries);
-  const costs = costLines(summaries, upload, coldStarts, reloads);
+  const costs = costLines(summaries, upload, coldStarts, reloads, idles);
   const anomalies = anomalyLines(samples);
 
   const text = [
