@@ -234,8 +234,8 @@ export class PoolRuntime {
    */
   #watchAcceptors(): void {
     const set = this.#acceptSet;
-    if (set === undefined || this.#retired) return;
-    if (set.needsChecks && this.#acceptTimer === undefined) {
+    if (set === undefined || this.#retired || this.#acceptTimer !== undefined) return;
+    if (set.needsChecks) {
       this.#acceptTimer = setInterval(() => {
         set.balance(this.liveChildren, Date.now());
         if (!set.needsChecks) {
