@@ -91,6 +91,8 @@ export const TSFPM_WWW = join(REPO_ROOT, 'conf', 'www');
 const BENCH_WWW = join(REPO_ROOT, 'bench', 'www');
 /** An Express app run with `handler = node`. */
 export const EXPRESS_HELLO = join(BENCH_WWW, 'express-hello.mjs');
+/** The Express hello (or a plain handler) on a bare http.Server, no FastCGI: the app's own cost. */
+export const DIRECT_HTTP = join(BENCH_WWW, 'direct-http.mjs');
 /** hello.mjs as TypeScript, for the `.ts` rows. */
 export const TS_HELLO = join(BENCH_WWW, 'hello.ts');
 /** The executable Node CGI hello that tsfpm's cgi mode and fcgiwrap run, one process per request. */

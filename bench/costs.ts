@@ -3,6 +3,8 @@
 //   a child to spawn (and, for tsfpm, Node to boot and import the script); the second finds it warm.
 // - reload under load: `wrk` runs while the master gets SIGUSR2 twice; what counts is wrk's errors
 //   and non-2xx answers (a zero-downtime reload loses none).
+// - direct: the Express hello and a plain (req, res) hello on a bare Node http.Server, wrk straight at
+//   it (keepalive, no nginx, no FastCGI): what the app and http.Server cost before tsfpm adds anything.
 // - idle: a static pool of 20 children that served a few requests, then nothing: the CPU time and the
 //   wake-ups (voluntary context switches of every thread) of the master and children in the 10 s
 //   right after, and 60 s later (V8 shrinks a fresh heap with a few full collections for the first
@@ -11,9 +13,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startNginx, startPhpFpm, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
+import { DIRECT_HTTP, startNginx, startPhpFpm, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
+import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
-import { httpGet } from './net.js';
+import { freePort, httpGet } from './net.js';
 import { cpuTimesOf, descendantPids, wakeUpsOf } from './proc.js';
 import { runWrk, errorCount, type WrkResult } from './wrk.js';
 
@@ -41,6 +44,14 @@ export interface IdleWindow {
   readonly fromS: number;
   readonly cpuMs: number;
   readonly wakeUps: number;
+}
+
+export interface DirectServe {
+  readonly app: 'express' | 'plain';
+  readonly wrk?: WrkResult;
+  /** CPU of the node process per request, µs. */
+  readonly cpuUs?: number;
+  readonly failure?: string;
 }
 
 export interface IdleCost {
@@ -167,6 +178,42 @@ export function idleLine(c: IdleCost): string {
     (w) => `${w.fromS}–${w.fromS + c.windowS} s after: ${w.cpuMs.toFixed(0)} ms CPU (${((100 * w.cpuMs) / (c.windowS * 1000)).toFixed(2)}% of a core), ${(w.wakeUps / c.windowS).toFixed(1)} wake-ups/s`,
   );
   return `idle: ${what}: ${parts.join('; ')}`;
+}
+
+/** The app on a bare http.Server with wrk straight at it: 2 s warm-up, then `durationS` measured. */
+export async function measureDirect(env: BenchEnvironment, app: 'express' | 'plain', durationS = 8): Promise<DirectServe> {
+  if (env.wrk.path === undefined) return { app, failure: env.wrk.version };
+  const wrkBin = env.wrk.path;
+  let daemon: Daemon | undefined;
+  try {
+    const port = await freePort();
+    daemon = await Daemon.start({
+      name: `direct ${app}`,
+      command: process.execPath,
+      // The children's default young generation, so the figure compares with node mode's.
+      args: ['--max-semi-space-size=2', DIRECT_HTTP, app, String(port)],
+      readyPattern: /listening/,
+      stopSignal: 'SIGTERM',
+    });
+    const url = `http://127.0.0.1:${port}/hello`;
+    await runWrk({ bin: wrkBin, url, threads: 1, connections: 32, durationS: 2, timeoutS: 10 });
+    const before = cpuTimesOf([daemon.pid]);
+    const wrk = await runWrk({ bin: wrkBin, url, threads: 1, connections: 32, durationS, timeoutS: 10 });
+    const after = cpuTimesOf([daemon.pid]);
+    const cpuUs = wrk.requests > 0 ? (after.userUs + after.systemUs - before.userUs - before.systemUs) / wrk.requests : undefined;
+    return { app, wrk, ...(cpuUs === undefined ? {} : { cpuUs }) };
+  } catch (err) {
+    return { app, failure: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await daemon?.stop();
+  }
+}
+
+export function directLine(d: DirectServe): string {
+  const what = `${d.app === 'express' ? 'the Express hello' : 'a plain (req, res) hello'} on a bare Node http.Server, wrk -c32 straight at it (keepalive, TCP, no nginx, no FastCGI)`;
+  if (d.failure !== undefined || d.wrk === undefined) return `direct: ${what}: failed: ${(d.failure ?? '?').split('\n')[0] ?? ''}`;
+  const cpu = d.cpuUs === undefined ? '?' : d.cpuUs.toFixed(0);
+  return `direct: ${what}: ${Math.round(d.wrk.requestsPerSec).toLocaleString('en-US')} req/s, ${cpu} µs CPU per request, ${errorCount(d.wrk)} errors`;
 }
 
 function median(values: readonly number[]): number | undefined {

@@ -48,7 +48,7 @@ export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/bench/r
   --extra-rows=on|off  nginx → tsfpm Express and Apache → tsfpm rows (default on)
   --modes=on|off       tsfpm threads, TS, CGI and fcgiwrap rows (default on), in one group only:
                        unix, keepalive off, 2 children (added if the flags above leave it out)
-  --costs=on|off       ondemand cold start, reload under load, idle cost (default on)
+  --costs=on|off       cold start, reload under load, idle cost, direct app (default on)
   --help
 
 Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, APACHE_BIN, PHP_FPM_BIN,

@@ -7,7 +7,20 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDER_LABEL, type Cell, type ContenderKind } from './contenders.js';
-import { coldStartLine, idleLine, measureColdStart, measureIdle, measureReloadUnderLoad, reloadLine, type ColdStart, type IdleCost, type ReloadUnderLoad } from './costs.js';
+import {
+  coldStartLine,
+  directLine,
+  idleLine,
+  measureColdStart,
+  measureDirect,
+  measureIdle,
+  measureReloadUnderLoad,
+  reloadLine,
+  type ColdStart,
+  type DirectServe,
+  type IdleCost,
+  type ReloadUnderLoad,
+} from './costs.js';
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
@@ -100,8 +113,8 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
   ];
 }
 
-function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined, coldStarts: readonly ColdStart[], reloads: readonly ReloadUnderLoad[], idles: readonly IdleCost[]): string[] {
-  const lines: string[] = [...coldStarts.map(coldStartLine), ...reloads.map(reloadLine), ...idles.map(idleLine)];
+function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined, coldStarts: readonly ColdStart[], reloads: readonly ReloadUnderLoad[], idles: readonly IdleCost[], directs: readonly DirectServe[]): string[] {
+  const lines: string[] = [...coldStarts.map(coldStartLine), ...reloads.map(reloadLine), ...idles.map(idleLine), ...directs.map(directLine)];
   const of = (kind: Cell['kind'], children?: number): CellSummary[] =>
     summaries.filter((s) => s.cell.kind === kind && (children === undefined || s.cell.children === children));
   const avg = (list: readonly CellSummary[], pick: (s: CellSummary) => number | undefined): number | undefined =>
@@ -189,6 +202,7 @@ async function main(): Promise<void> {
   const coldStarts: ColdStart[] = [];
   const reloads: ReloadUnderLoad[] = [];
   const idles: IdleCost[] = [];
+  const directs: DirectServe[] = [];
   if (options.costs) {
     const backends = env.phpFpm.path === undefined ? (['tsfpm'] as const) : (['php-fpm', 'tsfpm'] as const);
     for (const backend of backends) {
@@ -206,12 +220,19 @@ async function main(): Promise<void> {
       idles.push(idle);
       process.stderr.write(`${idleLine(idle)}\n`);
     }
+    for (const app of ['plain', 'express'] as const) {
+      if (isTearingDown()) return;
+      process.stderr.write(`direct ${app} … `);
+      const direct = await measureDirect(env, app);
+      directs.push(direct);
+      process.stderr.write(`${directLine(direct)}\n`);
+    }
   }
 
   const summaries = summarize(cells, samples);
   const header = headerLines(env, options, startedAt, loadAtStart);
   const rows = tableRows(summaries);
-  const costs = costLines(summaries, upload, coldStarts, reloads, idles);
+  const costs = costLines(summaries, upload, coldStarts, reloads, idles, directs);
   const anomalies = anomalyLines(samples);
 
   const text = [
