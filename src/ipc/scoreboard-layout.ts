@@ -2,7 +2,8 @@
 // thread writes it with plain stores (no system call per request); a reporter thread in the same
 // child reads it and sends changes to the master, even while a script blocks the main thread.
 // Torn reads are avoided with a sequence lock: the writer makes `seq` odd while it writes. An idle
-// reporter sleeps on `seq` (no timer, no wake-ups); the writer wakes it only when it says it sleeps.
+// reporter sleeps on `seq` (no timer, no wake-ups; see shared-wait.ts).
+import { wakeReader, waitWhileUnchanged, type WaitCell } from './shared-wait.js';
 
 const INT_FIELDS = {
   seq: 0,
@@ -76,12 +77,14 @@ export class ScoreboardSlot {
   readonly #ints: Int32Array;
   readonly #nums: Float64Array;
   readonly #bytes: Uint8Array;
+  readonly #seqCell: WaitCell;
 
   constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(TOTAL_BYTES)) {
     this.buffer = buffer;
     this.#ints = new Int32Array(buffer, 0, 8);
     this.#nums = new Float64Array(buffer, INT_BYTES, 16);
     this.#bytes = new Uint8Array(buffer);
+    this.#seqCell = { ints: this.#ints, value: INT_FIELDS.seq, flag: INT_FIELDS.readerWaiting };
   }
 
   get seq(): number {
@@ -93,19 +96,12 @@ export class ScoreboardSlot {
     Atomics.add(this.#ints, INT_FIELDS.seq, 1); // odd: writing
     write(this.#writer);
     Atomics.add(this.#ints, INT_FIELDS.seq, 1); // even: consistent
-    // A load per update, and a futex wake only when the reader went to sleep on an idle slot.
-    if (Atomics.load(this.#ints, INT_FIELDS.readerWaiting) === 1) Atomics.notify(this.#ints, INT_FIELDS.seq);
+    wakeReader(this.#seqCell);
   }
 
-  /**
-   * Blocks the calling thread (never the main one) until `seq` is no longer `seenSeq`. The flag is
-   * raised before the wait checks `seq`, so an update either sees the flag and wakes the reader, or
-   * happened before the check and the wait returns at once (all sequentially consistent atomics).
-   */
+  /** Blocks the calling thread (never the main one) until `seq` is no longer `seenSeq`. */
   waitForChange(seenSeq: number): void {
-    Atomics.store(this.#ints, INT_FIELDS.readerWaiting, 1);
-    Atomics.wait(this.#ints, INT_FIELDS.seq, seenSeq);
-    Atomics.store(this.#ints, INT_FIELDS.readerWaiting, 0);
+    waitWhileUnchanged(this.#seqCell, seenSeq);
   }
 
   /** What each text field holds now (only this writer changes them). */

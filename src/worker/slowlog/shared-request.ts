@@ -5,6 +5,8 @@
 // script length, bytes 20.. = the script path (UTF-8, cut at SCRIPT_BYTES), Int32 [1] = 1 while the
 // reader sleeps until a request is published. The writer clears the id first and sets it last; a
 // reader re-reads the id after reading the rest (seqlock style).
+import { unchangedUntil, wakeReader, type WaitCell } from '../../ipc/shared-wait.js';
+
 const ID = 0;
 const READER_WAITING = 1;
 const SCRIPT_OFFSET = 20;
@@ -21,9 +23,11 @@ export class SharedRequest {
   readonly #ids: Int32Array;
   readonly #start: Float64Array;
   readonly #bytes: Uint8Array;
+  readonly #idCell: WaitCell;
 
   constructor(buffer: SharedArrayBuffer) {
     this.#ids = new Int32Array(buffer, 0, 5);
+    this.#idCell = { ints: this.#ids, value: ID, flag: READER_WAITING };
     this.#start = new Float64Array(buffer, 8, 1);
     this.#bytes = new Uint8Array(buffer, SCRIPT_OFFSET, SCRIPT_BYTES);
   }
@@ -36,22 +40,12 @@ export class SharedRequest {
     this.#bytes.set(encoded);
     Atomics.store(this.#ids, 4, encoded.length);
     Atomics.store(this.#ids, ID, request.id);
-    if (Atomics.load(this.#ids, READER_WAITING) === 1) Atomics.notify(this.#ids, ID);
+    wakeReader(this.#idCell);
   }
 
-  /**
-   * Resolves once a request is published, without polling (the reader thread's idle state). The
-   * flag is raised before the wait checks the id, so a publish either sees it and wakes the reader
-   * or came first and the wait returns at once.
-   */
-  async published(): Promise<void> {
-    Atomics.store(this.#ids, READER_WAITING, 1);
-    try {
-      const wait = Atomics.waitAsync(this.#ids, ID, 0);
-      if (wait.async) await wait.value;
-    } finally {
-      Atomics.store(this.#ids, READER_WAITING, 0);
-    }
+  /** Resolves once a request is published, without polling (the reader thread's idle state). */
+  published(): Promise<void> {
+    return unchangedUntil(this.#idCell, 0);
   }
 
   read(): PublishedRequest | undefined {
