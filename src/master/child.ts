@@ -73,6 +73,11 @@ export class Child {
     return this.running > 0 ? 'running' : 'idle';
   }
 
+  /** Serving a request, or handed a connection whose request has not begun: the status page's "active". */
+  get active(): boolean {
+    return this.running > 0 || this.handedOver > 0;
+  }
+
   get isIdle(): boolean {
     return this.ready && this.running === 0 && this.handedOver === 0 && this.endReason === undefined && !this.retiring;
   }

@@ -185,7 +185,7 @@ export class PoolRuntime {
     let idle = 0;
     let active = 0;
     for (const child of children) {
-      if (child.running > 0 || child.handedOver > 0) active++;
+      if (child.active) active++;
       else idle++;
     }
     return {
@@ -377,11 +377,6 @@ export class PoolRuntime {
     }
   }
 
-  #anyChildBusy(): boolean {
-    for (const child of this.children.values()) if (child.running > 0 || child.handedOver > 0) return true;
-    return false;
-  }
-
   /**
    * Listen-queue figures from the kernel, once a second (php-fpm §7.4); a sample never overlaps the
    * last. A sample runs `ss` (a fork and an exec), so it is taken only while a child is busy: in a
@@ -392,7 +387,7 @@ export class PoolRuntime {
     const first = this.#listenProbe === undefined;
     this.#listenProbe ??= new ListenQueueProbe(this.socket.handle.fd, this.socket.address.kind);
     const probe = this.#listenProbe;
-    if (!first && !this.#anyChildBusy()) {
+    if (!first && ![...this.children.values()].some((child) => child.active)) {
       this.counters.listenQueue = 0;
       return;
     }
