@@ -17,7 +17,7 @@ import { DIRECT_HTTP, startNginx, startPhpFpm, startTsfpm, type RunningBackend, 
 import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
 import { freePort, httpGet } from './net.js';
-import { cpuTimesOf, descendantPids, wakeUpsOf } from './proc.js';
+import { cpuSpentUs, cpuTimesOf, descendantPids, wakeUpsOf } from './proc.js';
 import { runWrk, errorCount, type WrkResult } from './wrk.js';
 
 export type CostBackend = 'php-fpm' | 'tsfpm';
@@ -160,7 +160,7 @@ export async function measureIdle(env: BenchEnvironment, workDir: string, backen
           const wake0 = wakeUpsOf(pids);
           await sleep(windowS * 1000);
           const cpu1 = cpuTimesOf(pids);
-          const cpuMs = (cpu1.userUs + cpu1.systemUs - cpu0.userUs - cpu0.systemUs) / 1000;
+          const cpuMs = cpuSpentUs(cpu0, cpu1) / 1000;
           windows.push({ fromS, cpuMs, wakeUps: wakeUpsOf(pids) - wake0 });
         }
         return { backend, children, windowS, windows };
@@ -200,7 +200,7 @@ export async function measureDirect(env: BenchEnvironment, app: 'express' | 'pla
     const before = cpuTimesOf([daemon.pid]);
     const wrk = await runWrk({ bin: wrkBin, url, threads: 1, connections: 32, durationS, timeoutS: 10 });
     const after = cpuTimesOf([daemon.pid]);
-    const cpuUs = wrk.requests > 0 ? (after.userUs + after.systemUs - before.userUs - before.systemUs) / wrk.requests : undefined;
+    const cpuUs = wrk.requests > 0 ? cpuSpentUs(before, after) / wrk.requests : undefined;
     return { app, wrk, ...(cpuUs === undefined ? {} : { cpuUs }) };
   } catch (err) {
     return { app, failure: err instanceof Error ? err.message : String(err) };

@@ -140,6 +140,11 @@ export function cpuTimesOf(pids: readonly number[]): CpuTimes {
   return { userUs, systemUs };
 }
 
+/** CPU time (user + system) spent between two readings of cpuTimesOf, in µs. */
+export function cpuSpentUs(before: CpuTimes, after: CpuTimes): number {
+  return after.userUs + after.systemUs - before.userUs - before.systemUs;
+}
+
 /**
  * Voluntary context switches of every thread of these processes so far: a thread makes one each time
  * it sleeps, so the count over a quiet spell is how often the processes woke themselves up.
