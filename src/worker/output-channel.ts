@@ -2,6 +2,7 @@
 // then writes with backpressure (a slow reader pauses the producer instead of growing a buffer).
 // One per connection. The common case (body already in, socket writable) writes straight through
 // without a promise hop: this is the hot path of every response.
+import { StdoutReframer } from '../fastcgi/stdout-reframer.js';
 import { HeldOutput } from './held-output.js';
 import { ConnectionClosedError, RESOLVED, type Transport } from './transport/transport.js';
 
@@ -18,6 +19,9 @@ export class OutputChannel {
   readonly #transport: Transport;
   readonly #memoryLimit: number;
   #hold: HeldOutput | undefined;
+  /** Set from the release of held output until the writes queued behind it have gone out. */
+  #reframer: StdoutReframer | undefined;
+  #quietCheckArmed = false;
   #released = false;
   /** Operations queued behind a hold flush or a full socket; while > 0, writes must queue to keep order. */
   #queued = 0;
@@ -44,8 +48,8 @@ export class OutputChannel {
 
   write(bytes: Buffer): Promise<void> {
     if (bytes.length === 0) return this.#tail;
-    if (this.#released && this.#queued === 0) return this.#sendNow(bytes);
-    return this.#enqueue(() => (this.#released ? this.#send(bytes) : this.#holdBytes(bytes)));
+    if (this.#released && this.#queued === 0 && this.#reframer === undefined) return this.#sendNow(bytes);
+    return this.#enqueue(() => (this.#released ? this.#sendQueued(bytes) : this.#holdBytes(bytes)));
   }
 
   /** The last STDIN record arrived: send what was held, then pass writes straight through. */
@@ -57,8 +61,9 @@ export class OutputChannel {
     }
     return this.#enqueue(async () => {
       if (this.#released) return;
-      if (this.#hold !== undefined) for await (const chunk of this.#hold.drain()) await this.#send(chunk);
+      if (this.#hold !== undefined) await this.#sendHeld(this.#hold);
       this.#released = true;
+      this.#endReframingWhenQuiet();
     });
   }
 
@@ -68,9 +73,52 @@ export class OutputChannel {
   }
 
   dispose(): Promise<void> {
+    this.#reframer = undefined;
     const hold = this.#hold;
     this.#hold = undefined;
     return hold === undefined ? DONE : hold.dispose();
+  }
+
+  /**
+   * What was held goes out in full 64 KiB STDOUT records, not in the sizes the script wrote (see
+   * stdout-reframer.ts). The script is usually still writing (it runs behind the upload): its writes
+   * are framed the same way while they keep coming; the last shorter record goes out once a turn of
+   * the event loop passes without one.
+   */
+  async #sendHeld(hold: HeldOutput): Promise<void> {
+    const reframer = new StdoutReframer();
+    this.#reframer = reframer;
+    for await (const chunk of hold.drain()) for (const bytes of reframer.push(chunk)) await this.#send(bytes);
+  }
+
+  async #sendQueued(bytes: Buffer): Promise<void> {
+    const reframer = this.#reframer;
+    if (reframer === undefined) return this.#send(bytes);
+    for (const framed of reframer.push(bytes)) await this.#send(framed);
+    this.#endReframingWhenQuiet();
+  }
+
+  #endReframingWhenQuiet(): void {
+    if (this.#reframer === undefined || this.#quietCheckArmed) return;
+    this.#quietCheckArmed = true;
+    setImmediate(OutputChannel.#endReframingIfQuiet, this);
+  }
+
+  static #endReframingIfQuiet(channel: OutputChannel): void {
+    channel.#quietCheckArmed = false;
+    const reframer = channel.#reframer;
+    // A queued write is still to come: it arms the check again when it is done.
+    if (reframer === undefined || channel.#queued > 0) return;
+    channel.#reframer = undefined;
+    const transport = channel.#transport;
+    // At most one shorter STDOUT record: written without waiting for room. Nothing is queued, so it
+    // follows every byte before it.
+    try {
+      for (const bytes of reframer.end()) if (transport.writable) transport.write(bytes);
+    } catch {
+      // Only whole records are written here, so this is a bug; the stream is broken either way.
+      transport.destroy();
+    }
   }
 
   #holdBytes(bytes: Buffer): Promise<void> {
