@@ -94,8 +94,10 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
   } catch (err) {
     reader.releaseLock();
     if (request.abort.aborted) return;
-    if (pending !== undefined) {
-      request.status = 0;
+    // Nothing sent yet, or the web server went away (its end of the stream can arrive before the
+    // close that aborts the request): failScript answers 500 or logs the notice.
+    if (pending !== undefined || err instanceof ConnectionClosedError) {
+      if (pending !== undefined) request.status = 0;
       await failScript(job, err);
       return;
     }

@@ -2,7 +2,7 @@
 // went away) is no WARNING or ERROR: nothing failed on tsfpm's side (at most a NOTICE when a write
 // fails before the close is seen), the CGI process killed for it is no "exited with status SIGKILL",
 // and the child goes on serving. Each mode writes a 5 MiB response that the client drops after its
-// first record.
+// first record, closing at once or first ending its side.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { daemonTest } from '../helpers/daemon.js';
@@ -25,6 +25,16 @@ for (const { mode, poolExtra, big, hello } of MODES) {
       await conn.write(encodeRequest({ scriptFilename: join(dir, big) }));
       const first = await conn.nextRecord(10_000);
       assert.ok(first !== undefined, 'the response began');
+      conn.destroy();
+    }
+    // The close as the child sees it first when it reads the end of the stream before a write fails:
+    // the web server's side ends while the script is still writing (then the socket goes).
+    for (let round = 0; round < 3; round++) {
+      const conn = await fpm.connect();
+      await conn.write(encodeRequest({ scriptFilename: join(dir, big) }));
+      assert.ok((await conn.nextRecord(10_000)) !== undefined, 'the response began');
+      conn.end();
+      await new Promise((resolve) => setTimeout(resolve, 50));
       conn.destroy();
     }
     // Served after the dropped ones were cleaned up: their log lines, if any, are in by then.
