@@ -182,7 +182,10 @@ export interface ConnectionHandle {
 export function serveConnection(transport: Transport, options: ConnectionOptions): ConnectionHandle {
   const decoder = new RecordDecoder();
   const session = new ServerSession(options.session);
-  const channel = new OutputChannel(transport, options.pool.outputBufferBytes);
+  const channel = new OutputChannel(transport, options.pool.outputBufferBytes, (err) => {
+    childLog('error', `[pool ${options.pool.name}] the held response could not be read back, closing the connection: ${describeError(err)}`);
+    transport.destroy();
+  });
   let current: ConnectionRequest | undefined;
   /** A request whose PARAMS just completed, run when the chunk that completed them is decoded. */
   let starting: ConnectionRequest | undefined;
@@ -371,9 +374,14 @@ export function serveConnection(transport: Transport, options: ConnectionOptions
       if (ended !== WRITTEN) await ended;
       const flushed = channel.flushed();
       if (flushed !== WRITTEN) await flushed;
-    } catch {
+    } catch (err) {
       // The connection went away while finishing: nothing more can be sent, and the close handler has
-      // already aborted the request.
+      // already aborted the request. Anything else breaks the response: close now, or the web server
+      // waits for its read timeout.
+      if (!(err instanceof ConnectionClosedError) && !transport.closed) {
+        childLog('error', `[pool ${options.pool.name}] request ${request.requestId} could not be finished: ${describeError(err)}`);
+        transport.destroy();
+      }
       return;
     }
     if (channel.heldBytes > 0) await channel.dispose().catch(() => undefined);

@@ -27,9 +27,17 @@ export class OutputChannel {
   #queued = 0;
   #tail: Promise<void> = DONE;
 
-  constructor(transport: Transport, memoryLimitBytes: number) {
+  readonly #onHeldOutputLost: (err: unknown) => void;
+
+  /**
+   * `onHeldOutputLost` is called when held output cannot be read back (its temporary file failed):
+   * it must close the connection, because an END_REQUEST after the gap would pass a cut response
+   * as whole.
+   */
+  constructor(transport: Transport, memoryLimitBytes: number, onHeldOutputLost: (err: unknown) => void) {
     this.#transport = transport;
     this.#memoryLimit = memoryLimitBytes;
+    this.#onHeldOutputLost = onHeldOutputLost;
   }
 
   get released(): boolean {
@@ -61,7 +69,14 @@ export class OutputChannel {
     }
     return this.#enqueue(async () => {
       if (this.#released) return;
-      if (this.#hold !== undefined) await this.#sendHeld(this.#hold);
+      if (this.#hold !== undefined) {
+        try {
+          await this.#sendHeld(this.#hold);
+        } catch (err) {
+          if (!(err instanceof ConnectionClosedError)) this.#onHeldOutputLost(err);
+          throw err;
+        }
+      }
       this.#released = true;
       this.#endReframingWhenQuiet();
     });
