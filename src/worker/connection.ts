@@ -374,14 +374,9 @@ export function serveConnection(transport: Transport, options: ConnectionOptions
       if (ended !== WRITTEN) await ended;
       const flushed = channel.flushed();
       if (flushed !== WRITTEN) await flushed;
-    } catch (err) {
-      // The connection went away while finishing: nothing more can be sent, and the close handler has
-      // already aborted the request. Anything else breaks the response: close now, or the web server
-      // waits for its read timeout.
-      if (!(err instanceof ConnectionClosedError) && !transport.closed) {
-        childLog('error', `[pool ${options.pool.name}] request ${request.requestId} could not be finished: ${describeError(err)}`);
-        transport.destroy();
-      }
+    } catch {
+      // The connection went away while finishing (or the channel closed it: held output lost):
+      // nothing more can be sent, and the close handler has already aborted the request.
       return;
     }
     if (channel.heldBytes > 0) await channel.dispose().catch(() => undefined);
