@@ -3,7 +3,7 @@
 // would lose it), the child must not send END_REQUEST after the gap (the web server would pass a cut
 // response as whole): it logs an ERROR and closes the connection, and serves the next request.
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync, truncateSync } from 'node:fs';
 import { FCGI_END_REQUEST, FCGI_STDIN } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
@@ -50,7 +50,15 @@ daemonTest('held output that cannot be read back: ERROR, connection closed witho
     return files.length === 1 ? files : undefined;
   }, { timeoutMs: 10_000, what: 'the held output file' });
   assert.ok(file !== undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // the echo catches up with the upload
+  // The echo catches up with the upload: all but the first 64K (held in memory) is in the file, and
+  // it stops growing. Cut earlier, later writes would land past the cut, and the hole would read back
+  // as zeros instead of failing.
+  let last = { size: -1, since: Date.now() };
+  await waitFor(() => {
+    const size = statSync(file).size;
+    if (size !== last.size) last = { size, since: Date.now() };
+    return size >= body.length - 64 * 1024 && Date.now() - last.since >= 500;
+  }, { timeoutMs: 20_000, what: 'the whole echo in the file' });
   truncateSync(file, 0);
   await conn.write(lastStdin);
   const result = await conn.readUntilEnd(1, 10_000);
