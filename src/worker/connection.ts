@@ -78,6 +78,7 @@ export interface ConnectionOptions {
 
 const DONE: Promise<void> = Promise.resolve();
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null) as Params);
+const RUN_NOTHING: RequestRunner = () => Promise.resolve();
 
 /**
  * One request on a connection. The body stream is made only when something asks for it (or body bytes
@@ -310,6 +311,9 @@ export function serveConnection(transport: Transport, options: ConnectionOptions
         request.abort.abort(new Error('FCGI_ABORT_REQUEST'));
         request.completeBody(false);
         void channel.release().catch(() => undefined);
+        // Aborted before its PARAMS were complete: no script runs, but the web server still gets the
+        // END_REQUEST the protocol promises (not a read timeout), and a kept connection stays usable.
+        if (request.params === EMPTY_PARAMS && starting !== request) void runRequest(request, RUN_NOTHING);
         return;
       }
     }

@@ -1,7 +1,7 @@
 // Issue 3: FCGI_ABORT_REQUEST reaches the script as an aborted signal, and the server ends the
 // request with END_REQUEST; the child serves the next request.
 import assert from 'node:assert/strict';
-import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST } from '../../src/fastcgi/constants.js';
+import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST, FCGI_STDOUT } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
@@ -24,4 +24,26 @@ daemonTest('ABORT_REQUEST during a 20 s script ends the request with END_REQUEST
   assert.ok(elapsedMs(started) < 10_000);
   const after = await fpm.request({ script: 'hello.mjs' });
   assert.equal(after.status, 200);
+});
+
+daemonTest('ABORT_REQUEST before the PARAMS are complete: END_REQUEST at once, no script run, the kept connection serves on', {
+  vars: { MAX_CHILDREN: '1' },
+}, async (_t, fpm) => {
+  const conn = await fpm.connect();
+  // BEGIN_REQUEST and a first PARAMS record, without the empty one that completes them.
+  const whole = encodeRequest({ scriptFilename: fpm.script('hello.mjs'), keepConn: true });
+  const firstParams = 8 + 8 + 8 + whole.readUInt16BE(8 + 8 + 4) + whole[8 + 8 + 6]!;
+  await conn.write(whole.subarray(0, firstParams));
+  const started = Date.now();
+  await conn.write(encodeRecord(FCGI_ABORT_REQUEST, 1));
+  const result = await conn.readUntilEnd(1, 10_000);
+  assert.equal(result.ended, true, 'END_REQUEST arrived');
+  // Not the read timeout (5 s) closing the connection.
+  assert.ok(elapsedMs(started) < 2_000, `answered after ${elapsedMs(started)} ms`);
+  assert.equal(result.records.filter((r) => r.type === FCGI_STDOUT && r.content.length > 0).length, 0, 'no output');
+  const next = await conn.request({ requestId: 2, scriptFilename: fpm.script('hello.mjs'), keepConn: true });
+  assert.equal(next.status, 200);
+  assert.equal(next.body.toString(), 'Hello from tsfpm\n');
+  conn.destroy();
+  assert.deepEqual(fpm.log.lines.filter((line) => / (WARNING|ERROR): /.test(line)), []);
 });
