@@ -14,6 +14,7 @@ export class HeldOutput {
   #memoryBytes = 0;
   #file: FileHandle | undefined;
   #fileBytes = 0;
+  #disposed = false;
 
   constructor(memoryLimitBytes: number) {
     this.#memoryLimit = memoryLimitBytes;
@@ -28,16 +29,26 @@ export class HeldOutput {
   }
 
   async append(data: Buffer): Promise<void> {
+    if (this.#disposed) return; // the connection is gone: nobody reads this any more
     if (this.#file === undefined && this.#memoryBytes + data.length <= this.#memoryLimit) {
       this.#chunks.push(data);
       this.#memoryBytes += data.length;
       return;
     }
     // Once spilled, everything later goes to the file too, so the order is memory then file.
-    this.#file ??= await openAnonymousFile();
+    let file = this.#file;
+    if (file === undefined) {
+      file = await openAnonymousFile();
+      if (this.#disposed) {
+        // Disposed while the file was being opened: it would stay open until a garbage collection.
+        await file.close();
+        return;
+      }
+      this.#file = file;
+    }
     let written = 0;
     while (written < data.length) {
-      const { bytesWritten } = await this.#file.write(data, written, data.length - written, this.#fileBytes);
+      const { bytesWritten } = await file.write(data, written, data.length - written, this.#fileBytes);
       written += bytesWritten;
       this.#fileBytes += bytesWritten;
     }
@@ -67,6 +78,7 @@ export class HeldOutput {
   }
 
   async dispose(): Promise<void> {
+    this.#disposed = true;
     this.#chunks = [];
     this.#memoryBytes = 0;
     const file = this.#file;
