@@ -32,6 +32,9 @@ function killGroup(pid: number | undefined): void {
 
 export function runCgi(job: ScriptJob, pool: PoolConfig): Promise<void> {
   const { request } = job;
+  // Aborted while the script was being resolved (the connection closed, or FCGI_ABORT_REQUEST): its
+  // body may already be discarded, so a process started now would wait for input forever.
+  if (request.abort.aborted) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const child = spawn(job.path, [], {
       cwd: dirname(job.path),
@@ -43,8 +46,11 @@ export function runCgi(job: ScriptJob, pool: PoolConfig): Promise<void> {
     let headSent = false;
     let writing: Promise<void> = Promise.resolve();
     let failure: unknown;
-    const onAbort = (): void => killGroup(child.pid);
-    request.abort.signal.addEventListener('abort', onAbort, { once: true });
+    let exited = false;
+    // Not after it exited: its pid (and group id) may belong to another process by then.
+    request.abort.onAbort(() => {
+      if (!exited) killGroup(child.pid);
+    });
 
     child.once('error', (err) => {
       failure = err;
@@ -88,9 +94,9 @@ export function runCgi(job: ScriptJob, pool: PoolConfig): Promise<void> {
     });
 
     child.once('close', (code, signal) => {
-      request.abort.signal.removeEventListener('abort', onAbort);
       if (errText !== '') childLog('warning', `${job.where} stderr: ${errText}`);
       killGroup(child.pid); // anything it left running in its group
+      exited = true;
       void writing.then(async () => {
         if (failure !== undefined) {
           const code = (failure as NodeJS.ErrnoException).code;

@@ -1,11 +1,14 @@
 // Issue 3: FCGI_ABORT_REQUEST reaches the script as an aborted signal, and the server ends the
 // request with END_REQUEST; the child serves the next request.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST, FCGI_STDOUT } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
-import { elapsedMs } from '../helpers/wait-for.js';
+import { FIXTURE_SCRIPTS } from '../helpers/paths.js';
+import { elapsedMs, waitFor } from '../helpers/wait-for.js';
 
 daemonTest('ABORT_REQUEST during a 20 s script ends the request with END_REQUEST well before 20 s', {
   vars: { MAX_CHILDREN: '1' },
@@ -47,3 +50,42 @@ daemonTest('ABORT_REQUEST before the PARAMS are complete: END_REQUEST at once, n
   conn.destroy();
   assert.deepEqual(fpm.log.lines.filter((line) => / (WARNING|ERROR): /.test(line)), []);
 });
+
+daemonTest('CGI mode: ABORT_REQUEST right after the first body bytes, before the script started, ends the request and leaves no process', {
+  vars: { MAX_CHILDREN: '1', POOL_EXTRA: 'handler = cgi\nsecurity.limit_extensions = .cgi\n' },
+}, async (_t, fpm) => {
+  // echo.cgi is `exec cat`: started and never told that the body is over, it would wait forever.
+  // One packet: the request, its first body record and the abort, all decoded while the script's
+  // path is still being resolved (the first request for it in this child), so the body stream is
+  // made and discarded before the runner looks at it.
+  const echo = join(FIXTURE_SCRIPTS, 'modes', 'cgi', 'echo.cgi');
+  const whole = encodeRequest({ scriptFilename: echo, method: 'POST', body: 'x'.repeat(100) });
+  const end = whole.length - 8; // everything but the empty STDIN record
+  assert.equal(whole[end - (8 + 104) + 1], 5, 'a STDIN record before the cut');
+  const conn = await fpm.connect();
+  await conn.write(Buffer.concat([whole.subarray(0, end), encodeRecord(FCGI_ABORT_REQUEST, 1)]));
+  const result = await conn.readUntilEnd(1, 10_000);
+  assert.equal(result.ended, true, 'END_REQUEST arrived');
+  conn.destroy();
+  const after = await fpm.request({ script: join(FIXTURE_SCRIPTS, 'modes', 'cgi', 'hello.cgi') });
+  assert.equal(after.status, 200, 'the only child serves on');
+  // No `cat` left running under the child (it would hold the request, and the child, forever).
+  const leftover = await waitFor(() => (cgiProcessesUnder(fpm.process.pid).length === 0 ? true : undefined), { timeoutMs: 5_000 }).catch(() => false);
+  assert.equal(leftover, true, `CGI processes still running: ${cgiProcessesUnder(fpm.process.pid).join(', ')}`);
+});
+
+/** Pids of `cat` processes whose parent is a child of `master` (echo.cgi execs cat). */
+function cgiProcessesUnder(master: number | undefined): number[] {
+  if (master === undefined) return [];
+  const parentOf = (pid: string): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'cat') continue;
+      if (parentOf(String(parentOf(pid))) === master) found.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
