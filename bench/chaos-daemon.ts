@@ -1,11 +1,12 @@
-// `npm run chaos -- --seconds N`: well-formed but unkind clients against a live tsfpm with one pool
-// per mode (fetch, node/Express, CGI, threads) and per process manager. Clients at random echo bodies
-// of up to 3 MB (checked byte for byte), drop the connection at a random point, send
-// FCGI_ABORT_REQUEST between records, drop or half-close a 5 MiB download, or run three requests on
-// one kept connection. Afterwards: no mismatch, every abort answered, no WARNING/ERROR in the log
-// (but "reached max_children"), and no process left under the master but its children.
-// Not part of `npm test`: it runs for minutes. Found: CGI processes left waiting for input forever
-// after an early abort, ABORT_REQUEST before PARAMS unanswered, a leaked spill-file descriptor.
+// `npm run chaos -- --seconds N [--reload-every S]`: well-formed but unkind clients against a live
+// tsfpm with one pool per mode (fetch, node/Express, CGI, threads) and per process manager, reloaded
+// with SIGUSR2 every S seconds if asked. Clients at random echo bodies of up to 3 MB (checked byte for
+// byte), drop the connection at a random point, send FCGI_ABORT_REQUEST between records, drop or
+// half-close a 5 MiB download, or run three requests on one kept connection. Afterwards: no
+// mismatch, every abort answered, no WARNING/ERROR in the log (but "reached max_children"), and no
+// process left under the master but its children. Not part of `npm test`: it runs for minutes.
+// Found: CGI processes left waiting for input forever after an early abort, ABORT_REQUEST before
+// PARAMS unanswered, a leaked spill-file descriptor.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     clients: { type: 'string', default: '8' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    'reload-every': { type: 'string', default: '0' },
   },
 });
+/** Seconds between graceful reloads (SIGUSR2) during the run; 0: none. */
+const reloadEverySeconds = Number(values['reload-every']);
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 const seed = Number(values.seed);
@@ -219,7 +223,15 @@ let exitCode = 1;
 try {
   console.log(`chaos against tsfpm (master ${daemon.pid}) for ${seconds} s, ${clients} clients, seed ${seed}`);
   const until = Date.now() + seconds * 1000;
+  const reloads =
+    reloadEverySeconds > 0
+      ? setInterval(() => {
+          process.kill(daemon.pid, 'SIGUSR2');
+          count('reloads (SIGUSR2)');
+        }, reloadEverySeconds * 1000)
+      : undefined;
   await Promise.all(Array.from({ length: clients }, () => client(until)));
+  clearInterval(reloads);
   await sleep(2000); // dropped requests finish; ondemand children may leave
   const left = leftovers(daemon.pid);
   for (const line of left) fail(`left running under the master: ${line}`);
