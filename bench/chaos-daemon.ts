@@ -69,6 +69,8 @@ pm = static
 pm.max_children = 2
 ; small, so that echoes spill to a file
 fastcgi.output_buffer_size = 64K
+; children are recycled during the run
+pm.max_requests = 300
 
 [node]
 listen = ${join(dir, 'node.sock')}
@@ -78,6 +80,7 @@ pm.max_children = 3
 pm.start_servers = 1
 pm.min_spare_servers = 1
 pm.max_spare_servers = 2
+pm.max_requests = 300
 
 [cgi]
 listen = ${join(dir, 'cgi.sock')}
