@@ -2,11 +2,12 @@
 // tsfpm with one pool per mode (fetch, node/Express, CGI, threads) and per process manager, reloaded
 // with SIGUSR2 every S seconds if asked. Clients at random echo bodies of up to 3 MB (checked byte for
 // byte), drop the connection at a random point, send FCGI_ABORT_REQUEST between records, drop or
-// half-close a 5 MiB download, or run three requests on one kept connection. Afterwards: no
-// mismatch, every abort answered, no WARNING/ERROR in the log (but "reached max_children"), and no
-// process left under the master but its children. Not part of `npm test`: it runs for minutes.
-// Found: CGI processes left waiting for input forever after an early abort, ABORT_REQUEST before
-// PARAMS unanswered, a leaked spill-file descriptor.
+// half-close a 5 MiB download, read one slowly, run a failing script (500), or run three requests on
+// one kept connection. Afterwards: no mismatch, every abort answered, no WARNING/ERROR in the log
+// (but "reached max_children" and the failing scripts' own), and no process left under the master
+// but its children. Not part of `npm test`: it runs for minutes. Found: CGI processes left waiting
+// for input forever after an early abort, ABORT_REQUEST before PARAMS unanswered, a leaked
+// spill-file descriptor.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,15 +43,21 @@ interface Pool {
   readonly echo: string;
   readonly big: string;
   readonly hello: string;
+  readonly throws: string;
+  /** Byte i of big's 5 MiB body. */
+  readonly bigByte: (i: number) => number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tsfpm-chaos-'));
 const threadsPort = await freePort();
-const scripts = (mode: string, ext: string): Pick<Pool, 'echo' | 'big' | 'hello'> => ({
+const scripts = (mode: string, ext: string): Omit<Pool, 'name' | 'address'> => ({
   echo: join(FIXTURE_SCRIPTS, 'modes', mode, `echo.${ext}`),
   big: join(FIXTURE_SCRIPTS, 'modes', mode, `big.${ext}`),
   hello: join(FIXTURE_SCRIPTS, 'modes', mode, `hello.${ext}`),
+  throws: join(FIXTURE_SCRIPTS, 'modes', mode, `throws.${ext}`),
+  bigByte: mode === 'cgi' ? () => 0 : (i) => i % 251,
 });
+const BIG_BYTES = 5 * 1024 * 1024;
 const POOLS: readonly Pool[] = [
   { name: 'fetch', address: { kind: 'unix', path: join(dir, 'fetch.sock') }, ...scripts('fetch', 'mjs') },
   { name: 'node', address: { kind: 'unix', path: join(dir, 'node.sock') }, ...scripts('node', 'mjs') },
@@ -165,6 +172,37 @@ async function download(pool: Pool, conn: FcgiConnection): Promise<void> {
   count(`${pool.name} download dropped`);
 }
 
+/** The 5 MiB download, read by a client that stops reading now and then (backpressure). */
+async function slowReader(pool: Pool, conn: FcgiConnection): Promise<void> {
+  await conn.write(encodeRequest({ scriptFilename: pool.big }));
+  const records: ReceivedRecord[] = [];
+  for (;;) {
+    const record = await conn.nextRecord(30_000);
+    if (record === undefined) return fail(`${pool.name}: slow reader's download closed after ${records.length} records`);
+    records.push(record);
+    if (record.type === FCGI_END_REQUEST) break;
+    if (prng.chance(0.05)) {
+      conn.socket.pause();
+      await sleep(prng.int(300));
+      conn.socket.resume();
+    }
+  }
+  const body = stdoutBody(records);
+  let bad = body.length === BIG_BYTES ? -1 : 0;
+  for (let i = 0; bad < 0 && i < body.length; i++) if (body[i] !== pool.bigByte(i)) bad = i;
+  if (bad >= 0) return fail(`${pool.name}: slow reader got ${body.length} bytes, wrong from byte ${bad}`);
+  count(`${pool.name} slow reader`);
+}
+
+/** A script that fails: 500 and END_REQUEST, the child serves on. */
+async function throws(pool: Pool, conn: FcgiConnection): Promise<void> {
+  await conn.write(encodeRequest({ scriptFilename: pool.throws }));
+  const result = await conn.readUntilEnd(1, 15_000);
+  const stdout = Buffer.concat(result.records.filter((r) => r.type === FCGI_STDOUT).map((r) => r.content)).toString('latin1');
+  if (!result.ended || !/^Status: 500/im.test(stdout)) return fail(`${pool.name}: a failing script got ${JSON.stringify(stdout.slice(0, 60))}`);
+  count(`${pool.name} script failed: 500`);
+}
+
 async function keep(pool: Pool, conn: FcgiConnection): Promise<void> {
   for (let id = 1; id <= 3; id++) {
     const body = someBody(prng.int(200_000));
@@ -181,7 +219,7 @@ async function keep(pool: Pool, conn: FcgiConnection): Promise<void> {
   count(`${pool.name} kept connection`);
 }
 
-const OPERATIONS = [echo, echo, drop, abort, download, keep];
+const OPERATIONS = [echo, echo, drop, abort, download, slowReader, throws, keep];
 
 async function client(until: number): Promise<void> {
   while (Date.now() < until) {
@@ -220,7 +258,8 @@ const daemon = await Daemon.start({
   args: [TSFPM_BIN, '-y', confFile, '-F', '-O', '-R'],
   readyPattern: /ready to handle connections/,
   stopSignal: 'SIGQUIT',
-  expectedProblem: /reached (pm\.)?max_children setting/,
+  // Load makes pools full; the failing scripts log their failure.
+  expectedProblem: /reached (pm\.)?max_children setting|thrown on purpose|without a complete header block/,
 });
 let exitCode = 1;
 try {
