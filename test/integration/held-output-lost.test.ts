@@ -3,34 +3,22 @@
 // would lose it), the child must not send END_REQUEST after the gap (the web server would pass a cut
 // response as whole): it logs an ERROR and closes the connection, and serves the next request.
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync, statSync, truncateSync } from 'node:fs';
+import { statSync, truncateSync } from 'node:fs';
 import { FCGI_END_REQUEST, FCGI_STDIN } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
+import { openFilesOf } from '../helpers/open-files.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { childPidsOf } from './master/support.js';
 
-/** /proc paths of open, deleted files under `dir` whose name starts with `tsfpm-out-`. */
-function heldOutputFiles(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone meanwhile
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${dir}/tsfpm-out-`)) found.push(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return found;
-}
+/** /proc paths of the pool children's open files under `dir` whose name starts with `tsfpm-out-`. */
+const heldOutputFiles = (master: number | undefined, dir: string): string[] =>
+  (master === undefined ? [] : childPidsOf(master))
+    .flatMap(openFilesOf)
+    .filter((file) => file.target.startsWith(`${dir}/tsfpm-out-`))
+    .map((file) => file.fdPath);
 
 const spill = makeTempDir('tsfpm-spill-');
 
@@ -46,7 +34,7 @@ daemonTest('held output that cannot be read back: ERROR, connection closed witho
   // Everything but the end of the body: the echo is held, beyond 64K in the file.
   await conn.write(whole.subarray(0, whole.length - lastStdin.length));
   const [file] = await waitFor(() => {
-    const files = heldOutputFiles(spill.path);
+    const files = heldOutputFiles(fpm.process.pid, spill.path);
     return files.length === 1 ? files : undefined;
   }, { timeoutMs: 10_000, what: 'the held output file' });
   assert.ok(file !== undefined);

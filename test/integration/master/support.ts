@@ -8,15 +8,19 @@ import { httpRequest } from '../../helpers/http-client.js';
 
 /** Pids of the pool children of master `pid` (from /proc, not from the log; helpers such as `ss` excluded). */
 export function childPidsOf(pid: number): number[] {
+  return kernelChildrenOf(pid).filter(isPoolChild);
+}
+
+/** Every child process of `pid`, as the kernel lists them. */
+export function kernelChildrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .trim()
       .split(/\s+/)
       .filter((s) => s !== '')
-      .map(Number)
-      .filter(isPoolChild);
+      .map(Number);
   } catch {
-    return [];
+    return []; // already gone
   }
 }
 

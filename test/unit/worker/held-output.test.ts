@@ -1,23 +1,15 @@
 // HeldOutput (src/worker/held-output.ts): memory up to its bound, then an unlinked temporary file;
 // drained in order; and no descriptor left behind when the connection goes away mid-spill.
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { HeldOutput } from '../../../src/worker/held-output.js';
+import { openFilesOf } from '../../helpers/open-files.js';
 
 /** This process's open held-output files (unlinked at once, so they show as "(deleted)"). */
-function openSpillFiles(): string[] {
-  const found: string[] = [];
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.includes('/tsfpm-out-')) found.push(target);
-    } catch {
-      // the descriptor readdir itself used, closed meanwhile
-    }
-  }
-  return found;
-}
+const openSpillFiles = (): string[] =>
+  openFilesOf('self')
+    .map((file) => file.target)
+    .filter((target) => target.includes('/tsfpm-out-'));
 
 async function drained(hold: HeldOutput): Promise<Buffer> {
   const parts: Buffer[] = [];
