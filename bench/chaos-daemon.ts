@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST, FCGI_STDOUT } from '../src/fastcgi/constants.js';
+import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST } from '../src/fastcgi/constants.js';
 import { encodeRecord } from '../src/fastcgi/record.js';
-import { encodeRequest, FcgiConnection, type FcgiAddress, type ReceivedRecord } from '../test/helpers/fcgi-client.js';
+import { encodeRequest, FcgiConnection, parseResponse, type FcgiAddress, type ReceivedRecord } from '../test/helpers/fcgi-client.js';
 import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../test/helpers/paths.js';
 import { Prng } from '../test/unit/fastcgi/support.js';
 import { Daemon } from './daemon.js';
@@ -112,12 +112,6 @@ const fail = (what: string): void => {
   if (failures.length < 20) failures.push(what);
 };
 
-const stdoutBody = (records: readonly ReceivedRecord[]): Buffer => {
-  const stdout = Buffer.concat(records.filter((r) => r.type === FCGI_STDOUT).map((r) => r.content));
-  const split = stdout.indexOf('\r\n\r\n');
-  return split < 0 ? stdout : stdout.subarray(split + 4);
-};
-
 /** A body of `size` bytes, cheap to make and to compare (one random byte per 4 KiB). */
 function someBody(size: number): Buffer {
   const body = Buffer.alloc(size);
@@ -138,7 +132,7 @@ async function echo(pool: Pool, conn: FcgiConnection): Promise<void> {
   await conn.write(encodeRequest({ scriptFilename: pool.echo, method: 'POST', body, stdinChunkBytes }));
   const result = await conn.readUntilEnd(1, 60_000);
   if (!result.ended) return fail(`${pool.name}: echo of ${body.length} bytes not ended`);
-  if (!stdoutBody(result.records).equals(body)) return fail(`${pool.name}: echo of ${body.length} bytes came back different`);
+  if (!parseResponse(result).body.equals(body)) return fail(`${pool.name}: echo of ${body.length} bytes came back different`);
   count(`${pool.name} echo`);
 }
 
@@ -187,7 +181,7 @@ async function slowReader(pool: Pool, conn: FcgiConnection): Promise<void> {
       conn.socket.resume();
     }
   }
-  const body = stdoutBody(records);
+  const body = parseResponse({ records, ended: true, closedEarly: false }).body;
   let bad = body.length === BIG_BYTES ? -1 : 0;
   for (let i = 0; bad < 0 && i < body.length; i++) if (body[i] !== pool.bigByte(i)) bad = i;
   if (bad >= 0) return fail(`${pool.name}: slow reader got ${body.length} bytes, wrong from byte ${bad}`);
@@ -198,8 +192,10 @@ async function slowReader(pool: Pool, conn: FcgiConnection): Promise<void> {
 async function throws(pool: Pool, conn: FcgiConnection): Promise<void> {
   await conn.write(encodeRequest({ scriptFilename: pool.throws }));
   const result = await conn.readUntilEnd(1, 15_000);
-  const stdout = Buffer.concat(result.records.filter((r) => r.type === FCGI_STDOUT).map((r) => r.content)).toString('latin1');
-  if (!result.ended || !/^Status: 500/im.test(stdout)) return fail(`${pool.name}: a failing script got ${JSON.stringify(stdout.slice(0, 60))}`);
+  const response = parseResponse(result);
+  if (!result.ended || response.status !== 500) {
+    return fail(`${pool.name}: a failing script got ${JSON.stringify(response.stdout.subarray(0, 60).toString('latin1'))}`);
+  }
   count(`${pool.name} script failed: 500`);
 }
 
@@ -212,7 +208,7 @@ async function keep(pool: Pool, conn: FcgiConnection): Promise<void> {
     // connections: nothing of the next request was answered, and a web server retries it elsewhere.
     if (id > 1 && !result.ended && result.records.length === 0) return count(`${pool.name} kept connection closed between requests`);
     if (!result.ended) return fail(`${pool.name}: request ${id} on a kept connection not ended`);
-    if (result.records.at(-1)?.type !== FCGI_END_REQUEST || !stdoutBody(result.records).equals(body)) {
+    if (result.records.at(-1)?.type !== FCGI_END_REQUEST || !parseResponse(result).body.equals(body)) {
       return fail(`${pool.name}: request ${id} on a kept connection came back different`);
     }
   }
