@@ -19,7 +19,7 @@ export class OutputChannel {
   readonly #transport: Transport;
   readonly #memoryLimit: number;
   #hold: HeldOutput | undefined;
-  /** Set from the release of held output until the writes queued behind it have gone out. */
+  /** Set from the release of held output until a turn of the event loop passes without a write. */
   #reframer: StdoutReframer | undefined;
   #quietCheckArmed = false;
   #released = false;
