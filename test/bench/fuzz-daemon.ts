@@ -9,9 +9,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeCase } from '../test/unit/fastcgi/fuzz-cases.js';
-import { fcgiRequest } from '../test/helpers/fcgi-client.js';
-import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../test/helpers/paths.js';
+import { makeCase } from '../unit/fastcgi/fuzz-cases.js';
+import { fcgiRequest } from '../helpers/fcgi-client.js';
+import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
 
 const { values } = parseArgs({
   options: {

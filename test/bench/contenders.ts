@@ -2,7 +2,7 @@
 // front of php-fpm 8.2, tsfpm (in one of its handler modes) or fcgiwrap, over TCP or a unix socket.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, TSFPM_BIN } from '../helpers/paths.js';
 import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
 import { renderFpmConfig } from './fpm-config.js';
@@ -85,10 +85,8 @@ export function groupKey(cell: Cell): string {
   return cellKey({ ...cell, kind: 'nginx-static' });
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const TSFPM_BIN = join(REPO_ROOT, 'bin', 'tsfpm');
 export const TSFPM_WWW = join(REPO_ROOT, 'conf', 'www');
-const BENCH_WWW = join(REPO_ROOT, 'bench', 'www');
+const BENCH_WWW = join(REPO_ROOT, 'test', 'bench', 'www');
 /** An Express app run with `handler = node`. */
 export const EXPRESS_HELLO = join(BENCH_WWW, 'express-hello.mjs');
 /** The Express hello (or a plain handler) on a bare http.Server, no FastCGI: the app's own cost. */
