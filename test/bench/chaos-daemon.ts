@@ -17,7 +17,7 @@ import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST } from '../../src/fastcgi/constant
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { encodeRequest, FcgiConnection, parseResponse, type FcgiAddress, type ReceivedRecord } from '../helpers/fcgi-client.js';
 import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
-import { Prng } from '../unit/fastcgi/support.js';
+import { Prng } from '../helpers/prng.js';
 import { Daemon } from './daemon.js';
 import { freePort } from './net.js';
 import { childPids, descendantPids } from './proc.js';
