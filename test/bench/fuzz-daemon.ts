@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { makeCase } from '../helpers/fuzz-cases.js';
 import { fcgiRequest } from '../helpers/fcgi-client.js';
 import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
+import { isAlive } from '../helpers/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,15 +130,6 @@ async function goodRequest(): Promise<void> {
     else stats.goodFailures++;
   } catch {
     stats.goodFailures++;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -24,8 +24,7 @@ import {
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
-import { mean } from './proc.js';
-import { COLUMNS, formatMib, formatMs, renderMarkdownTable, renderTextTable, summarize, tableRows, type CellSummary } from './table.js';
+import { COLUMNS, formatMib, formatMs, mean, renderMarkdownTable, renderTextTable, summarize, tableRows, type CellSummary } from './table.js';
 import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
 import { measureUpload, type UploadResult } from './upload.js';
 import { errorCount } from './wrk.js';

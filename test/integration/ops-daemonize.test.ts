@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import test from 'node:test';
-import { isAlive } from '../helpers/daemon.js';
 import { DAEMONIZED_CONF, startDaemonized } from '../helpers/daemonized.js';
+import { isAlive } from '../helpers/proc.js';
 import { describeResult, runTsfpm } from '../helpers/tsfpm-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 

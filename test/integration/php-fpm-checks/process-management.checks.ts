@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from '../../helpers/daemon.js';
 import type { FcgiResponse } from '../../helpers/fcgi-client.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from '../master/support.js';
 import { check, parseTextStatus, poolConfig, statusRequest, withDaemon } from './support.js';
 
 async function textStatus(fpm: Daemon): Promise<Map<string, string>> {
@@ -16,7 +16,7 @@ async function textStatus(fpm: Daemon): Promise<Map<string, string>> {
 
 check(11, 'pm = static, max_children = 3: exactly 3 workers; status total 3, idle 2 seen through one of them', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '3', POOL_EXTRA: 'pm.status_path = /status' } }, async (fpm) => {
-    assert.equal(childPidsOf(fpm.pid).length, 3);
+    assert.equal(poolChildrenOf(fpm.pid).length, 3);
     const fields = await textStatus(fpm);
     assert.equal(fields.get('total processes'), '3');
     assert.equal(fields.get('idle processes'), '2');
@@ -29,12 +29,12 @@ check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a 
     'pm = dynamic\npm.max_children = 10\npm.start_servers = 2\npm.min_spare_servers = 2\npm.max_spare_servers = 4\npm.status_path = /status\ncatch_workers_output = yes',
   );
   await withDaemon(t, { config }, async (fpm) => {
-    assert.equal(childPidsOf(fpm.pid).length, 2, 'exactly 2 workers at start');
+    assert.equal(poolChildrenOf(fpm.pid).length, 2, 'exactly 2 workers at start');
     let most = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        most = Math.max(most, childPidsOf(fpm.pid).length);
+        most = Math.max(most, poolChildrenOf(fpm.pid).length);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -53,7 +53,7 @@ check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a 
       await waitFor(() => most > 2, { timeoutMs: 5000, what: 'the worker count to rise' }).catch(() => undefined);
       assert.ok(most > 2, `the count rose during the burst (most ${most})`);
       // After the burst: surplus idle workers leave until max_spare_servers (4) are left.
-      await waitFor(async () => (await textStatus(fpm)).get('idle processes') === '3' && childPidsOf(fpm.pid).length === 4, {
+      await waitFor(async () => (await textStatus(fpm)).get('idle processes') === '3' && poolChildrenOf(fpm.pid).length === 4, {
         timeoutMs: 30_000,
         what: '4 workers (3 idle + the one answering the status request) after the burst',
       });
@@ -93,11 +93,11 @@ check(13, 'pm.max_children reached: one WARNING per episode, status max children
 check(14, 'pm = ondemand, idle timeout 2s: no worker at start, one for the first request, none again ~3 s after', {}, async (t) => {
   const config = poolConfig('pm = ondemand\npm.max_children = 2\npm.process_idle_timeout = 2s');
   await withDaemon(t, { config }, async (fpm) => {
-    assert.equal(childPidsOf(fpm.pid).length, 0);
+    assert.equal(poolChildrenOf(fpm.pid).length, 0);
     const res = await fpm.request({ script: 'hello.mjs' });
     assert.equal(res.status, 200);
-    assert.ok(childPidsOf(fpm.pid).length >= 1 || fpm.liveChildren().length >= 1, 'a worker was spawned');
-    await waitFor(() => childPidsOf(fpm.pid).length === 0, { timeoutMs: 8000, what: 'the idle worker to be ended' });
+    assert.ok(poolChildrenOf(fpm.pid).length >= 1 || fpm.liveChildren().length >= 1, 'a worker was spawned');
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 0, { timeoutMs: 8000, what: 'the idle worker to be ended' });
   });
 });
 
@@ -115,7 +115,7 @@ check(15, 'pm.max_requests = 3: requests 1-3 from one pid, the 4th from another;
 
 check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us seconds, a new child started, pool full', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '2' } }, async (fpm) => {
-    const [victim] = childPidsOf(fpm.pid);
+    const [victim] = poolChildrenOf(fpm.pid);
     assert.ok(victim !== undefined);
     const mark = fpm.logMark;
     process.kill(victim, 'SIGKILL');
@@ -124,7 +124,7 @@ check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us 
       { from: mark },
     );
     await fpm.expectLog(/NOTICE: \[pool www\] child \d+ started/, { from: mark });
-    await waitFor(() => childPidsOf(fpm.pid).length === 2 && !childPidsOf(fpm.pid).includes(victim), { what: 'the pool back at 2' });
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 2 && !poolChildrenOf(fpm.pid).includes(victim), { what: 'the pool back at 2' });
     assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
   });
 });

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { fcgiRequest } from '../../helpers/fcgi-client.js';
 import { confTemplate } from '../../helpers/paths.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { childPidsOf } from '../master/support.js';
 import { check, parseTextStatus, statusRequest, withDaemon } from './support.js';
 
 const STATUS = 'pm.status_path = /status';
@@ -106,7 +106,7 @@ check(29, '?full (text): one block per worker with real pids; the answering one 
     const text = (await statusRequest(fpm, 'full')).body.toString();
     const blocks = text.split(/^\*{24}$/m).slice(1);
     const pids = blocks.map((block) => Number(/^pid:\s+(\d+)$/m.exec(block)?.[1]));
-    assert.deepEqual([...pids].sort(), [...childPidsOf(fpm.pid)].sort(), 'one block per worker, real pids');
+    assert.deepEqual([...pids].sort(), [...poolChildrenOf(fpm.pid)].sort(), 'one block per worker, real pids');
     const self = blocks.find((block) => /^request URI:\s+\/status\?full$/m.test(block));
     assert.ok(self !== undefined, text);
     assert.match(self, /^state:\s+Running$/m);

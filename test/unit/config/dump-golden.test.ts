@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { runConfigTest } from '../../../src/cli/config-test.js';
 import { dumpConfig } from '../../../src/config/dump.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { repoPath } from './repo-paths.js';
+import { repoPath } from '../../helpers/paths.js';
 
 const FIXTURE = repoPath('test/fixtures/config/dump');
 
