@@ -1,4 +1,4 @@
-// Issue 3: FCGI_ABORT_REQUEST reaches the script as an aborted signal, and the server ends the
+// FCGI_ABORT_REQUEST reaches the script as an aborted signal, and the server ends the
 // request with END_REQUEST; the child serves the next request.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Issue 3: a child that dies (SIGKILL) is logged and replaced; the pool is back to full size and serves.
+// A child that dies (SIGKILL) is logged and replaced; the pool is back to full size and serves.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
 import { isAlive } from '../helpers/proc.js';

@@ -1,4 +1,4 @@
-// Issue 9, packaging: `npm pack` of this checkout installs globally into a temporary prefix and gives
+// Packaging: `npm pack` of this checkout installs globally into a temporary prefix and gives
 // a working `tsfpm` on PATH with only the runtime dependencies: -v, -t on a config, a daemonized start,
 // a request served through the installed `tsfpm request`, and a stop. The tarball is packed with
 // --ignore-scripts because `npm test` has just built dist (prepack runs tsc for real releases).

@@ -1,4 +1,4 @@
-// Issue 3: "a slow reader must not make tsfpm buffer unboundedly". A client that stops reading a
+// A slow reader must not make tsfpm buffer without bound. A client that stops reading a
 // 256 MiB response: the child's memory stays bounded (the script is paused by backpressure), and
 // once the client reads again the whole response arrives intact.
 import assert from 'node:assert/strict';

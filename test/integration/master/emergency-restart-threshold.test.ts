@@ -1,4 +1,4 @@
-// php-fpm.md §1: emergency_restart_threshold children dying by SIGSEGV/SIGBUS within
+// As php-src's sapi/fpm/fpm/fpm_children.c fpm_children_bury() does: emergency_restart_threshold children dying by SIGSEGV/SIGBUS within
 // emergency_restart_interval make the master reload gracefully.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

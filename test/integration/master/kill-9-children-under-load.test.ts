@@ -1,4 +1,4 @@
-// Issue 5: SIGKILL of random children under load: only requests those children were serving fail,
+// SIGKILL of random children under load: only requests those children were serving fail,
 // and the pool is back to its size within a second (the replacement is forked when the exit is seen).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

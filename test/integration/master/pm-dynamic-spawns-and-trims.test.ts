@@ -1,4 +1,4 @@
-// Issue 5 (php-fpm.md §6.5): dynamic starts pm.start_servers children, adds children while fewer than
+// pm = dynamic, as sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_perform_idle_server_maintenance() runs it: starts pm.start_servers children, adds children while fewer than
 // pm.min_spare_servers are idle (never above pm.max_children), and after the burst ends the oldest
 // idle child one per second until at most pm.max_spare_servers are idle.
 import assert from 'node:assert/strict';

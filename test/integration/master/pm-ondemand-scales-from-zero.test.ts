@@ -1,4 +1,5 @@
-// Issue 5 (php-fpm.md §6.6): ondemand starts no child, starts one per waiting connection up to
+// pm = ondemand (php-src sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_on_socket_accept() and the idle
+// maintenance): starts no child, starts one per waiting connection up to
 // pm.max_children, and ends children idle for pm.process_idle_timeout, back to none.
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-// Issue 5 (as root): a pool's children run as its user and group with the user's supplementary
+// As root: a pool's children run as its user and group with the user's supplementary
 // groups; its unix socket gets listen.owner/group/mode; a pool without user is refused without -R.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Issue 5: SIGUSR2 ten times while HTTP load runs through nginx (with and without upstream
+// SIGUSR2 ten times while HTTP load runs through nginx (with and without upstream
 // keepalive): no request fails, the master pid stays, every old child is gone afterwards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

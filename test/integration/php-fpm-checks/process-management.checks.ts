@@ -1,4 +1,4 @@
-// php-fpm.md §10.11 checks 11–18: process managers, recycling, crashes and request time limits.
+// php-fpm parity: process managers, recycling, crashes and request time limits.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ async function textStatus(fpm: Daemon): Promise<Map<string, string>> {
   return parseTextStatus(res.body.toString());
 }
 
-check(11, 'pm = static, max_children = 3: exactly 3 workers; status total 3, idle 2 seen through one of them', {}, async (t) => {
+check('pm = static, max_children = 3: exactly 3 workers; status total 3, idle 2 seen through one of them', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '3', POOL_EXTRA: 'pm.status_path = /status' } }, async (fpm) => {
     assert.equal(poolChildrenOf(fpm.pid).length, 3);
     const fields = await textStatus(fpm);
@@ -24,7 +24,7 @@ check(11, 'pm = static, max_children = 3: exactly 3 workers; status total 3, idl
   });
 });
 
-check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a burst of 8, never above 10, trimmed to 4 idle after', { timeout: 90_000 }, async (t) => {
+check('pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a burst of 8, never above 10, trimmed to 4 idle after', { timeout: 90_000 }, async (t) => {
   const config = poolConfig(
     'pm = dynamic\npm.max_children = 10\npm.start_servers = 2\npm.min_spare_servers = 2\npm.max_spare_servers = 4\npm.status_path = /status\ncatch_workers_output = yes',
   );
@@ -68,7 +68,7 @@ check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a 
 // tsfpm difference: a child accepts every pending connection at once (a Node event loop serves many),
 // so 4 requests sent together all land in the first child. They are sent so that each child takes one
 // as PHP-FPM's workers do: the next request only once the previous one runs (busy.mjs blocks its child).
-check(13, 'pm.max_children reached: one WARNING per episode, status max children reached >= 1, all 4 requests served', { timeout: 60_000 }, async (t) => {
+check('pm.max_children reached: one WARNING per episode, status max children reached >= 1, all 4 requests served', { timeout: 60_000 }, async (t) => {
   const config = poolConfig(
     // request_terminate_timeout: the child reports the request before the blocking script runs.
     'pm = dynamic\npm.max_children = 2\npm.start_servers = 1\npm.min_spare_servers = 1\npm.max_spare_servers = 2\npm.status_path = /status\nrequest_terminate_timeout = 30s',
@@ -90,7 +90,7 @@ check(13, 'pm.max_children reached: one WARNING per episode, status max children
   });
 });
 
-check(14, 'pm = ondemand, idle timeout 2s: no worker at start, one for the first request, none again ~3 s after', {}, async (t) => {
+check('pm = ondemand, idle timeout 2s: no worker at start, one for the first request, none again ~3 s after', {}, async (t) => {
   const config = poolConfig('pm = ondemand\npm.max_children = 2\npm.process_idle_timeout = 2s');
   await withDaemon(t, { config }, async (fpm) => {
     assert.equal(poolChildrenOf(fpm.pid).length, 0);
@@ -101,7 +101,7 @@ check(14, 'pm = ondemand, idle timeout 2s: no worker at start, one for the first
   });
 });
 
-check(15, 'pm.max_requests = 3: requests 1-3 from one pid, the 4th from another; exit code 0 and start logged', {}, async (t) => {
+check('pm.max_requests = 3: requests 1-3 from one pid, the 4th from another; exit code 0 and start logged', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '1', POOL_EXTRA: 'pm.max_requests = 3' } }, async (fpm) => {
     const mark = fpm.logMark;
     const pids: string[] = [];
@@ -113,7 +113,7 @@ check(15, 'pm.max_requests = 3: requests 1-3 from one pid, the 4th from another;
   });
 });
 
-check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us seconds, a new child started, pool full', {}, async (t) => {
+check('SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us seconds, a new child started, pool full', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '2' } }, async (fpm) => {
     const [victim] = poolChildrenOf(fpm.pid);
     assert.ok(victim !== undefined);
@@ -132,7 +132,7 @@ check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us 
 // A script that blocks its worker (as PHP's sleep() does) is killed by the master at the limit. A script
 // that awaits and honours ctx.signal gets a 504 from its child instead, which lives on (README,
 // "Timeouts"): request-terminate-timeout.test.ts covers that tsfpm improvement.
-check(17, 'request_terminate_timeout = 2s: connection closed without END_REQUEST, timed-out line, a replacement serves', {}, async (t) => {
+check('request_terminate_timeout = 2s: connection closed without END_REQUEST, timed-out line, a replacement serves', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '1', POOL_EXTRA: 'request_terminate_timeout = 2s' } }, async (fpm) => {
     const started = Date.now();
     const res = await fpm.request({ script: 'busy.mjs', query: 'ms=10000', timeoutMs: 15_000 });
@@ -146,7 +146,7 @@ check(17, 'request_terminate_timeout = 2s: connection closed without END_REQUEST
   });
 });
 
-check(18, 'request_slowlog_timeout = 1s: 200 after 3 s, executing too slow line, slowlog block, slow requests = 1', {}, async (t) => {
+check('request_slowlog_timeout = 1s: 200 after 3 s, executing too slow line, slowlog block, slow requests = 1', {}, async (t) => {
   const config = poolConfig(
     'pm = static\npm.max_children = 1\npm.status_path = /status\nslowlog = {{DIR}}/slow.log\nrequest_slowlog_timeout = 1s',
   );

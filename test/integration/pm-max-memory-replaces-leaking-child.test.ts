@@ -1,6 +1,6 @@
-// Issue 10 item 4 (php-src #17661): memory-based recycling. A child whose RSS passes pm.max_memory
+// Memory-based recycling. A child whose RSS passes pm.max_memory
 // finishes its request and is replaced; PHP-FPM only has pm.max_requests, so a leaking app grows
-// until the kernel's OOM killer steps in.
+// until the kernel's OOM killer steps in (php-src GH-17661).
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
 import { poolChildrenOf, rssBytes } from '../helpers/proc.js';
