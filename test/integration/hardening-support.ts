@@ -1,6 +1,6 @@
-// Shared pieces of the hardening tests (hostile clients against a live daemon): the memory of the
-// daemon's processes read from /proc while an attack runs, and a well-behaved client that keeps sending requests next to the
-// attack and must see every one of them succeed.
+// Shared pieces of the hardening tests (hostile clients against a live daemon): the memory of the daemon's
+// processes read from /proc while an attack runs, and a well-behaved client that keeps sending requests
+// next to the attack and must see every one of them succeed.
 import assert from 'node:assert/strict';
 import type test from 'node:test';
 import type { Daemon } from '../helpers/daemon.js';

@@ -6,7 +6,8 @@
 //   /pm-tcp/<script>   ProxyPassMatch ... fcgi://127.0.0.1:PORT/DOCROOT/$1 enablereuse=on
 //   /pm-unix/<script>  ProxyPassMatch ... unix:SOCK|fcgi://localhost/DOCROOT/$1 enablereuse=on
 // Plus what Apache really sends as SCRIPT_FILENAME/PATH_INFO and what the script sees after tsfpm's
-// PHP-FPM-style handling (php-src sapi/fpm/fpm/fpm_main.c init_request_info()), checked against php-fpm 8.2 by hand on Apache 2.4.71.
+// PHP-FPM-style handling (php-src sapi/fpm/fpm/fpm_main.c init_request_info()), checked against
+// php-fpm 8.2 by hand on Apache 2.4.71.
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
-// As php-src's sapi/fpm/fpm/fpm_children.c fpm_children_bury() does: emergency_restart_threshold children dying by SIGSEGV/SIGBUS within
-// emergency_restart_interval make the master reload gracefully.
+// As php-src's sapi/fpm/fpm/fpm_children.c fpm_children_bury() does: emergency_restart_threshold children
+// dying by SIGSEGV/SIGBUS within emergency_restart_interval make the master reload gracefully.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';

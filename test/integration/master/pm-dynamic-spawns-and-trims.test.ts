@@ -1,6 +1,7 @@
-// pm = dynamic, as sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_perform_idle_server_maintenance() runs it: starts pm.start_servers children, adds children while fewer than
-// pm.min_spare_servers are idle (never above pm.max_children), and after the burst ends the oldest
-// idle child one per second until at most pm.max_spare_servers are idle.
+// pm = dynamic, as sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_perform_idle_server_maintenance() runs it:
+// starts pm.start_servers children, adds children while fewer than pm.min_spare_servers are idle (never
+// above pm.max_children), and after the burst ends the oldest idle child one per second until at most
+// pm.max_spare_servers are idle.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';

@@ -1,4 +1,5 @@
-// `-tt` output (php-src sapi/fpm/fpm/fpm_conf.c fpm_conf_dump()): php-fpm's order and value formats, compared with a golden file.
+// `-tt` output (php-src sapi/fpm/fpm/fpm_conf.c fpm_conf_dump()): php-fpm's order and value formats,
+// compared with a golden file.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
