@@ -21,6 +21,7 @@ import {
 import { getFreePort } from './free-port.js';
 import { LogLines, type ExpectLogOptions, type LogMatch } from './log-lines.js';
 import { confTemplate, FIXTURE_SCRIPTS, REPO_ROOT, TSFPM_BIN } from './paths.js';
+import { isAlive } from './proc.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
 import { DeadlineError, waitFor } from './wait-for.js';
 
@@ -285,15 +286,6 @@ function killGroup(pid: number): void {
     process.kill(-pid, 'SIGKILL');
   } catch {
     // nothing left in the group
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -4,8 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CleanupScope } from './daemon.js';
-import { fillTemplate, isAlive } from './daemon.js';
+import { fillTemplate } from './daemon.js';
 import { FIXTURE_SCRIPTS } from './paths.js';
+import { isAlive } from './proc.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
 import { runTsfpm, type CliResult } from './tsfpm-cli.js';
 import { waitFor } from './wait-for.js';

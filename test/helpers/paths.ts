@@ -19,6 +19,8 @@ function findRepoRoot(): string {
 }
 
 export const REPO_ROOT = findRepoRoot();
+/** A path in the source tree: `repoPath('conf', 'tsfpm.conf')`. */
+export const repoPath = (...parts: string[]): string => join(REPO_ROOT, ...parts);
 export const TSFPM_BIN = join(REPO_ROOT, 'bin', 'tsfpm');
 export const FIXTURE_SCRIPTS = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
 export const FIXTURE_CONF = join(REPO_ROOT, 'test', 'fixtures', 'conf');

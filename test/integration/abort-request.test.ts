@@ -1,15 +1,14 @@
-// Issue 3: FCGI_ABORT_REQUEST reaches the script as an aborted signal, and the server ends the
+// FCGI_ABORT_REQUEST reaches the script as an aborted signal, and the server ends the
 // request with END_REQUEST; the child serves the next request.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST, FCGI_STDOUT } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
 import { FIXTURE_SCRIPTS } from '../helpers/paths.js';
+import { commandNameOf, kernelChildrenOf, poolChildrenOf } from '../helpers/proc.js';
 import { elapsedMs, waitFor } from '../helpers/wait-for.js';
-import { childPidsOf, kernelChildrenOf } from './master/support.js';
 
 daemonTest('ABORT_REQUEST during a 20 s script ends the request with END_REQUEST well before 20 s', {
   vars: { MAX_CHILDREN: '1' },
@@ -78,13 +77,7 @@ daemonTest('CGI mode: ABORT_REQUEST right after the first body bytes, before the
 /** Pids of `cat` processes whose parent is a child of `master` (echo.cgi execs cat). */
 function cgiProcessesUnder(master: number | undefined): number[] {
   if (master === undefined) return [];
-  return childPidsOf(master)
+  return poolChildrenOf(master)
     .flatMap(kernelChildrenOf)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'cat';
-      } catch {
-        return false; // gone meanwhile
-      }
-    });
+    .filter((pid) => commandNameOf(pid) === 'cat');
 }

@@ -1,5 +1,5 @@
-// php-fpm behaviour (reference §10 item 38): listen.allowed_clients on a TCP pool drops connections
-// from other addresses without any FastCGI record, and says so in the log.
+// As in php-fpm (main/fastcgi.c fcgi_accept_request()): listen.allowed_clients on a TCP pool drops
+// connections from other addresses without any FastCGI record, and says so in the log.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
 

@@ -1,4 +1,5 @@
-// Issue 10: the FastCGI AUTHORIZER role at spec level (FastCGI 1.0 §6.3), with our own client. The
+// The FastCGI AUTHORIZER role as the FastCGI 1.0 specification
+// describes it (section 6.3, Authorizer), with our own client. The
 // script runs as for a responder and knows its role from ctx.role; a 200 allows (only its Variable-*
 // headers travel, the body is dropped), any other status denies (the whole response goes to the
 // client). An authorizer gets no STDIN: the request must be answered after PARAMS alone.
@@ -21,7 +22,8 @@ import { defaultParams, parseResponse, type FcgiConnection, type FcgiResponse } 
 
 /**
  * An AUTHORIZER request as Apache's mod_authnz_fcgi sends it: BEGIN_REQUEST and PARAMS, no STDIN at
- * all, and none of CONTENT_LENGTH, PATH_INFO, PATH_TRANSLATED, SCRIPT_NAME (spec §6.3).
+ * all, and none of CONTENT_LENGTH, PATH_INFO, PATH_TRANSLATED, SCRIPT_NAME (FastCGI 1.0
+ * specification, section 6.3).
  */
 function authorizerRequest(fpm: Daemon, requestId: number, extra: Record<string, string>, keepConn: boolean): Buffer {
   const params = defaultParams({ scriptFilename: fpm.script('authorizer.mjs'), params: extra });

@@ -1,4 +1,4 @@
-// Issue 3: malformed input (a wrong version byte, garbage, a record a web server never sends) closes
+// Malformed input (a wrong version byte, garbage, a record a web server never sends) closes
 // that connection with a logged reason; the daemon keeps serving other clients, nothing crashes.
 import assert from 'node:assert/strict';
 import { FCGI_STDOUT } from '../../src/fastcgi/constants.js';

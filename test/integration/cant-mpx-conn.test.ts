@@ -1,4 +1,4 @@
-// Issue 3: the server does not multiplex: a second BEGIN_REQUEST while a request is running on the
+// The server does not multiplex: a second BEGIN_REQUEST while a request is running on the
 // connection is refused with END_REQUEST FCGI_CANT_MPX_CONN, and the first request still completes.
 import assert from 'node:assert/strict';
 import { FCGI_CANT_MPX_CONN, FCGI_END_REQUEST, FCGI_REQUEST_COMPLETE, FCGI_RESPONDER } from '../../src/fastcgi/constants.js';

@@ -1,4 +1,4 @@
-// php-fpm behaviour (reference §10 item 40): with catch_workers_output = yes a script's stdout and
+// As in php-fpm: with catch_workers_output = yes a script's stdout and
 // stderr lines reach the error log, decorated with the pool, the child pid and the stream.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

@@ -1,6 +1,7 @@
-// Issue 3: a child that dies (SIGKILL) is logged and replaced; the pool is back to full size and serves.
+// A child that dies (SIGKILL) is logged and replaced; the pool is back to full size and serves.
 import assert from 'node:assert/strict';
-import { daemonTest, isAlive } from '../helpers/daemon.js';
+import { daemonTest } from '../helpers/daemon.js';
+import { isAlive } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 daemonTest('a child killed with SIGKILL is logged, replaced by a new child, and service continues', {

@@ -1,4 +1,4 @@
-// Issue 6: a web server that closes the connection while the script is still writing (the client
+// A web server that closes the connection while the script is still writing (the client
 // went away) is no WARNING or ERROR: nothing failed on tsfpm's side (at most a NOTICE when a write
 // fails before the close is seen), the CGI process killed for it is no "exited with status SIGKILL",
 // and the child goes on serving. Each mode writes a 5 MiB response that the client drops after its

@@ -1,4 +1,4 @@
-// Issue 3: a plain GET through our FastCGI client reaches the script and comes back whole.
+// A plain GET through our FastCGI client reaches the script and comes back whole.
 import assert from 'node:assert/strict';
 import { FCGI_END_REQUEST, FCGI_REQUEST_COMPLETE, FCGI_STDOUT } from '../../src/fastcgi/constants.js';
 import { daemonTest } from '../helpers/daemon.js';

@@ -1,4 +1,4 @@
-// Issue 3: FCGI_GET_VALUES is answered with GET_VALUES_RESULT (request id 0) saying the server does
+// FCGI_GET_VALUES is answered with GET_VALUES_RESULT (request id 0) saying the server does
 // not multiplex, and the connection stays usable for a request afterwards.
 import assert from 'node:assert/strict';
 import { FCGI_GET_VALUES_RESULT, FCGI_NULL_REQUEST_ID } from '../../src/fastcgi/constants.js';

@@ -1,4 +1,5 @@
-// Issue 6: docroot safety: PHP-FPM's path-info walk (php-fpm.md §9.2), `..` refused, and script_root
+// Docroot safety: PHP-FPM's path-info walk (php-src sapi/fpm/fpm/fpm_main.c
+// init_request_info()), `..` refused, and script_root
 // confinement on the real path (a symlink pointing out of it is refused with 403).
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';

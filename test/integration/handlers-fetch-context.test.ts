@@ -1,4 +1,4 @@
-// Issue 6: fetch mode details: a Hono app exported as is; the child-side request_terminate_timeout
+// Fetch mode details: a Hono app exported as is; the child-side request_terminate_timeout
 // aborts ctx.signal, so a script that honours it ends with 504 and its child lives on.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

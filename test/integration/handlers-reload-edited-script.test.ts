@@ -1,4 +1,4 @@
-// Issue 6: an edited script takes effect without a failed request. The child that notices the new
+// An edited script takes effect without a failed request. The child that notices the new
 // mtime (revalidated every 2 s) serves the new version and retires; the master replaces it.
 import assert from 'node:assert/strict';
 import { utimesSync, writeFileSync } from 'node:fs';

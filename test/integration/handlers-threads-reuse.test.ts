@@ -1,4 +1,4 @@
-// Issue 6: executor = threads keeps its threads under load. Every new thread gets a new threadId, so
+// `executor = threads` keeps its threads under load. Every new thread gets a new threadId, so
 // the ids seen over many waves of concurrent requests show whether threads were reused or started
 // afresh (a thread costs milliseconds of CPU to start and load the script: it must not happen per request).
 import assert from 'node:assert/strict';

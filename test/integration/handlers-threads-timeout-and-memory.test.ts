@@ -1,4 +1,4 @@
-// Issue 6: executor = threads. An infinite loop is stopped on request_terminate_timeout with 504
+// `executor = threads`. An infinite loop is stopped on request_terminate_timeout with 504
 // while other requests on the same (only) child still get 200; a script past executor.memory_limit
 // gets 500 and the child survives (same pid before and after).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 10 item 3: request bodies over fastcgi.max_body_size, slow and idle clients, thousands of
+// Request bodies over fastcgi.max_body_size, slow and idle clients, thousands of
 // half-open connections and fastcgi.max_connections; each beside a good client, with RSS bounds.
 import assert from 'node:assert/strict';
 import { FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN } from '../../src/fastcgi/constants.js';

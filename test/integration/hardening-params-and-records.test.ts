@@ -1,4 +1,4 @@
-// Issue 10 item 3: hostile PARAMS and record streams. Each attack runs next to a well-behaved client
+// Hostile PARAMS and record streams. Each attack runs next to a well-behaved client
 // whose requests must all succeed, while the master's and the children's RSS stay bounded.
 import assert from 'node:assert/strict';
 import { FCGI_ABORT_REQUEST, FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN } from '../../src/fastcgi/constants.js';

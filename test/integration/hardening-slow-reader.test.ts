@@ -1,4 +1,4 @@
-// Issue 10 item 3: clients that never read a big response (slow-reader-backpressure.test.ts checks one
+// Clients that never read a big response (slow-reader-backpressure.test.ts checks one
 // client and the child's growth). Here 10 of them at once, beside a good client, with the master's
 // and the children's RSS bounded: backpressure pauses each script instead of buffering its output.
 import assert from 'node:assert/strict';

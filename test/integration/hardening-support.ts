@@ -1,53 +1,36 @@
-// Shared pieces of the hardening tests (issue 10 item 3): the memory of the daemon's processes read
-// from /proc while an attack runs, and a well-behaved client that keeps sending requests next to the
-// attack and must see every one of them succeed.
+// Shared pieces of the hardening tests (hostile clients against a live daemon): the memory of the daemon's
+// processes read from /proc while an attack runs, and a well-behaved client that keeps sending requests
+// next to the attack and must see every one of them succeed.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type test from 'node:test';
 import type { Daemon } from '../helpers/daemon.js';
-import { childPidsOf } from './master/support.js';
+import { poolChildrenOf, rssBytes, RssSampler } from '../helpers/proc.js';
 
-/** Generous bounds (the brief's figures): a leak or an unbounded buffer is far above them. */
+/** Generous bounds: a leak or an unbounded buffer goes far above them, a busy master or child stays well below. */
 export const MASTER_RSS_LIMIT = 150 * 2 ** 20;
 export const CHILD_RSS_LIMIT = 300 * 2 ** 20;
-
-export function rssBytes(pid: number): number {
-  try {
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? 0 : Number(kb) * 1024;
-  } catch {
-    return 0; // the process is gone
-  }
-}
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** Peak RSS of the master and of any of its children, sampled from /proc every few ms until stopped. */
 export class RssWatch {
   readonly #masterPid: number;
-  readonly #timer: NodeJS.Timeout;
-  masterPeak = 0;
-  childPeak = 0;
+  readonly #sampler: RssSampler;
 
   constructor(masterPid: number, intervalMs = 50) {
     this.#masterPid = masterPid;
-    this.sample();
-    this.#timer = setInterval(() => this.sample(), intervalMs);
-  }
-
-  sample(): void {
-    this.masterPeak = Math.max(this.masterPeak, rssBytes(this.#masterPid));
-    for (const child of childPidsOf(this.#masterPid)) this.childPeak = Math.max(this.childPeak, rssBytes(child));
+    this.#sampler = new RssSampler(() => [masterPid, ...poolChildrenOf(masterPid)], intervalMs);
   }
 
   /** Stops sampling, reports the figures as a test diagnostic and asserts the bounds. */
   check(t: test.TestContext, what: string): void {
-    clearInterval(this.#timer);
-    this.sample();
-    t.diagnostic(`RSS under ${what}: master peak ${mib(this.masterPeak)}, child peak ${mib(this.childPeak)}`);
-    assert.ok(this.masterPeak > 0 && this.childPeak > 0, 'RSS was sampled');
-    assert.ok(this.masterPeak < MASTER_RSS_LIMIT, `master RSS ${mib(this.masterPeak)} under ${what}`);
-    assert.ok(this.childPeak < CHILD_RSS_LIMIT, `child RSS ${mib(this.childPeak)} under ${what}`);
+    const { peakKib } = this.#sampler.stop();
+    const masterPeak = (peakKib.get(this.#masterPid) ?? 0) * 1024;
+    const childPeak = Math.max(0, ...[...peakKib].filter(([pid]) => pid !== this.#masterPid).map(([, kib]) => kib * 1024));
+    t.diagnostic(`RSS under ${what}: master peak ${mib(masterPeak)}, child peak ${mib(childPeak)}`);
+    assert.ok(masterPeak > 0 && childPeak > 0, 'RSS was sampled');
+    assert.ok(masterPeak < MASTER_RSS_LIMIT, `master RSS ${mib(masterPeak)} under ${what}`);
+    assert.ok(childPeak < CHILD_RSS_LIMIT, `child RSS ${mib(childPeak)} under ${what}`);
   }
 }
 

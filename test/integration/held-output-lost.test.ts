@@ -8,14 +8,13 @@ import { FCGI_END_REQUEST, FCGI_STDIN } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
-import { openFilesOf } from '../helpers/open-files.js';
+import { openFilesOf, poolChildrenOf } from '../helpers/proc.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { childPidsOf } from './master/support.js';
 
 /** /proc paths of the pool children's open files under `dir` whose name starts with `tsfpm-out-`. */
 const heldOutputFiles = (master: number | undefined, dir: string): string[] =>
-  (master === undefined ? [] : childPidsOf(master))
+  (master === undefined ? [] : poolChildrenOf(master))
     .flatMap(openFilesOf)
     .filter((file) => file.target.startsWith(`${dir}/tsfpm-out-`))
     .map((file) => file.fdPath);

@@ -1,5 +1,6 @@
-// Issue 3 (php-fpm behaviour): a client that connects and sends nothing is disconnected after about
-// 5 s; meanwhile the same single child serves other clients.
+// A client that connects and sends nothing is disconnected after about 5 s, as php-src's main/fastcgi.c
+// fcgi_accept_request() polls a new connection for 5 s; meanwhile the same single child serves other
+// clients.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
 import { elapsedMs } from '../helpers/wait-for.js';

@@ -1,4 +1,4 @@
-// Issue 3: FCGI_KEEP_CONN is honoured: with it, sequential requests share one connection that stays
+// FCGI_KEEP_CONN is honoured: with it, sequential requests share one connection that stays
 // open; without it, the server closes the connection after END_REQUEST.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

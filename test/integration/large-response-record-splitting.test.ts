@@ -1,4 +1,4 @@
-// Issue 3: output is cut into STDOUT records of at most 65535 bytes, each padded to a multiple of 8,
+// Output is cut into STDOUT records of at most 65535 bytes, each padded to a multiple of 8,
 // never an empty STDOUT before the terminating one, and exactly one END_REQUEST.
 import assert from 'node:assert/strict';
 import { FCGI_END_REQUEST, FCGI_MAX_CONTENT_LEN, FCGI_STDOUT } from '../../src/fastcgi/constants.js';

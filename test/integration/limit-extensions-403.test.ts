@@ -1,4 +1,4 @@
-// Issue 3: security.limit_extensions (.js .mjs) refuses other files with 403, without running them.
+// security.limit_extensions (.js .mjs) refuses other files with 403, without running them.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
 

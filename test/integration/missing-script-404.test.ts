@@ -1,4 +1,4 @@
-// Issue 3: a script that does not exist answers like php-fpm: 404 `File not found.` and
+// A script that does not exist answers like php-fpm: 404 `File not found.` and
 // `Primary script unknown` on the FastCGI STDERR stream.
 import assert from 'node:assert/strict';
 import { FCGI_REQUEST_COMPLETE } from '../../src/fastcgi/constants.js';

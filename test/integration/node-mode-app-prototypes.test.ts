@@ -1,4 +1,4 @@
-// Issue 6: node mode builds req/res on an Express app's own prototypes, so the prototype switch
+// Node mode builds req/res on an Express app's own prototypes, so the prototype switch
 // Express makes on every request is a no-op (it made V8 keep every request's objects until a full
 // GC). What the app sees must not change: its helpers work, a mounted sub-app still gets its own.
 import assert from 'node:assert/strict';

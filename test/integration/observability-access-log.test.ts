@@ -1,5 +1,5 @@
-// access.log / access.format / access.suppress_path (php-fpm.md §8.3, §10.11 check 39) and the
-// SIGUSR1 reopen (check 25): lines are written by the children, one per request, whole lines only.
+// access.log / access.format / access.suppress_path (php-src sapi/fpm/fpm/fpm_log.c fpm_log_write())
+// and the SIGUSR1 reopen: lines are written by the children, one per request, whole lines only.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 // The status page against a real daemon: kernel listen-queue figures, the slowlog with a JavaScript
-// stack, and the counters under load (php-fpm.md §7, §8.4, §10.11 checks 13, 18, 27).
+// stack, and the counters under load (max children reached, slow requests,
+// accepted conn).
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';

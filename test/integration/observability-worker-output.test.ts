@@ -1,6 +1,6 @@
-// catch_workers_output (php-fpm.md §8.2): log_limit wrapping with the decoration on every physical
-// line, nothing lost from a script that writes 10,000 lines and then throws, and the error log's
-// SIGUSR1 reopen (check 25) with the daemon writing to its error_log file (no -O).
+// catch_workers_output (php-src sapi/fpm/fpm/fpm_stdio.c): log_limit wrapping with the decoration on every
+// physical line, nothing lost from a script that writes 10,000 lines and then throws, and the error log's
+// SIGUSR1 reopen with the daemon writing to its error_log file (no -O).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

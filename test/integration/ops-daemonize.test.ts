@@ -1,11 +1,11 @@
-// Issue 9, daemon hygiene: `daemonize = yes` / -D returns 0 only after the master reports that it
+// Daemon hygiene: `daemonize = yes` / -D returns 0 only after the master reports that it
 // serves; the master's stdio is /dev/null, it writes the pid file and logs to error_log. A failed
 // start is reported by the launcher (exit 70) with the reason.
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import test from 'node:test';
-import { isAlive } from '../helpers/daemon.js';
 import { DAEMONIZED_CONF, startDaemonized } from '../helpers/daemonized.js';
+import { isAlive } from '../helpers/proc.js';
 import { describeResult, runTsfpm } from '../helpers/tsfpm-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -1,4 +1,4 @@
-// Issue 9: the shipped conf/logrotate.d/tsfpm, run by the real logrotate with -f against a running
+// The shipped conf/logrotate.d/tsfpm, run by the real logrotate with -f against a running
 // daemonized tsfpm (only its paths changed to the test's): the rotated file keeps the old lines, the
 // fresh file gets the new ones after postrotate's SIGUSR1, and no line is lost or written twice,
 // even with requests logging while the rotation happens.

@@ -1,4 +1,4 @@
-// Issue 9, packaging: `npm pack` of this checkout installs globally into a temporary prefix and gives
+// Packaging: `npm pack` of this checkout installs globally into a temporary prefix and gives
 // a working `tsfpm` on PATH with only the runtime dependencies: -v, -t on a config, a daemonized start,
 // a request served through the installed `tsfpm request`, and a stop. The tarball is packed with
 // --ignore-scripts because `npm test` has just built dist (prepack runs tsc for real releases).
@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { promisify } from 'node:util';
-import { isAlive } from '../helpers/daemon.js';
 import { DAEMONIZED_CONF, startDaemonized } from '../helpers/daemonized.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { isAlive } from '../helpers/proc.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { describeResult, runTsfpm } from '../helpers/tsfpm-cli.js';
 import { waitFor } from '../helpers/wait-for.js';

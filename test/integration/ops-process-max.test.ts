@@ -1,4 +1,4 @@
-// Issue 9: process.max caps the children across all pools, with php-fpm's warning; the global
+// process.max caps the children across all pools, with php-fpm's warning; the global
 // directives an operator copies from php-fpm.conf (systemd_interval, events.mechanism, rlimit_*) are
 // accepted and the daemon serves.
 import assert from 'node:assert/strict';

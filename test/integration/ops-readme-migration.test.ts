@@ -1,4 +1,4 @@
-// Issue 9: the README's "Migrating from PHP-FPM" table names every PHP-FPM directive tsfpm knows
+// The README's "Migrating from PHP-FPM" table names every PHP-FPM directive tsfpm knows
 // (src/config/directives.ts is the source of truth), and each directive tsfpm ignores is marked
 // "ignored" there, so the guide cannot drift from the code.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 9: `tsfpm request` and `tsfpm status` against tsfpm itself: the response is printed, the exit
+// `tsfpm request` and `tsfpm status` against tsfpm itself: the response is printed, the exit
 // status is 0 only on 2xx, and every failure (refused, timeout, non-2xx, bad usage) says what happened.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

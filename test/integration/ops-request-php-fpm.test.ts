@@ -1,4 +1,4 @@
-// Issue 9: `tsfpm request` and `tsfpm status` are general FastCGI clients: the same commands against
+// `tsfpm request` and `tsfpm status` are general FastCGI clients: the same commands against
 // a real PHP-FPM 8.2 (Debian php8.2-fpm, installed by .ci/run) with a private config on a free port.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Issue 9: a second tsfpm must not steal the first one's pid file or unix socket. It fails with a
+// A second tsfpm must not steal the first one's pid file or unix socket. It fails with a
 // clear message and exit 78, and the first one keeps serving.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 9: systemd socket activation. systemd-socket-activate (from the systemd package) binds the
+// systemd socket activation. systemd-socket-activate (from the systemd package) binds the
 // address, then execs the daemon with the socket as fd 3 and LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES
 // set, as systemd does for a .socket unit. The pool must serve on that fd without binding anything
 // itself (the address is already taken: a bind would fail), and a unix path systemd owns must survive

@@ -1,4 +1,4 @@
-// Issue 9: Type=notify. The daemon runs with NOTIFY_SOCKET pointing at a datagram socket the test
+// Type=notify. The daemon runs with NOTIFY_SOCKET pointing at a datagram socket the test
 // owns, and must send READY=1 once it serves, STATUS= lines in php-fpm's format every systemd_interval,
 // RELOADING=1 then READY=1 around SIGUSR2, and STOPPING=1 when it stops; WATCHDOG=1 when systemd
 // sets WATCHDOG_USEC. Messages carry the master's pid (NotifyAccess=main), which systemd-notify can

@@ -1,4 +1,4 @@
-// Issue 3: a PARAMS stream larger than fastcgi.max_params_size closes the connection with a logged
+// A PARAMS stream larger than fastcgi.max_params_size closes the connection with a logged
 // reason before the request runs; requests under the cap are served.
 import assert from 'node:assert/strict';
 import { FCGI_PARAMS, FCGI_RESPONDER } from '../../src/fastcgi/constants.js';

@@ -1,4 +1,4 @@
-// php-fpm behaviour (reference §10 item 15): pm.max_requests = 3 with one static child: requests 1-3
+// As in php-fpm: pm.max_requests = 3 with one static child: requests 1-3
 // are served by one child, the 4th by its replacement; the log shows the exit and the new start.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

@@ -1,5 +1,6 @@
-// php-fpm behaviour (reference §10 item 17): request_terminate_timeout ends a request that runs too
-// long: the connection is closed without END_REQUEST, the log says why, a new child serves.
+// As in php-fpm (sapi/fpm/fpm/fpm_request.c fpm_request_check_timed_out()): request_terminate_timeout ends
+// a request that runs too long: the connection is closed without END_REQUEST, the log says why, a new
+// child serves.
 import assert from 'node:assert/strict';
 import { FCGI_END_REQUEST } from '../../src/fastcgi/constants.js';
 import { daemonTest } from '../helpers/daemon.js';

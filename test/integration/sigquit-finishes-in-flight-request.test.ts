@@ -1,4 +1,4 @@
-// Issue 3 / php-fpm: SIGQUIT is a graceful stop: a running request completes with its full body
+// SIGQUIT is a graceful stop, as in php-fpm: a running request completes with its full body
 // (with a generous process_control_timeout), then the master exits 0.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

@@ -1,4 +1,4 @@
-// Issue 3: SIGTERM stops everything cleanly: php-fpm's log lines, exit code 0, and the unix socket
+// SIGTERM stops everything cleanly: php-fpm's log lines, exit code 0, and the unix socket
 // file and pid file are removed.
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';

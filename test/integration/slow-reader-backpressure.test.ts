@@ -1,18 +1,12 @@
-// Issue 3: "a slow reader must not make tsfpm buffer unboundedly". A client that stops reading a
+// A slow reader must not make tsfpm buffer without bound. A client that stops reading a
 // 256 MiB response: the child's memory stays bounded (the script is paused by backpressure), and
 // once the client reads again the whole response arrives intact.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { FCGI_END_REQUEST, FCGI_STDOUT } from '../../src/fastcgi/constants.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
+import { rssBytes } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
-  return kb === undefined ? 0 : Number(kb) * 1024;
-}
 
 const TOTAL = 256 * 1024 * 1024;
 

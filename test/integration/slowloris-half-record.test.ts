@@ -1,4 +1,4 @@
-// Issue 3: a client that stops in the middle of a record (slowloris) is disconnected with a logged
+// A client that stops in the middle of a record (slowloris) is disconnected with a logged
 // reason, and does not hold up other clients.
 import assert from 'node:assert/strict';
 import { FCGI_PARAMS, FCGI_RESPONDER } from '../../src/fastcgi/constants.js';

@@ -1,4 +1,4 @@
-// Issue 3: a script waiting for a request body that never completes does not hold up other
+// A script waiting for a request body that never completes does not hold up other
 // connections (the child serves many connections at once).
 import assert from 'node:assert/strict';
 import { FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN } from '../../src/fastcgi/constants.js';

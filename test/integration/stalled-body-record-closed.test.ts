@@ -1,5 +1,5 @@
-// Issue 3: "a connection that stops mid-record (slowloris) → the connection is closed with a logged
-// reason". This covers the stall inside the request body, after PARAMS (the request is running).
+// A connection that stops mid-record (slowloris) is closed with a logged reason. This covers the stall
+// inside the request body, after PARAMS (the request is running).
 import assert from 'node:assert/strict';
 import { FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN } from '../../src/fastcgi/constants.js';
 import { encodeParams } from '../../src/fastcgi/params.js';

@@ -1,4 +1,4 @@
-// php-fpm.md §10.11 check 30 / issue 7: pm.status_listen serves the pool's status from a hidden
+// As in php-fpm: pm.status_listen serves the pool's status from a hidden
 // `<pool>_status` pool, so it answers while every child of the pool is busy.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

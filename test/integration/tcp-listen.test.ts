@@ -1,4 +1,4 @@
-// Issue 3: a pool listening on 127.0.0.1:PORT serves requests like the unix socket pool.
+// A pool listening on 127.0.0.1:PORT serves requests like the unix socket pool.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
 

@@ -1,4 +1,4 @@
-// Issue 3: a script that throws answers 500, the error and its stack reach the log, and the same
+// A script that throws answers 500, the error and its stack reach the log, and the same
 // child keeps serving (it does not crash or get replaced).
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

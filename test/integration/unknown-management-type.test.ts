@@ -1,4 +1,4 @@
-// Issue 3: a management record (request id 0) of a type the server does not know is answered with
+// A management record (request id 0) of a type the server does not know is answered with
 // FCGI_UNKNOWN_TYPE naming that type; the connection stays open.
 import assert from 'node:assert/strict';
 import { FCGI_NULL_REQUEST_ID, FCGI_UNKNOWN_TYPE } from '../../src/fastcgi/constants.js';

@@ -1,4 +1,4 @@
-// Issue 3: RESPONDER is served (and AUTHORIZER since issue 10: authorizer-role.test.ts); FILTER and
+// RESPONDER is served (and AUTHORIZER: authorizer-role.test.ts); FILTER and
 // made-up roles get END_REQUEST with protocolStatus FCGI_UNKNOWN_ROLE, and without KEEP_CONN the
 // server then closes.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 3: a script that never reads the request body still answers: the rest of the body is read and
+// A script that never reads the request body still answers: the rest of the body is read and
 // dropped so the request can complete (output is held until the last STDIN record).
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';

@@ -1,4 +1,4 @@
-// Issue 10: Apache httpd's mod_authnz_fcgi asks tsfpm (FastCGI AUTHORIZER role) whether a request may
+// Apache httpd's mod_authnz_fcgi asks tsfpm (FastCGI AUTHORIZER role) whether a request may
 // go on, and mod_proxy_fcgi then runs the same script as the responder. The script decides from
 // ctx.role: it denies without the token (its 403 reaches the client whole) and allows with it,
 // passing AUTH_USER_ID=42 in a Variable- header, which Apache turns into the user name and into a

@@ -1,4 +1,4 @@
-// Issue 8: Apache httpd 2.4 (mpm_event + mod_proxy_fcgi) in front of tsfpm, in the four forms people
+// Apache httpd 2.4 (mpm_event + mod_proxy_fcgi) in front of tsfpm, in the four forms people
 // run, each through the whole behaviour matrix; one daemon (a unix pool and a TCP pool) and one Apache
 // serve them all:
 //   /<script>          FilesMatch + SetHandler "proxy:unix:SOCK|fcgi://localhost"
@@ -6,7 +6,8 @@
 //   /pm-tcp/<script>   ProxyPassMatch ... fcgi://127.0.0.1:PORT/DOCROOT/$1 enablereuse=on
 //   /pm-unix/<script>  ProxyPassMatch ... unix:SOCK|fcgi://localhost/DOCROOT/$1 enablereuse=on
 // Plus what Apache really sends as SCRIPT_FILENAME/PATH_INFO and what the script sees after tsfpm's
-// PHP-FPM-style handling (php-fpm.md §9.2), checked against php-fpm 8.2 by hand on Apache 2.4.71.
+// PHP-FPM-style handling (php-src sapi/fpm/fpm/fpm_main.c init_request_info()), checked against
+// php-fpm 8.2 by hand on Apache 2.4.71.
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

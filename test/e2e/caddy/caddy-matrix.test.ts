@@ -1,4 +1,4 @@
-// Issue 8: Caddy 2 in front of tsfpm through the whole behaviour matrix, in its two FastCGI forms:
+// Caddy 2 in front of tsfpm through the whole behaviour matrix, in its two FastCGI forms:
 // `php_fastcgi` (unix socket; `split .mjs`, `index off` and `try_files {path}` replace its PHP
 // defaults) and `reverse_proxy` with `transport fastcgi` (TCP). One daemon serves both.
 import { after } from 'node:test';

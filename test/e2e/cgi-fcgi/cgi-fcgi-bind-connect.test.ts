@@ -1,4 +1,4 @@
-// Issue 3: Debian's libfcgi client (`cgi-fcgi -bind -connect ADDR`, package libfcgi-bin) talks to
+// Debian's libfcgi client (`cgi-fcgi -bind -connect ADDR`, package libfcgi-bin) talks to
 // the daemon directly: it sends its environment as PARAMS and its stdin as STDIN, and prints STDOUT.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Issue 8: the parts of the behaviour matrix that make sense for Debian's libfcgi client
+// The parts of the behaviour matrix that make sense for Debian's libfcgi client
 // (`cgi-fcgi -bind -connect ADDR`: its environment becomes PARAMS, its stdin STDIN, and it prints
 // STDOUT raw, Status: line included): GET, POST, a 20 MiB echo, a 5 MiB download, headers both ways,
 // status codes, a redirect, 500, a client killed mid-request, 50 clients at once. One daemon, both

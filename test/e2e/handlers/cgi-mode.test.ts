@@ -1,4 +1,4 @@
-// Issue 6: cgi mode (fcgiwrap replacement): shell scripts run per request; the loop's process group
+// CGI mode (fcgiwrap replacement): shell scripts run per request; the loop's process group
 // is killed on the child's request_terminate_timeout deadline and the request gets 504.
 import assert from 'node:assert/strict';
 import { sha256 } from '../../helpers/http-client.js';

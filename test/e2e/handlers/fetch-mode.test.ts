@@ -1,4 +1,4 @@
-// Issue 6: fetch mode (inline, the default) through nginx. A blocked event loop can only be stopped
+// Fetch mode (inline, the default) through nginx. A blocked event loop can only be stopped
 // by the master killing the child, as PHP-FPM does: nginx answers 502.
 import assert from 'node:assert/strict';
 import { modeSuite, patternSha256 } from './mode-suite.js';

@@ -1,4 +1,4 @@
-// Issue 6: finish-request (PHP's fastcgi_finish_request): the HTTP client through nginx has the whole
+// Finish-request (PHP's fastcgi_finish_request): the HTTP client through nginx has the whole
 // response long before the script's ctx.waitUntil work (2 s) ends; that work's side effect appears,
 // and a failing background task is logged.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The same script set for every handler mode, end to end through real nginx (issue 6): hello, env,
+// The same script set for every handler mode, end to end through real nginx: hello, env,
 // body echo (20 MiB, sha256), 418 with a custom header and two cookies, redirect, 5 MiB response,
 // slow 2 s, throws → 500, infinite loop → cut by request_terminate_timeout. One daemon and one nginx
 // per mode, the checks run in order as subtests (the loop last: in inline modes it costs a child).

@@ -1,4 +1,4 @@
-// Issue 6: node mode: Express apps and a plain (req, res) handler behind a real http.Server.
+// Node mode: Express apps and a plain (req, res) handler behind a real http.Server.
 import assert from 'node:assert/strict';
 import { modeSuite, patternSha256 } from './mode-suite.js';
 

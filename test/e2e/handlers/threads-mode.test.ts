@@ -1,4 +1,4 @@
-// Issue 6: executor = threads: fetch scripts in worker threads; the loop's thread is terminated on
+// `executor = threads`: fetch scripts in worker threads; the loop's thread is terminated on
 // the child's request_terminate_timeout deadline and the request gets 504 (the child lives on).
 import assert from 'node:assert/strict';
 import { modeSuite, patternSha256 } from './mode-suite.js';

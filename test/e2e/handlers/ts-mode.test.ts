@@ -1,4 +1,4 @@
-// Issue 6: TypeScript scripts (.ts, .mts) without a build step, through tsx's loader.
+// TypeScript scripts (.ts, .mts) without a build step, through tsx's loader.
 import assert from 'node:assert/strict';
 import { modeSuite, patternSha256 } from './mode-suite.js';
 

@@ -1,4 +1,4 @@
-// Issue 8: the behaviour matrix every HTTP client suite runs against one shared daemon and one web
+// The behaviour matrix every HTTP client suite runs against one shared daemon and one web
 // server (nginx, Apache httpd, Caddy): GET, POST body, 20 MiB upload echo, 5 MiB download, request
 // and response headers (repeated Set-Cookie), 404 from tsfpm, 418 from a script, redirects, 500 from a
 // throwing script, client aborts followed by normal service, and 100 concurrent requests. Zero failed

@@ -1,4 +1,4 @@
-// Issue 8: nginx in front of tsfpm through the same behaviour matrix as Apache httpd and Caddy: a
+// nginx in front of tsfpm through the same behaviour matrix as Apache httpd and Caddy: a
 // unix socket with a new connection per request, and TCP with `fastcgi_keep_conn on` + upstream
 // `keepalive`. (test/e2e/nginx holds nginx's own cases: split_path_info, try_files, abort details.)
 import { after } from 'node:test';

@@ -1,4 +1,4 @@
-// Issue 8: remote FastCGI with failover, Docker-style, in network namespaces the test makes:
+// Remote FastCGI with failover, Docker-style, in network namespaces the test makes:
 //   web (nginx) ── 10.213.1.0/24 ── A (tsfpm, listen 0.0.0.0:9000, allowed_clients = nginx)
 //   web (nginx) ── 10.213.2.0/24 ── B (tsfpm, same)
 //   B ──────────── 10.213.3.0/24 ── A            (B is a client outside A's list)

@@ -1,4 +1,4 @@
-// Issue 3: through real nginx (HTTP via node:http), over TCP and over a unix socket: GET, POST with
+// Through real nginx (HTTP via node:http), over TCP and over a unix socket: GET, POST with
 // a body, 404 for a missing script, 403 for a disallowed extension, 500 for a throwing script.
 import assert from 'node:assert/strict';
 import { httpRequest } from '../../helpers/http-client.js';

@@ -1,4 +1,4 @@
-// Issue 3: a 5 MiB response produced in chunks by the script arrives intact through nginx.
+// A 5 MiB response produced in chunks by the script arrives intact through nginx.
 import assert from 'node:assert/strict';
 import { httpRequest, sha256 } from '../../helpers/http-client.js';
 import { stackTest, TRANSPORTS } from '../../helpers/stack.js';

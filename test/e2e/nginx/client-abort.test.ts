@@ -1,4 +1,4 @@
-// Issue 3: an HTTP client that gives up while a slow script runs: nginx drops the FastCGI request,
+// An HTTP client that gives up while a slow script runs: nginx drops the FastCGI request,
 // the script sees its request aborted, and normal service follows (no child lost).
 import assert from 'node:assert/strict';
 import { request } from 'node:http';

@@ -1,4 +1,4 @@
-// Issue 3: 200 concurrent HTTP requests through nginx are all answered 200 with the right body.
+// 200 concurrent HTTP requests through nginx are all answered 200 with the right body.
 import assert from 'node:assert/strict';
 import { httpRequest } from '../../helpers/http-client.js';
 import { stackTest, TRANSPORTS } from '../../helpers/stack.js';

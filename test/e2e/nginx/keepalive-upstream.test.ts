@@ -1,4 +1,4 @@
-// Issue 3: nginx with `fastcgi_keep_conn on` and an upstream `keepalive` pool reuses its FastCGI
+// nginx with `fastcgi_keep_conn on` and an upstream `keepalive` pool reuses its FastCGI
 // connections to tsfpm (counted by a proxy in between) and serves many sequential and concurrent
 // requests; without keep_conn every request opens a new connection.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 3 (the held-output case, fastcgi.md "measured nginx facts"): nginx stops sending the request
+// The held-output case: nginx (measured with 1.22) stops sending the request
 // body once it has the response header, so a 20 MiB upload echoed back must not start answering
 // before the last STDIN record. The echo must come back whole, with the same sha256, and promptly.
 import assert from 'node:assert/strict';

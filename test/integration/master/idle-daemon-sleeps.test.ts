@@ -5,24 +5,14 @@
 // thread of the master and the children, which only their own waking makes (load elsewhere on the
 // machine adds involuntary ones, not these).
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { confTemplate } from '../../helpers/paths.js';
+import { poolChildrenOf, wakeUpsOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from './support.js';
-
-/** Voluntary context switches of all threads of a process so far. */
-function wakeUps(pid: number): number {
-  let total = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-    total += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-  }
-  return total;
-}
 
 const WINDOW_MS = 3000;
 /**
@@ -36,15 +26,15 @@ test('an idle pool wakes neither its children nor the master more than a few tim
     config: confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'slowlog = {{DIR}}/slow.log\n{{POOL_EXTRA}}'),
     vars: { MAX_CHILDREN: '5', POOL_EXTRA: 'listen.acceptors = 2\nrequest_slowlog_timeout = 1s\n' },
   });
-  await waitFor(() => childPidsOf(fpm.pid).length === 5, { timeoutMs: 10_000, what: '5 children' });
+  await waitFor(() => poolChildrenOf(fpm.pid).length === 5, { timeoutMs: 10_000, what: '5 children' });
   // Some work first, so that every timer that work starts has had its chance to stop again.
   for (let i = 0; i < 20; i++) assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
   await sleep(2000);
 
-  const pids = [fpm.pid, ...childPidsOf(fpm.pid)];
-  const before = pids.map(wakeUps);
+  const pids = [fpm.pid, ...poolChildrenOf(fpm.pid)];
+  const before = pids.map((pid) => wakeUpsOf([pid]));
   await sleep(WINDOW_MS);
-  const woke = pids.map((pid, i) => wakeUps(pid) - (before[i] ?? 0));
+  const woke = pids.map((pid, i) => wakeUpsOf([pid]) - (before[i] ?? 0));
   const text = `master ${woke[0]}, children ${woke.slice(1).join(' ')}`;
   t.diagnostic(`wake-ups in ${WINDOW_MS} ms: ${text}`);
   for (const count of woke) assert.ok(count <= MAX_WAKE_UPS, `wake-ups in ${WINDOW_MS} ms: ${text}`);

@@ -1,12 +1,13 @@
-// Issue 5: SIGKILL of random children under load: only requests those children were serving fail,
+// SIGKILL of random children under load: only requests those children were serving fail,
 // and the pool is back to its size within a second (the replacement is forked when the exit is seen).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { startNginx } from '../../helpers/nginx.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf, describeLoad, startLoad } from './support.js';
+import { describeLoad, startLoad } from './support.js';
 
 test('kill -9 of children under load: the pool is back to size within a second, other requests succeed', { timeout: 90_000 }, async (t) => {
   const fpm = await startDaemon(t, { listen: 'tcp', vars: { MAX_CHILDREN: '4' } });
@@ -17,13 +18,13 @@ test('kill -9 of children under load: the pool is back to size within a second, 
 
   let killed = 0;
   for (let round = 0; round < 5; round++) {
-    const children = childPidsOf(fpm.pid);
+    const children = poolChildrenOf(fpm.pid);
     const victim = children[round % children.length];
     assert.ok(victim !== undefined);
     const killedAt = Date.now();
     process.kill(victim, 'SIGKILL');
     killed++;
-    await waitFor(() => childPidsOf(fpm.pid).length === 4 && !childPidsOf(fpm.pid).includes(victim), {
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 4 && !poolChildrenOf(fpm.pid).includes(victim), {
       timeoutMs: 5000,
       intervalMs: 20,
       what: `the pool back to 4 children after killing ${victim}`,

@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { acceptingChildren, childPidsOf } from './support.js';
+import { acceptingChildren } from './support.js';
 
 for (const listen of ['unix', 'tcp'] as const) {
   test(`listen.acceptors = 2 of 5 children (${listen}): two listen; a standby joins while both are blocked, and leaves after`, { timeout: 60_000 }, async (t) => {
     const fpm = await startDaemon(t, { listen, vars: { MAX_CHILDREN: '5', POOL_EXTRA: 'listen.acceptors = 2\n' } });
-    await waitFor(() => childPidsOf(fpm.pid).length === 5, { timeoutMs: 10_000, what: '5 children' });
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 5, { timeoutMs: 10_000, what: '5 children' });
     await waitFor(() => acceptingChildren(fpm).length === 2, { timeoutMs: 5000, what: 'two accepting children' });
     const acceptors = acceptingChildren(fpm);
 
@@ -38,7 +39,7 @@ for (const listen of ['unix', 'tcp'] as const) {
 
     for (const res of await Promise.all(busy)) assert.equal(res.status, 200);
     await waitFor(() => acceptingChildren(fpm).length === 2, { timeoutMs: 10_000, what: 'the set to shrink back to 2' });
-    assert.equal(childPidsOf(fpm.pid).length, 5, 'no child was lost');
+    assert.equal(poolChildrenOf(fpm.pid).length, 5, 'no child was lost');
   });
 }
 
@@ -52,5 +53,5 @@ test('listen.acceptors: a replaced acceptor (pm.max_requests) is replaced in the
     servedBy.add(Number(res.body.toString()));
   }
   assert.ok(servedBy.size >= 5, `each child retires after 3 requests: 15 requests need 5 children (saw ${servedBy.size})`);
-  await waitFor(() => acceptingChildren(fpm).length === 1 && childPidsOf(fpm.pid).length === 4, { timeoutMs: 10_000, what: 'one acceptor among 4 children' });
+  await waitFor(() => acceptingChildren(fpm).length === 1 && poolChildrenOf(fpm.pid).length === 4, { timeoutMs: 10_000, what: 'one acceptor among 4 children' });
 });

@@ -1,12 +1,13 @@
-// Issue 5 (php-fpm.md §6.5): dynamic starts pm.start_servers children, adds children while fewer than
-// pm.min_spare_servers are idle (never above pm.max_children), and after the burst ends the oldest
-// idle child one per second until at most pm.max_spare_servers are idle.
+// pm = dynamic, as sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_perform_idle_server_maintenance() runs it:
+// starts pm.start_servers children, adds children while fewer than pm.min_spare_servers are idle (never
+// above pm.max_children), and after the burst ends the oldest idle child one per second until at most
+// pm.max_spare_servers are idle.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { confTemplate } from '../../helpers/paths.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from './support.js';
 
 const CONFIG = confTemplate('static-pool.conf')
   .replace('pm = static', 'pm = dynamic')
@@ -14,22 +15,22 @@ const CONFIG = confTemplate('static-pool.conf')
 
 test('pm = dynamic: 2 at start, grows under 8 concurrent slow requests without passing 10, trims back after', { timeout: 90_000 }, async (t) => {
   const fpm = await startDaemon(t, { config: CONFIG, vars: { MAX_CHILDREN: '10' } });
-  assert.equal(childPidsOf(fpm.pid).length, 2);
+  assert.equal(poolChildrenOf(fpm.pid).length, 2);
 
   let most = 0;
   const sampler = setInterval(() => {
-    most = Math.max(most, childPidsOf(fpm.pid).length);
+    most = Math.max(most, poolChildrenOf(fpm.pid).length);
   }, 50);
   try {
     const requests = Array.from({ length: 8 }, () => fpm.request({ script: 'slow.mjs', query: 'ms=3000', timeoutMs: 20_000 }));
-    await waitFor(() => childPidsOf(fpm.pid).length > 2, { timeoutMs: 5000, what: 'the pool to grow' });
+    await waitFor(() => poolChildrenOf(fpm.pid).length > 2, { timeoutMs: 5000, what: 'the pool to grow' });
     const responses = await Promise.all(requests);
     for (const res of responses) assert.equal(res.status, 200);
     assert.ok(most <= 10, `never more than pm.max_children children (saw ${most})`);
     assert.ok(most > 2, `the pool grew beyond pm.start_servers (saw ${most})`);
     // Afterwards every child is idle: trimmed one per second down to max_spare_servers.
-    await waitFor(() => childPidsOf(fpm.pid).length <= 4, { timeoutMs: 15_000, what: 'trim to pm.max_spare_servers' });
-    assert.ok(childPidsOf(fpm.pid).length >= 2, 'not below min_spare_servers');
+    await waitFor(() => poolChildrenOf(fpm.pid).length <= 4, { timeoutMs: 15_000, what: 'trim to pm.max_spare_servers' });
+    assert.ok(poolChildrenOf(fpm.pid).length >= 2, 'not below min_spare_servers');
   } finally {
     clearInterval(sampler);
   }

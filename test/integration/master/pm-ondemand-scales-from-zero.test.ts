@@ -1,12 +1,13 @@
-// Issue 5 (php-fpm.md §6.6): ondemand starts no child, starts one per waiting connection up to
+// pm = ondemand (php-src sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_on_socket_accept() and the idle
+// maintenance): starts no child, starts one per waiting connection up to
 // pm.max_children, and ends children idle for pm.process_idle_timeout, back to none.
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { confTemplate } from '../../helpers/paths.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from './support.js';
 
 const CONFIG = confTemplate('static-pool.conf')
   .replace('pm = static', 'pm = ondemand')
@@ -14,16 +15,16 @@ const CONFIG = confTemplate('static-pool.conf')
 
 test('pm = ondemand: no child at start, one per waiting connection up to the cap, none again after the idle timeout', { timeout: 60_000 }, async (t) => {
   const fpm = await startDaemon(t, { config: CONFIG, vars: { MAX_CHILDREN: '3' } });
-  assert.deepEqual(childPidsOf(fpm.pid), [], 'no child before the first connection');
+  assert.deepEqual(poolChildrenOf(fpm.pid), [], 'no child before the first connection');
 
   const first = await fpm.request({ script: 'hello.mjs' });
   assert.equal(first.status, 200);
-  assert.equal(childPidsOf(fpm.pid).length, 1);
+  assert.equal(poolChildrenOf(fpm.pid).length, 1);
 
   // Five blocking requests at once: one child per waiting connection, never more than 3.
   let most = 0;
   const sampler = setInterval(() => {
-    most = Math.max(most, childPidsOf(fpm.pid).length);
+    most = Math.max(most, poolChildrenOf(fpm.pid).length);
   }, 20);
   try {
     const burst = await Promise.all(
@@ -35,7 +36,7 @@ test('pm = ondemand: no child at start, one per waiting connection up to the cap
   }
   assert.equal(most, 3, 'scaled to pm.max_children for the burst');
   await fpm.expectLog(/WARNING: \[pool www\] server reached max_children setting \(3\), consider raising it/);
-  await waitFor(() => childPidsOf(fpm.pid).length === 0, { timeoutMs: 10_000, what: 'every idle child to be ended' });
+  await waitFor(() => poolChildrenOf(fpm.pid).length === 0, { timeoutMs: 10_000, what: 'every idle child to be ended' });
   assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200, 'a new child serves again');
 });
 
@@ -52,7 +53,7 @@ test('pm = ondemand: back-to-back requests reuse the idle child at once (no seco
     servedBy.add(res.body.toString());
   }
   assert.equal(servedBy.size, 1, `one child served them all (saw ${[...servedBy].join(', ')})`);
-  assert.equal(childPidsOf(fpm.pid).length, 1, 'no extra child was started');
+  assert.equal(poolChildrenOf(fpm.pid).length, 1, 'no extra child was started');
   waits.sort((a, b) => a - b);
   // A master that waited for the child's next scoreboard report (every 10 ms) would show it here.
   assert.ok((waits[10] ?? 0) < 8, `median request ${waits[10]?.toFixed(1)} ms`);

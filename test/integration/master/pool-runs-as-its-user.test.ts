@@ -1,4 +1,4 @@
-// Issue 5 (as root): a pool's children run as its user and group with the user's supplementary
+// As root: a pool's children run as its user and group with the user's supplementary
 // groups; its unix socket gets listen.owner/group/mode; a pool without user is refused without -R.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { confTemplate, FIXTURE_SCRIPTS, TSFPM_BIN } from '../../helpers/paths.js';
+import { poolChildrenOf, statusField } from '../../helpers/proc.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { childPidsOf } from './support.js';
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : 'needs root (CI runs as root)';
 
 function idsOf(pid: number): { uid: number; gid: number; groups: number[] } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '';
+  const field = (name: string): string => statusField(pid, name) ?? '';
   return {
     uid: Number(field('Uid').split(/\s+/)[0]),
     gid: Number(field('Gid').split(/\s+/)[0]),
@@ -50,7 +49,7 @@ test('as root: children switch to the pool user with its groups; the socket has 
   const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '2' } });
   // The temp dir is private to root: let the pool user reach the script copied into it below.
   chmodSync(fpm.dir.path, 0o755);
-  for (const pid of childPidsOf(fpm.pid)) {
+  for (const pid of poolChildrenOf(fpm.pid)) {
     const ids = idsOf(pid);
     assert.equal(ids.uid, entry.uid);
     assert.equal(ids.gid, entry.gid);

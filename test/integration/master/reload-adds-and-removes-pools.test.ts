@@ -1,4 +1,4 @@
-// Issue 5: a reload opens the sockets of new pools, closes those of removed pools (a removed unix
+// A reload opens the sockets of new pools, closes those of removed pools (a removed unix
 // socket file disappears) and keeps the socket of a pool whose listen did not change.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

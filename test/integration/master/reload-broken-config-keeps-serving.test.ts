@@ -1,4 +1,4 @@
-// Issue 5: a reload with a broken configuration logs why and keeps the running configuration
+// A reload with a broken configuration logs why and keeps the running configuration
 // serving (PHP-FPM's re-exec dies here); a later fixed file reloads normally.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,12 +1,13 @@
-// Issue 5: SIGUSR2 ten times while HTTP load runs through nginx (with and without upstream
+// SIGUSR2 ten times while HTTP load runs through nginx (with and without upstream
 // keepalive): no request fails, the master pid stays, every old child is gone afterwards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startDaemon, isAlive } from '../../helpers/daemon.js';
+import { startDaemon } from '../../helpers/daemon.js';
 import { startNginx } from '../../helpers/nginx.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
+import { isAlive, poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { acceptingChildren, childPidsOf, describeLoad, startLoad } from './support.js';
+import { acceptingChildren, describeLoad, startLoad } from './support.js';
 
 // The third case has more children than acceptors: each generation's children join the accept set
 // as they start, and the old generation's leave it as they are asked to go.
@@ -23,7 +24,7 @@ for (const { keepalive, children, poolExtra } of CASES) {
     const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, keepalive });
     if (nginx === undefined) return;
     const masterPid = fpm.pid;
-    const before = childPidsOf(masterPid);
+    const before = poolChildrenOf(masterPid);
     assert.equal(before.length, children);
 
     const load = startLoad(t, `${nginx.baseUrl}/hello.mjs`, { concurrency: 8, keepAlive: keepalive });
@@ -43,7 +44,7 @@ for (const { keepalive, children, poolExtra } of CASES) {
     assert.equal(fpm.pid, masterPid, 'the master pid is unchanged');
     assert.ok(isAlive(masterPid));
     await waitFor(() => before.every((pid) => !isAlive(pid)), { what: 'every first-generation child to be gone' });
-    const after = childPidsOf(masterPid);
+    const after = poolChildrenOf(masterPid);
     assert.equal(after.length, children, `${children} children serve after the reloads: ${after.join(', ')}`);
     assert.ok(after.every((pid) => !before.includes(pid)));
     if (poolExtra !== '') {

@@ -1,9 +1,9 @@
 // php-fpm bug74083: a storm of SIGUSR2 never kills the master; it serves afterwards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isAlive, startDaemon } from '../../helpers/daemon.js';
+import { startDaemon } from '../../helpers/daemon.js';
+import { isAlive, poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from './support.js';
 
 test('twenty SIGUSR2 in quick succession: the master survives and serves with a full pool', { timeout: 60_000 }, async (t) => {
   const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2' } });
@@ -18,5 +18,5 @@ test('twenty SIGUSR2 in quick succession: the master survives and serves with a 
   fpm.signal('SIGUSR2');
   await fpm.expectLog(/reload complete|Reloading in progress/, { from: mark, timeoutMs: 20_000 });
   await waitFor(async () => (await fpm.request({ script: 'hello.mjs' })).status === 200, { what: 'service after the storm' });
-  await waitFor(() => childPidsOf(pid).length === 2, { timeoutMs: 20_000, what: 'a pool of 2 again' });
+  await waitFor(() => poolChildrenOf(pid).length === 2, { timeoutMs: 20_000, what: 'a pool of 2 again' });
 });

@@ -1,36 +1,10 @@
-// Shared pieces of the master tests: the children the kernel says a process has (and which of them
-// hold the listening socket), and a bounded load loop through HTTP that counts every failure.
+// Shared pieces of the master tests: which pool children hold the listening socket, and a bounded
+// load loop through HTTP that counts every failure.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import type { Daemon } from '../../helpers/daemon.js';
 import { httpRequest } from '../../helpers/http-client.js';
-
-/** Pids of the pool children of master `pid` (from /proc, not from the log; helpers such as `ss` excluded). */
-export function childPidsOf(pid: number): number[] {
-  return kernelChildrenOf(pid).filter(isPoolChild);
-}
-
-/** Every child process of `pid`, as the kernel lists them. */
-export function kernelChildrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter((s) => s !== '')
-      .map(Number);
-  } catch {
-    return []; // already gone
-  }
-}
-
-function isPoolChild(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker/main.js');
-  } catch {
-    return false; // already gone
-  }
-}
+import { poolChildrenOf } from '../../helpers/proc.js';
 
 /** What the load saw so far, for a failed wait's message. */
 export function describeLoad(result: LoadResult): string {
@@ -101,5 +75,5 @@ export function acceptingChildren(fpm: Daemon): number[] {
           .join('\n')
       : execFileSync('ss', ['-tlpH', 'sport', `= :${address.port}`], { encoding: 'utf8' });
   const holders = new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
-  return childPidsOf(fpm.pid).filter((pid) => holders.has(pid));
+  return poolChildrenOf(fpm.pid).filter((pid) => holders.has(pid));
 }

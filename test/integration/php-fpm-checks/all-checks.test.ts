@@ -1,5 +1,5 @@
-// The 40 black-box checks a PHP-FPM clone must pass (php-fpm.md §10.11), one module per group, run
-// in one process so that the summary line below counts all of them; CI logs show it.
+// The php-fpm parity checks (what a drop-in replacement for php-fpm must do the same way), one module
+// per group, run in one process so that the summary line below counts all of them; CI logs show it.
 import { after } from 'node:test';
 import { results } from './support.js';
 import './config-and-cli.checks.js';
@@ -10,7 +10,7 @@ import './fastcgi-protocol.checks.js';
 import './logs.checks.js';
 
 after(() => {
-  const todo = results.todo.length > 0 ? `, ${results.todo.length} todo (checks ${results.todo.join(', ')})` : '';
-  const failed = results.failed.length > 0 ? ` (checks ${results.failed.join(', ')})` : '';
+  const todo = results.todo.length > 0 ? `, ${results.todo.length} todo: ${results.todo.join(' | ')}` : '';
+  const failed = results.failed.length > 0 ? `: ${results.failed.join(' | ')}` : '';
   console.log(`php-fpm checks: ${results.passed.length} passed, ${results.failed.length} failed${failed}${todo}`);
 });

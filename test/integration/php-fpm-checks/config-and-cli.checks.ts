@@ -1,4 +1,4 @@
-// php-fpm.md §10.11 checks 1–10: configuration test messages and the command line.
+// php-fpm parity: configuration test messages and the command line.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ error_log = {{DIR}}/error.log
 include = {{DIR}}/pool.d/*.conf
 `;
 
-/** Lines 1–6 of a valid pool file; line 7 is whatever the check adds. */
+/** Lines 1–6 of a valid pool file; line 7 is whatever the test adds. */
 const POOL_HEAD = `[www]
 listen = {{DIR}}/fpm.sock
 pm = static
@@ -30,7 +30,7 @@ function assertInOrder(lines: readonly string[], needles: readonly string[], con
   }
 }
 
-check(1, '-t on a valid config exits 0 with "configuration file <abs path> test is successful"', {}, async (t) => {
+check('-t on a valid config exits 0 with "configuration file <abs path> test is successful"', {}, async (t) => {
   const dir = confTree(t, { 'tsfpm.conf': MAIN, 'pool.d/www.conf': POOL_HEAD });
   const main = join(dir.path, 'tsfpm.conf');
   const result = await tsfpm(['-t', '-y', main]);
@@ -38,7 +38,7 @@ check(1, '-t on a valid config exits 0 with "configuration file <abs path> test 
   assert.ok(undated(result.stderr + result.stdout).includes(`NOTICE: configuration file ${main} test is successful`), describeResult(result));
 });
 
-check(2, '-t with an unknown entry on line 7 exits 78: file:line message, failed to load, initialization failed', {}, async (t) => {
+check('-t with an unknown entry on line 7 exits 78: file:line message, failed to load, initialization failed', {}, async (t) => {
   const dir = confTree(t, { 'tsfpm.conf': MAIN, 'pool.d/www.conf': `${POOL_HEAD}foo = bar\n` });
   const main = join(dir.path, 'tsfpm.conf');
   const result = await tsfpm(['-t', '-y', main]);
@@ -54,7 +54,7 @@ check(2, '-t with an unknown entry on line 7 exits 78: file:line message, failed
   );
 });
 
-check(3, 'pm.start_servers outside the spare bounds fails; unset it is computed with a NOTICE', {}, async (t) => {
+check('pm.start_servers outside the spare bounds fails; unset it is computed with a NOTICE', {}, async (t) => {
   const dynamic = POOL_HEAD.replace('pm = static\npm.max_children = 2\n', 'pm = dynamic\npm.max_children = 5\npm.min_spare_servers = 2\npm.max_spare_servers = 3\n');
   const bad = confTree(t, { 'tsfpm.conf': MAIN, 'pool.d/www.conf': `${dynamic}pm.start_servers = 4\n` });
   const failed = await tsfpm(['-t', '-y', join(bad.path, 'tsfpm.conf')]);
@@ -69,7 +69,7 @@ check(3, 'pm.start_servers outside the spare bounds fails; unset it is computed 
   assert.ok(undated(passed.stderr).includes("NOTICE: [pool www] pm.start_servers is not set. It's been set to 2."), describeResult(passed));
 });
 
-check(4, "time values: '10x' is an unknown suffix; 10s, 2m, 1h, 1d and 30 are accepted (-tt in seconds)", {}, async (t) => {
+check("time values: '10x' is an unknown suffix; 10s, 2m, 1h, 1d and 30 are accepted (-tt in seconds)", {}, async (t) => {
   const bad = confTree(t, { 'tsfpm.conf': MAIN, 'pool.d/www.conf': `${POOL_HEAD}request_terminate_timeout = 10x\n` });
   const failed = await tsfpm(['-t', '-y', join(bad.path, 'tsfpm.conf')]);
   assert.notEqual(failed.code, 0, describeResult(failed));
@@ -85,7 +85,7 @@ check(4, "time values: '10x' is an unknown suffix; 10s, 2m, 1h, 1d and 30 are ac
   }
 });
 
-check(5, "booleans: 'maybe' is an invalid boolean value; yes/no/on/off/true/false are accepted", {}, async (t) => {
+check("booleans: 'maybe' is an invalid boolean value; yes/no/on/off/true/false are accepted", {}, async (t) => {
   const bad = confTree(t, { 'tsfpm.conf': MAIN, 'pool.d/www.conf': `${POOL_HEAD}catch_workers_output = maybe\n` });
   const failed = await tsfpm(['-t', '-y', join(bad.path, 'tsfpm.conf')]);
   assert.notEqual(failed.code, 0, describeResult(failed));
@@ -97,7 +97,7 @@ check(5, "booleans: 'maybe' is an invalid boolean value; yes/no/on/off/true/fals
   }
 });
 
-check(6, 'two pools with the same listen address fail', {}, async (t) => {
+check('two pools with the same listen address fail', {}, async (t) => {
   const dir = confTree(t, {
     'tsfpm.conf': MAIN,
     'pool.d/a.conf': POOL_HEAD,
@@ -108,7 +108,7 @@ check(6, 'two pools with the same listen address fail', {}, async (t) => {
   assert.match(result.stderr, /unable to set listen address as it's already used in another pool/);
 });
 
-check(7, "pm.status_path must start with '/' and use only the allowed characters", {}, async (t) => {
+check("pm.status_path must start with '/' and use only the allowed characters", {}, async (t) => {
   const noSlash = confTree(t, { 'tsfpm.conf': MAIN, 'pool.d/www.conf': `${POOL_HEAD}pm.status_path = status\n` });
   const first = await tsfpm(['-t', '-y', join(noSlash.path, 'tsfpm.conf')]);
   assert.notEqual(first.code, 0, describeResult(first));
@@ -119,7 +119,7 @@ check(7, "pm.status_path must start with '/' and use only the allowed characters
   assert.match(second.stderr, /the status path '\/st atus' must contain only the following characters '\[alphanum\]\/_-\.~'/);
 });
 
-check(8, 'include of an absolute glob loads b.conf and a.conf in alphabetical order; an empty match only warns', {}, async (t) => {
+check('include of an absolute glob loads b.conf and a.conf in alphabetical order; an empty match only warns', {}, async (t) => {
   const pools = confTree(t, {
     'b.conf': '[bbb]\nlisten = {{DIR}}/b.sock\npm = static\npm.max_children = 1\n',
     'a.conf': '[aaa]\nlisten = {{DIR}}/a.sock\npm = static\npm.max_children = 1\n',
@@ -134,7 +134,7 @@ check(8, 'include of an absolute glob loads b.conf and a.conf in alphabetical or
   });
 });
 
-check(9, '$pool expands in access.log and env[]: www.access.log is created, the worker sees POOL=www', {}, async (t) => {
+check('$pool expands in access.log and env[]: www.access.log is created, the worker sees POOL=www', {}, async (t) => {
   const logs = confTree(t, {});
   const config = poolConfig(`pm = static\npm.max_children = 1\naccess.log = ${logs.path}/$pool.access.log\nenv[POOL] = $pool`);
   await withDaemon(t, { config }, async (fpm) => {
@@ -145,7 +145,7 @@ check(9, '$pool expands in access.log and env[]: www.access.log is created, the 
   });
 });
 
-check(10, 'an unknown option exits 64 with a Usage: line; -v exits 0; -tt dumps [global], [www], pm.max_children first', {}, async (t) => {
+check('an unknown option exits 64 with a Usage: line; -v exits 0; -tt dumps [global], [www], pm.max_children first', {}, async (t) => {
   const unknown = await tsfpm(['--memory-limit=1G']);
   assert.equal(unknown.code, 64, describeResult(unknown));
   assert.match(unknown.stderr + unknown.stdout, /^Usage: /m);

@@ -1,4 +1,4 @@
-// php-fpm.md §10.11 checks 31–38: FastCGI protocol details of the worker side.
+// php-fpm parity: FastCGI protocol details of the worker side.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { decodeParams, encodeGetValues, FcgiConnection } from '../../helpers/fcg
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
 import { check, withDaemon } from './support.js';
 
-check(31, 'GET_VALUES: one GET_VALUES_RESULT (id 0) with FCGI_MPXS_CONNS=0, and the connection serves a request after', {}, async (t) => {
+check('GET_VALUES: one GET_VALUES_RESULT (id 0) with FCGI_MPXS_CONNS=0, and the connection serves a request after', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const conn = await fpm.connect();
     t.after(() => conn.destroy());
@@ -22,7 +22,7 @@ check(31, 'GET_VALUES: one GET_VALUES_RESULT (id 0) with FCGI_MPXS_CONNS=0, and 
   });
 });
 
-check(32, 'no SCRIPT_FILENAME: Status 404 Not Found, File not found., Primary script unknown on STDERR, END_REQUEST 0/0', {}, async (t) => {
+check('no SCRIPT_FILENAME: Status 404 Not Found, File not found., Primary script unknown on STDERR, END_REQUEST 0/0', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const res = await fpm.request({ omitParams: ['SCRIPT_FILENAME', 'PATH_TRANSLATED'] });
     assert.ok(res.headerLines.includes('Status: 404 Not Found'), res.headerLines.join(' | '));
@@ -33,7 +33,7 @@ check(32, 'no SCRIPT_FILENAME: Status 404 Not Found, File not found., Primary sc
   });
 });
 
-check(33, 'an extension outside security.limit_extensions: Status 403 Forbidden, Access denied., not executed', {}, async (t) => {
+check('an extension outside security.limit_extensions: Status 403 Forbidden, Access denied., not executed', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const marker = join(fpm.dir.path, 'ran');
     const res = await fpm.request({ script: join(FIXTURE_SCRIPTS, 'check-marker.txt'), query: `marker=${marker}` });
@@ -43,7 +43,7 @@ check(33, 'an extension outside security.limit_extensions: Status 403 Forbidden,
   });
 });
 
-check(34, 'FCGI_KEEP_CONN: two requests on one connection, each ended, the connection stays; without it, closed', {}, async (t) => {
+check('FCGI_KEEP_CONN: two requests on one connection, each ended, the connection stays; without it, closed', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const conn = await fpm.connect();
     t.after(() => conn.destroy());
@@ -60,7 +60,7 @@ check(34, 'FCGI_KEEP_CONN: two requests on one connection, each ended, the conne
   });
 });
 
-check(35, '200 000 bytes: several STDOUT records of at most 65535 bytes, each padded to 8, exactly one END_REQUEST', {}, async (t) => {
+check('200 000 bytes: several STDOUT records of at most 65535 bytes, each padded to 8, exactly one END_REQUEST', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const res = await fpm.request({ script: 'check-bytes.mjs', query: 'n=200000' });
     const stdout = res.records.filter((r) => r.type === FCGI_STDOUT && r.content.length > 0);
@@ -75,7 +75,7 @@ check(35, '200 000 bytes: several STDOUT records of at most 65535 bytes, each pa
   });
 });
 
-check(36, 'Status lines: 404 → Status: 404 Not Found first; 200 → none; 299 Custom → Status: 299 Custom', {}, async (t) => {
+check('Status lines: 404 → Status: 404 Not Found first; 200 → none; 299 Custom → Status: 299 Custom', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const notFound = await fpm.request({ script: 'check-status.mjs', query: 'code=404' });
     assert.equal(notFound.headerLines[0], 'Status: 404 Not Found');
@@ -86,7 +86,7 @@ check(36, 'Status lines: 404 → Status: 404 Not Found first; 200 → none; 299 
   });
 });
 
-check(37, 'a client that sends nothing is disconnected after ~5 s; the worker serves the next client', {}, async (t) => {
+check('a client that sends nothing is disconnected after ~5 s; the worker serves the next client', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '1' } }, async (fpm) => {
     const silent = await FcgiConnection.open(fpm.address);
     t.after(() => silent.destroy());
@@ -99,7 +99,7 @@ check(37, 'a client that sends nothing is disconnected after ~5 s; the worker se
   });
 });
 
-check(38, "listen.allowed_clients = 10.9.9.9: 127.0.0.1 is closed without a record and the drop is logged", {}, async (t) => {
+check("listen.allowed_clients = 10.9.9.9: 127.0.0.1 is closed without a record and the drop is logged", {}, async (t) => {
   await withDaemon(t, { listen: 'tcp', checkAddress: false, vars: { POOL_EXTRA: 'listen.allowed_clients = 10.9.9.9' } }, async (fpm) => {
     const conn = await FcgiConnection.open(fpm.address);
     t.after(() => conn.destroy());

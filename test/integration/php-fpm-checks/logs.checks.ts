@@ -1,4 +1,4 @@
-// php-fpm.md §10.11 checks 39–40: access log lines and captured worker output.
+// php-fpm parity: access log lines and captured worker output.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ const get = (fpm: Daemon, script: string, query = '', extra: Record<string, stri
     params: { REQUEST_URI: query === '' ? `/${script}` : `/${script}?${query}`, ...extra },
   });
 
-check(39, 'access log: the default line shape; a custom %m %r%Q%q %s %{HTTP_HOST}e; suppress_path hides only plain 2xx /ping', {}, async (t) => {
+check('access log: the default line shape; a custom %m %r%Q%q %s %{HTTP_HOST}e; suppress_path hides only plain 2xx /ping', {}, async (t) => {
   // %R is the peer's address, '-' on a unix socket (as PHP-FPM): this part runs over TCP.
   await withDaemon(t, { listen: 'tcp', config: withPoolLines('access.log = {{DIR}}/access.log') }, async (fpm) => {
     assert.equal((await get(fpm, 'hello.mjs', 'a=1')).status, 200);
@@ -65,7 +65,7 @@ check(39, 'access log: the default line shape; a custom %m %r%Q%q %s %{HTTP_HOST
   });
 });
 
-check(40, 'worker output: said into stderr: "hello"; undecorated exactly hello; a 3000-char line wrapped at log_limit 1024', {}, async (t) => {
+check('worker output: said into stderr: "hello"; undecorated exactly hello; a 3000-char line wrapped at log_limit 1024', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     await fpm.request({ script: 'check-stderr.mjs', query: 'text=hello' });
     await fpm.expectLog(/WARNING: \[pool www\] child \d+ said into stderr: "hello"$/);

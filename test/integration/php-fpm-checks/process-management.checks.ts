@@ -1,11 +1,11 @@
-// php-fpm.md §10.11 checks 11–18: process managers, recycling, crashes and request time limits.
+// php-fpm parity: process managers, recycling, crashes and request time limits.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from '../../helpers/daemon.js';
 import type { FcgiResponse } from '../../helpers/fcgi-client.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { childPidsOf } from '../master/support.js';
 import { check, parseTextStatus, poolConfig, statusRequest, withDaemon } from './support.js';
 
 async function textStatus(fpm: Daemon): Promise<Map<string, string>> {
@@ -14,9 +14,9 @@ async function textStatus(fpm: Daemon): Promise<Map<string, string>> {
   return parseTextStatus(res.body.toString());
 }
 
-check(11, 'pm = static, max_children = 3: exactly 3 workers; status total 3, idle 2 seen through one of them', {}, async (t) => {
+check('pm = static, max_children = 3: exactly 3 workers; status total 3, idle 2 seen through one of them', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '3', POOL_EXTRA: 'pm.status_path = /status' } }, async (fpm) => {
-    assert.equal(childPidsOf(fpm.pid).length, 3);
+    assert.equal(poolChildrenOf(fpm.pid).length, 3);
     const fields = await textStatus(fpm);
     assert.equal(fields.get('total processes'), '3');
     assert.equal(fields.get('idle processes'), '2');
@@ -24,17 +24,17 @@ check(11, 'pm = static, max_children = 3: exactly 3 workers; status total 3, idl
   });
 });
 
-check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a burst of 8, never above 10, trimmed to 4 idle after', { timeout: 90_000 }, async (t) => {
+check('pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a burst of 8, never above 10, trimmed to 4 idle after', { timeout: 90_000 }, async (t) => {
   const config = poolConfig(
     'pm = dynamic\npm.max_children = 10\npm.start_servers = 2\npm.min_spare_servers = 2\npm.max_spare_servers = 4\npm.status_path = /status\ncatch_workers_output = yes',
   );
   await withDaemon(t, { config }, async (fpm) => {
-    assert.equal(childPidsOf(fpm.pid).length, 2, 'exactly 2 workers at start');
+    assert.equal(poolChildrenOf(fpm.pid).length, 2, 'exactly 2 workers at start');
     let most = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        most = Math.max(most, childPidsOf(fpm.pid).length);
+        most = Math.max(most, poolChildrenOf(fpm.pid).length);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -53,7 +53,7 @@ check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a 
       await waitFor(() => most > 2, { timeoutMs: 5000, what: 'the worker count to rise' }).catch(() => undefined);
       assert.ok(most > 2, `the count rose during the burst (most ${most})`);
       // After the burst: surplus idle workers leave until max_spare_servers (4) are left.
-      await waitFor(async () => (await textStatus(fpm)).get('idle processes') === '3' && childPidsOf(fpm.pid).length === 4, {
+      await waitFor(async () => (await textStatus(fpm)).get('idle processes') === '3' && poolChildrenOf(fpm.pid).length === 4, {
         timeoutMs: 30_000,
         what: '4 workers (3 idle + the one answering the status request) after the burst',
       });
@@ -68,7 +68,7 @@ check(12, 'pm = dynamic (max 10, start 2, spare 2..4): 2 at start, more under a 
 // tsfpm difference: a child accepts every pending connection at once (a Node event loop serves many),
 // so 4 requests sent together all land in the first child. They are sent so that each child takes one
 // as PHP-FPM's workers do: the next request only once the previous one runs (busy.mjs blocks its child).
-check(13, 'pm.max_children reached: one WARNING per episode, status max children reached >= 1, all 4 requests served', { timeout: 60_000 }, async (t) => {
+check('pm.max_children reached: one WARNING per episode, status max children reached >= 1, all 4 requests served', { timeout: 60_000 }, async (t) => {
   const config = poolConfig(
     // request_terminate_timeout: the child reports the request before the blocking script runs.
     'pm = dynamic\npm.max_children = 2\npm.start_servers = 1\npm.min_spare_servers = 1\npm.max_spare_servers = 2\npm.status_path = /status\nrequest_terminate_timeout = 30s',
@@ -90,18 +90,18 @@ check(13, 'pm.max_children reached: one WARNING per episode, status max children
   });
 });
 
-check(14, 'pm = ondemand, idle timeout 2s: no worker at start, one for the first request, none again ~3 s after', {}, async (t) => {
+check('pm = ondemand, idle timeout 2s: no worker at start, one for the first request, none again ~3 s after', {}, async (t) => {
   const config = poolConfig('pm = ondemand\npm.max_children = 2\npm.process_idle_timeout = 2s');
   await withDaemon(t, { config }, async (fpm) => {
-    assert.equal(childPidsOf(fpm.pid).length, 0);
+    assert.equal(poolChildrenOf(fpm.pid).length, 0);
     const res = await fpm.request({ script: 'hello.mjs' });
     assert.equal(res.status, 200);
-    assert.ok(childPidsOf(fpm.pid).length >= 1 || fpm.liveChildren().length >= 1, 'a worker was spawned');
-    await waitFor(() => childPidsOf(fpm.pid).length === 0, { timeoutMs: 8000, what: 'the idle worker to be ended' });
+    assert.ok(poolChildrenOf(fpm.pid).length >= 1 || fpm.liveChildren().length >= 1, 'a worker was spawned');
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 0, { timeoutMs: 8000, what: 'the idle worker to be ended' });
   });
 });
 
-check(15, 'pm.max_requests = 3: requests 1-3 from one pid, the 4th from another; exit code 0 and start logged', {}, async (t) => {
+check('pm.max_requests = 3: requests 1-3 from one pid, the 4th from another; exit code 0 and start logged', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '1', POOL_EXTRA: 'pm.max_requests = 3' } }, async (fpm) => {
     const mark = fpm.logMark;
     const pids: string[] = [];
@@ -113,9 +113,9 @@ check(15, 'pm.max_requests = 3: requests 1-3 from one pid, the 4th from another;
   });
 });
 
-check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us seconds, a new child started, pool full', {}, async (t) => {
+check('SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us seconds, a new child started, pool full', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '2' } }, async (fpm) => {
-    const [victim] = childPidsOf(fpm.pid);
+    const [victim] = poolChildrenOf(fpm.pid);
     assert.ok(victim !== undefined);
     const mark = fpm.logMark;
     process.kill(victim, 'SIGKILL');
@@ -124,7 +124,7 @@ check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us 
       { from: mark },
     );
     await fpm.expectLog(/NOTICE: \[pool www\] child \d+ started/, { from: mark });
-    await waitFor(() => childPidsOf(fpm.pid).length === 2 && !childPidsOf(fpm.pid).includes(victim), { what: 'the pool back at 2' });
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 2 && !poolChildrenOf(fpm.pid).includes(victim), { what: 'the pool back at 2' });
     assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
   });
 });
@@ -132,7 +132,7 @@ check(16, 'SIGKILL of a worker: WARNING exited on signal 9 (SIGKILL) after s.us 
 // A script that blocks its worker (as PHP's sleep() does) is killed by the master at the limit. A script
 // that awaits and honours ctx.signal gets a 504 from its child instead, which lives on (README,
 // "Timeouts"): request-terminate-timeout.test.ts covers that tsfpm improvement.
-check(17, 'request_terminate_timeout = 2s: connection closed without END_REQUEST, timed-out line, a replacement serves', {}, async (t) => {
+check('request_terminate_timeout = 2s: connection closed without END_REQUEST, timed-out line, a replacement serves', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '1', POOL_EXTRA: 'request_terminate_timeout = 2s' } }, async (fpm) => {
     const started = Date.now();
     const res = await fpm.request({ script: 'busy.mjs', query: 'ms=10000', timeoutMs: 15_000 });
@@ -146,7 +146,7 @@ check(17, 'request_terminate_timeout = 2s: connection closed without END_REQUEST
   });
 });
 
-check(18, 'request_slowlog_timeout = 1s: 200 after 3 s, executing too slow line, slowlog block, slow requests = 1', {}, async (t) => {
+check('request_slowlog_timeout = 1s: 200 after 3 s, executing too slow line, slowlog block, slow requests = 1', {}, async (t) => {
   const config = poolConfig(
     'pm = static\npm.max_children = 1\npm.status_path = /status\nslowlog = {{DIR}}/slow.log\nrequest_slowlog_timeout = 1s',
   );

@@ -1,4 +1,4 @@
-// php-fpm.md §10.11 checks 19–25: stop, terminate, reload and log reopening by signal.
+// php-fpm parity: stop, terminate, reload and log reopening by signal.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ const RELOADED = /NOTICE: reload complete: the new configuration is serving/;
 
 const ping = { params: { SCRIPT_NAME: '/ping', SCRIPT_FILENAME: '/ping', REQUEST_URI: '/ping' } };
 
-check(19, 'SIGQUIT during a 2 s request: 200 with the full body, Finishing ... then bye-bye, exit 0, pid file and socket removed', {}, async (t) => {
+check('SIGQUIT during a 2 s request: 200 with the full body, Finishing ... then bye-bye, exit 0, pid file and socket removed', {}, async (t) => {
   await withDaemon(t, { vars: { GLOBAL_EXTRA: 'process_control_timeout = 10s' } }, async (fpm) => {
     const marker = fpm.marker();
     const running = fpm.request({ script: 'slow.mjs', query: `ms=2000&${marker.query}`, timeoutMs: 15_000 });
@@ -34,7 +34,7 @@ check(19, 'SIGQUIT during a 2 s request: 200 with the full body, Finishing ... t
   });
 });
 
-check(20, 'SIGTERM during a 5 s request: the request is cut without END_REQUEST, Terminating ... and bye-bye, prompt exit', {}, async (t) => {
+check('SIGTERM during a 5 s request: the request is cut without END_REQUEST, Terminating ... and bye-bye, prompt exit', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const marker = fpm.marker();
     const running = fpm.request({ script: 'slow.mjs', query: `ms=5000&${marker.query}`, timeoutMs: 15_000 });
@@ -53,7 +53,7 @@ check(20, 'SIGTERM during a 5 s request: the request is cut without END_REQUEST,
 
 // tsfpm difference: the master does not re-exec itself (no `reloading: execvp(...)` line): it keeps its
 // pid and sockets, validates the new file, then starts a new generation (README, "Signals").
-check(21, 'SIGUSR2: Reloading in progress, using inherited socket, reload complete; same master pid; a client during the reload is served', {}, async (t) => {
+check('SIGUSR2: Reloading in progress, using inherited socket, reload complete; same master pid; a client during the reload is served', {}, async (t) => {
   await withDaemon(t, { listen: 'tcp' }, async (fpm) => {
     const pid = fpm.pid;
     const mark = fpm.logMark;
@@ -70,7 +70,7 @@ check(21, 'SIGUSR2: Reloading in progress, using inherited socket, reload comple
   });
 });
 
-check(22, 'a changed ping.response is served after SIGUSR2', {}, async (t) => {
+check('a changed ping.response is served after SIGUSR2', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     assert.equal((await fpm.request(ping)).body.toString(), 'pong');
     writeFileSync(fpm.configFile, readFileSync(fpm.configFile, 'utf8').replace('ping.path = /ping', 'ping.path = /ping\nping.response = reloaded'));
@@ -81,7 +81,7 @@ check(22, 'a changed ping.response is served after SIGUSR2', {}, async (t) => {
   });
 });
 
-check(23, 'SIGUSR2 lets a running request finish (process_control_timeout 10s), and cuts one past a 1s timeout', { timeout: 60_000 }, async (t) => {
+check('SIGUSR2 lets a running request finish (process_control_timeout 10s), and cuts one past a 1s timeout', { timeout: 60_000 }, async (t) => {
   await withDaemon(t, { vars: { GLOBAL_EXTRA: 'process_control_timeout = 10s' } }, async (fpm) => {
     const marker = fpm.marker();
     const running = fpm.request({ script: 'slow.mjs', query: `ms=2000&${marker.query}`, timeoutMs: 20_000 });
@@ -108,7 +108,7 @@ check(23, 'SIGUSR2 lets a running request finish (process_control_timeout 10s), 
   });
 });
 
-check(24, '20 SIGUSR2 in quick succession: the master survives and serves', { timeout: 60_000 }, async (t) => {
+check('20 SIGUSR2 in quick succession: the master survives and serves', { timeout: 60_000 }, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const pid = fpm.pid;
     const mark = fpm.logMark;
@@ -120,7 +120,7 @@ check(24, '20 SIGUSR2 in quick succession: the master survives and serves', { ti
   });
 });
 
-check(25, 'SIGUSR1 after renaming the logs: error log re-opened at the configured path, later lines there, access log too', {}, async (t) => {
+check('SIGUSR1 after renaming the logs: error log re-opened at the configured path, later lines there, access log too', {}, async (t) => {
   const template = DAEMONIZED_CONF.replace('security.limit_extensions', 'access.log = {{DIR}}/access.log\nsecurity.limit_extensions');
   const fpm = await startDaemonized(t, template);
   assert.equal(fpm.launcher.code, 0, describeResult(fpm.launcher));

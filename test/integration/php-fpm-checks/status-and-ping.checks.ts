@@ -1,15 +1,15 @@
-// php-fpm.md §10.11 checks 26–30: the ping page and the status page in every format.
+// php-fpm parity: the ping page and the status page in every format.
 import assert from 'node:assert/strict';
 import { fcgiRequest } from '../../helpers/fcgi-client.js';
 import { confTemplate } from '../../helpers/paths.js';
+import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { childPidsOf } from '../master/support.js';
 import { check, parseTextStatus, statusRequest, withDaemon } from './support.js';
 
 const STATUS = 'pm.status_path = /status';
 
-/** PHP-FPM's 14 pool fields of the text page, in order (§7.3). */
+/** PHP-FPM's 14 pool fields of the text page, in order (php-src sapi/fpm/fpm/fpm_status.c). */
 const TEXT_FIELDS = [
   'pool',
   'process manager',
@@ -27,7 +27,7 @@ const TEXT_FIELDS = [
   'slow requests',
 ];
 
-check(26, 'ping: no Status line, text/plain, Expires and Cache-Control, body exactly pong; HEAD gives the headers only', {}, async (t) => {
+check('ping: no Status line, text/plain, Expires and Cache-Control, body exactly pong; HEAD gives the headers only', {}, async (t) => {
   await withDaemon(t, {}, async (fpm) => {
     const params = { SCRIPT_NAME: '/ping', SCRIPT_FILENAME: `${fpm.dir.path}/ping`, REQUEST_URI: '/ping' };
     const res = await fpm.request({ params });
@@ -43,7 +43,7 @@ check(26, 'ping: no Status line, text/plain, Expires and Cache-Control, body exa
 });
 
 // tsfpm difference: the text page may add fields after PHP-FPM's 14 (README); those 14 come first.
-check(27, 'text status: the 14 fields in order, values at column 23, pool and pm named; accepted conn +1 per request', {}, async (t) => {
+check('text status: the 14 fields in order, values at column 23, pool and pm named; accepted conn +1 per request', {}, async (t) => {
   await withDaemon(t, { vars: { POOL_EXTRA: STATUS } }, async (fpm) => {
     const first = (await statusRequest(fpm)).body.toString();
     const lines = first.split('\n');
@@ -74,7 +74,7 @@ check(27, 'text status: the 14 fields in order, values at column 23, pool and pm
   });
 });
 
-check(28, '?json (exact keys, integers, epoch start time), ?json&full processes, ?xml, ?html, ?openmetrics content types', {}, async (t) => {
+check('?json (exact keys, integers, epoch start time), ?json&full processes, ?xml, ?html, ?openmetrics content types', {}, async (t) => {
   await withDaemon(t, { vars: { POOL_EXTRA: STATUS } }, async (fpm) => {
     const json = await statusRequest(fpm, 'json');
     assert.equal(json.headers['content-type'], 'application/json');
@@ -101,19 +101,19 @@ check(28, '?json (exact keys, integers, epoch start time), ?json&full processes,
   });
 });
 
-check(29, '?full (text): one block per worker with real pids; the answering one Running with request URI /status?full', {}, async (t) => {
+check('?full (text): one block per worker with real pids; the answering one Running with request URI /status?full', {}, async (t) => {
   await withDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: STATUS } }, async (fpm) => {
     const text = (await statusRequest(fpm, 'full')).body.toString();
     const blocks = text.split(/^\*{24}$/m).slice(1);
     const pids = blocks.map((block) => Number(/^pid:\s+(\d+)$/m.exec(block)?.[1]));
-    assert.deepEqual([...pids].sort(), [...childPidsOf(fpm.pid)].sort(), 'one block per worker, real pids');
+    assert.deepEqual([...pids].sort(), [...poolChildrenOf(fpm.pid)].sort(), 'one block per worker, real pids');
     const self = blocks.find((block) => /^request URI:\s+\/status\?full$/m.test(block));
     assert.ok(self !== undefined, text);
     assert.match(self, /^state:\s+Running$/m);
   });
 });
 
-check(30, 'pm.status_listen answers while every pool worker is busy, with active processes = max_children', {}, async (t) => {
+check('pm.status_listen answers while every pool worker is busy, with active processes = max_children', {}, async (t) => {
   const dir = makeTempDir();
   t.after(() => dir.remove());
   const statusSocket = dir.socketPath('status.sock');

@@ -1,5 +1,6 @@
-// The harness of the 40 black-box checks of php-fpm.md §10.11: `check(NN, title, …)` registers a
-// named test and counts its outcome, so that all-checks.test.ts can print one summary line
+// The harness of the php-fpm parity checks: black-box checks that tsfpm answers a configuration, a
+// command line, a signal or a request as php-fpm 8.2 does. `check(title, …)` registers a test named
+// by what it checks and counts its outcome, so that all-checks.test.ts can print one summary line
 // (`php-fpm checks: N passed, N failed`) that CI logs show; plus small helpers the groups share.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,10 +10,11 @@ import type { FcgiResponse } from '../../helpers/fcgi-client.js';
 import { runTsfpm, type CliResult } from '../../helpers/tsfpm-cli.js';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
+/** The titles of the checks, by outcome. */
 export interface CheckResults {
-  passed: number[];
-  failed: number[];
-  todo: number[];
+  passed: string[];
+  failed: string[];
+  todo: string[];
 }
 
 export const results: CheckResults = { passed: [], failed: [], todo: [] };
@@ -23,24 +25,18 @@ export interface CheckOptions {
   readonly todo?: string;
 }
 
-/** Registers `check NN: title`; the body's outcome is counted for the summary. */
-export function check(
-  number: number,
-  title: string,
-  options: CheckOptions,
-  fn: (t: test.TestContext) => Promise<void>,
-): void {
-  const name = `check ${String(number).padStart(2, '0')}: ${title}`;
+/** Registers a test named `title`; the body's outcome is counted for the summary. */
+export function check(title: string, options: CheckOptions, fn: (t: test.TestContext) => Promise<void>): void {
   const testOptions: test.TestOptions = { timeout: options.timeout ?? 60_000 };
   if (options.todo !== undefined) testOptions.todo = options.todo;
-  void test(name, testOptions, async (t) => {
+  void test(title, testOptions, async (t) => {
     try {
       await fn(t);
     } catch (err) {
-      (options.todo !== undefined ? results.todo : results.failed).push(number);
+      (options.todo !== undefined ? results.todo : results.failed).push(title);
       throw err;
     }
-    (options.todo !== undefined ? results.todo : results.passed).push(number);
+    (options.todo !== undefined ? results.todo : results.passed).push(title);
   });
 }
 

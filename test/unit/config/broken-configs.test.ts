@@ -1,4 +1,4 @@
-// One mistake per config (issue 4): the exact message, its file:line and level, nothing else reported as an
+// One mistake per config: the exact message, its file:line and level, nothing else reported as an
 // error (no cascades), and `tsfpm -t` (runConfigTest) exiting 78 with php-fpm's closing lines.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

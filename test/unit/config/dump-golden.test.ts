@@ -1,11 +1,12 @@
-// `-tt` output (php-fpm.md §3): php-fpm's order and value formats, compared with a golden file.
+// `-tt` output (php-src sapi/fpm/fpm/fpm_conf.c fpm_conf_dump()): php-fpm's order and value formats,
+// compared with a golden file.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { runConfigTest } from '../../../src/cli/config-test.js';
 import { dumpConfig } from '../../../src/config/dump.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { repoPath } from './repo-paths.js';
+import { repoPath } from '../../helpers/paths.js';
 
 const FIXTURE = repoPath('test/fixtures/config/dump');
 

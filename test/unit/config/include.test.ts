@@ -1,4 +1,5 @@
-// include = PATTERN (php-fpm.md §3): prefix-relative globs, alphabetical order, depth 5, cycles, no-match.
+// include = PATTERN (as php-src sapi/fpm/fpm/fpm_conf.c reads it): prefix-relative globs, alphabetical
+// order, depth 5, cycles, no-match.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { globSync } from '../../../src/config/glob.js';

@@ -1,4 +1,5 @@
-// Lexer quirks (issue 4, node-notes.md §5.1): each with the exact value or error text and line.
+// Quirks of PHP's INI lexer (php-src Zend/zend_ini_scanner.l) that php-fpm's files rely on: each with the
+// exact value or error text and line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeValue, lexIni, type IniToken } from '../../../src/config/ini-lexer.js';

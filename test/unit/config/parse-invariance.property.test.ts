@@ -1,4 +1,4 @@
-// Property (issue 4): the effective config does not depend on CRLF vs LF, trailing whitespace,
+// Property: the effective config does not depend on CRLF vs LF, trailing whitespace,
 // or where comments are placed (own lines, blank lines, or after a value).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

@@ -6,7 +6,7 @@ import { runConfigTest } from '../../../src/cli/config-test.js';
 import { DIRECTIVES } from '../../../src/config/directives.js';
 import { renderDirectiveReference } from '../../../src/config/docs.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { repoPath } from './repo-paths.js';
+import { repoPath } from '../../helpers/paths.js';
 
 const MAIN = repoPath('conf/tsfpm.conf');
 

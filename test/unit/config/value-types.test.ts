@@ -1,4 +1,5 @@
-// Each typed setter with php-fpm's error texts (php-fpm.md §3 "Typed setters").
+// Each typed setter with php-fpm's error texts (php-src sapi/fpm/fpm/fpm_conf.c fpm_conf_set_boolean(),
+// fpm_conf_set_time() and the rest).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as t from '../../../src/config/value-types.js';

@@ -1,12 +1,13 @@
 // The README's directive reference and error-code table are generated from the code; this keeps them
-// from drifting (style.md §4.5: codes and directives are a user contract).
+// from drifting: error codes and directive names are what users configure and match on.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { renderDirectiveReference } from '../../../src/config/docs.js';
 import { ERROR_CODES } from '../../../src/errors.js';
+import { repoPath } from '../../helpers/paths.js';
 
-const README = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+const README = readFileSync(repoPath('README.md'), 'utf8');
 
 function between(start: string, end: string): string {
   const from = README.indexOf(start);

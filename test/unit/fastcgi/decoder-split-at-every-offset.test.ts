@@ -14,17 +14,9 @@ import {
 } from '../../../src/fastcgi/constants.js';
 import { RecordDecoder } from '../../../src/fastcgi/decoder.js';
 import { encodeParams } from '../../../src/fastcgi/params.js';
-import {
-  copyRecord,
-  decodeChunks,
-  diffRecords,
-  loadHexFixture,
-  Prng,
-  randomChunks,
-  rawRecord,
-  type CopiedRecord,
-  type RawRecordSpec,
-} from './support.js';
+import { Prng, randomChunks } from '../../helpers/prng.js';
+import { rawRecord, type RawRecordSpec } from '../../helpers/raw-record.js';
+import { copyRecord, decodeChunks, diffRecords, loadHexFixture, type CopiedRecord } from './support.js';
 
 interface RecordedStream {
   readonly name: string;

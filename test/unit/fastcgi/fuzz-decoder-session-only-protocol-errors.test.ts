@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES } from '../../../src/errors.js';
-import { FUZZ_MAX_PARAMS_BYTES, makeCase } from './fuzz-cases.js';
+import { FUZZ_MAX_PARAMS_BYTES, makeCase } from '../../helpers/fuzz-cases.js';
 import { runCase, type FuzzJob, type FuzzMessage } from './fuzz-worker.js';
 
 const SEED = Number(process.env['TSFPM_FUZZ_SEED'] ?? 0x5eed_2026) >>> 0;

@@ -6,7 +6,7 @@ import { ProtocolError } from '../../../src/errors.js';
 import { FCGI_RESPONDER } from '../../../src/fastcgi/constants.js';
 import { RecordDecoder } from '../../../src/fastcgi/decoder.js';
 import { ServerSession, type SessionEvent } from '../../../src/fastcgi/session.js';
-import { FUZZ_MAX_PARAMS_BYTES, makeCase, type FuzzCase } from './fuzz-cases.js';
+import { FUZZ_MAX_PARAMS_BYTES, makeCase, type FuzzCase } from '../../helpers/fuzz-cases.js';
 import { DEFAULT_VALUES } from './support.js';
 
 export interface FuzzJob {

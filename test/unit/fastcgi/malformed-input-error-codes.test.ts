@@ -19,7 +19,8 @@ import {
 } from '../../../src/fastcgi/constants.js';
 import { RecordDecoder } from '../../../src/fastcgi/decoder.js';
 import { decodeParams, encodeParams } from '../../../src/fastcgi/params.js';
-import { catchProtocolError, feed, makeSession, rawRecord, type RawRecordSpec } from './support.js';
+import { rawRecord, type RawRecordSpec } from '../../helpers/raw-record.js';
+import { catchProtocolError, feed, makeSession } from './support.js';
 
 const begin = (requestId = 1, flags = FCGI_KEEP_CONN): RawRecordSpec => ({
   type: FCGI_BEGIN_REQUEST,

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { FCGI_MAX_CONTENT_LEN, FCGI_STDOUT } from '../../../src/fastcgi/constants.js';
 import { decodeParamText, decodeParams, encodeParams } from '../../../src/fastcgi/params.js';
 import { encodeRecord, encodeStream, encodeStreamParts } from '../../../src/fastcgi/record.js';
-import { decodeChunks, diffRecords, Prng, randomChunks, type CopiedRecord } from './support.js';
+import { Prng, randomChunks } from '../../helpers/prng.js';
+import { decodeChunks, diffRecords, type CopiedRecord } from './support.js';
 
 const SEED = 0x7f5a_2026;
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns });

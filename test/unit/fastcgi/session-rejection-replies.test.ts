@@ -188,8 +188,8 @@ test('management records are answered in the middle of a request without disturb
   );
 });
 
-test('a BEGIN_REQUEST repeating the active id also gets CANT_MPX_CONN (reference rule) and the request goes on', () => {
-  // Questionable but as specified: the END_REQUEST carries the id of the request still running, so a
+test('a BEGIN_REQUEST repeating the active id also gets CANT_MPX_CONN and the request goes on', () => {
+  // Questionable but deliberate: the END_REQUEST carries the id of the request still running, so a
   // client could take it as that request's end. Only a broken client sends this.
   const session = makeSession();
   feed(session, [beginRecord(4)]);

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { FCGI_END_REQUEST, FCGI_OUTPUT_CHUNK_LEN, FCGI_STDERR, FCGI_STDOUT } from '../../../src/fastcgi/constants.js';
 import { encodeRecord, encodeRequestEnd, encodeStream } from '../../../src/fastcgi/record.js';
 import { StdoutReframer } from '../../../src/fastcgi/stdout-reframer.js';
-import { decodeChunks, diffRecords, Prng, randomChunks, type CopiedRecord } from './support.js';
+import { Prng, randomChunks } from '../../helpers/prng.js';
+import { decodeChunks, diffRecords, type CopiedRecord } from './support.js';
 
 /** Joins consecutive non-empty STDOUT records: what a client makes of the stream. */
 function logical(records: readonly CopiedRecord[]): CopiedRecord[] {

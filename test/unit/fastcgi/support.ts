@@ -1,19 +1,16 @@
-// Shared helpers for the FastCGI codec tests: hex fixtures, a typed builder for raw (possibly
-// malformed) records, a decoder driver that copies contents, a seeded PRNG and a session factory.
+// Shared helpers for the FastCGI codec tests: hex fixtures, a decoder driver that copies contents and
+// a session factory. Raw records and the seeded PRNG are in test/helpers (the fuzz driver uses them too).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ProtocolError, type ErrorCode } from '../../../src/errors.js';
-import {
-  FCGI_HEADER_LEN,
-  FCGI_MAX_CONTENT_LEN,
-  FCGI_RESPONDER,
-  FCGI_VERSION_1,
-} from '../../../src/fastcgi/constants.js';
+import { FCGI_RESPONDER } from '../../../src/fastcgi/constants.js';
 import { RecordDecoder } from '../../../src/fastcgi/decoder.js';
 import type { FcgiRecord } from '../../../src/fastcgi/record.js';
 import { ServerSession, type SessionEvent, type SessionOptions } from '../../../src/fastcgi/session.js';
+import { repoPath } from '../../helpers/paths.js';
 
-// dist/test/unit/fastcgi/ -> repository root: fixtures are read from the source tree (tsc copies no .hex).
-const FIXTURE_DIR = new URL('../../../../test/fixtures/fastcgi/', import.meta.url);
+// Fixtures are read from the source tree (tsc copies no .hex).
+const FIXTURE_DIR = repoPath('test', 'fixtures', 'fastcgi');
 
 /**
  * Parses the fixture hex format: `#` starts a comment (at line start or after a blank), tokens are
@@ -48,39 +45,7 @@ export function parseHex(text: string): Buffer {
 }
 
 export function loadHexFixture(name: string): Buffer {
-  return parseHex(readFileSync(new URL(name, FIXTURE_DIR), 'utf8'));
-}
-
-/** A record as the tests want to build it: every header field can be set, even to a wrong value. */
-export interface RawRecordSpec {
-  readonly type: number;
-  readonly requestId: number;
-  readonly content?: Uint8Array;
-  /** Defaults to 1; anything else is a protocol error. */
-  readonly version?: number;
-  /** Defaults to what pads the content to a multiple of 8. */
-  readonly paddingLength?: number;
-  /** The value of the padding bytes (ignored by receivers); defaults to 0. */
-  readonly paddingByte?: number;
-  /** The value of header byte 7; defaults to 0. */
-  readonly reserved?: number;
-  /** Writes this into the contentLength field instead of the real length (a lying header). */
-  readonly contentLengthField?: number;
-}
-
-export function rawRecord(spec: RawRecordSpec): Buffer {
-  const content = spec.content ?? new Uint8Array(0);
-  if (content.length > FCGI_MAX_CONTENT_LEN) throw new Error('rawRecord: content too long for one record');
-  const padding = spec.paddingLength ?? (8 - (content.length % 8)) % 8;
-  const out = Buffer.alloc(FCGI_HEADER_LEN + content.length + padding, spec.paddingByte ?? 0);
-  out[0] = spec.version ?? FCGI_VERSION_1;
-  out[1] = spec.type;
-  out.writeUInt16BE(spec.requestId, 2);
-  out.writeUInt16BE(spec.contentLengthField ?? content.length, 4);
-  out[6] = padding;
-  out[7] = spec.reserved ?? 0;
-  out.set(content, FCGI_HEADER_LEN);
-  return out;
+  return parseHex(readFileSync(join(FIXTURE_DIR, name), 'utf8'));
 }
 
 /** A decoded record with its content copied, safe to keep after later pushes. */
@@ -121,60 +86,6 @@ export function diffRecords(
     }
   }
   return undefined;
-}
-
-/** xorshift32: tiny, fast and seedable, so a failing case can be replayed from its seed. */
-export class Prng {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0 || 0x9e3779b9;
-  }
-  /** A uint32. */
-  next(): number {
-    let x = this.#state;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    this.#state = x;
-    return x;
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor((this.next() / 0x100000000) * n);
-  }
-  /** An integer in [min, max]. */
-  range(min: number, max: number): number {
-    return min + this.int(max - min + 1);
-  }
-  chance(p: number): boolean {
-    return this.next() / 0x100000000 < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-  bytes(n: number): Buffer {
-    const out = Buffer.allocUnsafe(n);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) out.writeUInt32LE(this.next(), i);
-    for (; i < n; i++) out[i] = this.next() & 0xff;
-    return out;
-  }
-}
-
-/** Cuts `bytes` into consecutive chunks of random sizes in [1, maxChunk]. */
-export function randomChunks(bytes: Buffer, prng: Prng, maxChunk: number): Buffer[] {
-  const chunks: Buffer[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    const size = Math.min(prng.range(1, maxChunk), bytes.length - offset);
-    chunks.push(bytes.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
 }
 
 export const DEFAULT_VALUES: Readonly<Record<string, string>> = {

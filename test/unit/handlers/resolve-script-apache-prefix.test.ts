@@ -1,4 +1,4 @@
-// Issue 8: Apache mod_proxy_fcgi's SCRIPT_FILENAME forms, as Apache 2.4.71 sends them (test/e2e/apache),
+// Apache mod_proxy_fcgi's SCRIPT_FILENAME forms, as Apache 2.4.71 sends them (test/e2e/apache),
 // resolved the way PHP-FPM 8.2 does: the `proxy:fcgi://host[:port]` prefix is stripped in place (the
 // script sees the file path, no ORIG_SCRIPT_FILENAME), and a path-info walk keeps the stripped path.
 import assert from 'node:assert/strict';

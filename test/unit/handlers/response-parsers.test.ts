@@ -1,4 +1,4 @@
-// Issue 6: the two response-head parsers: node mode's (HTTP/1.1 from http.ServerResponse, chunked
+// The two response-head parsers: node mode's (HTTP/1.1 from http.ServerResponse, chunked
 // unframed, fed at every split point) and cgi mode's (RFC 3875 Status/Location rules).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,4 +1,5 @@
-// access.format compiled once and applied to a fixed request (php-fpm.md §8.3); suppress_path rules.
+// access.format compiled once and applied to a fixed request (the %-codes of php-src
+// sapi/fpm/fpm/fpm_log.c fpm_log_write()); suppress_path rules.
 process.env['TZ'] = 'UTC';
 
 import assert from 'node:assert/strict';
@@ -41,7 +42,7 @@ void test('the default format, as php-fpm writes it', () => {
   );
 });
 
-void test('check 39: "%m %r%Q%q %s %{HTTP_HOST}e"', () => {
+void test('a custom format: "%m %r%Q%q %s %{HTTP_HOST}e", and %r%Q%q without a query', () => {
   assert.equal(render('%m %r%Q%q %s %{HTTP_HOST}e'), 'GET /x.mjs?a=1 200 example.test');
   assert.equal(render('%r%Q%q', { ...RECORD, params: { ...RECORD.params, QUERY_STRING: '' } }), '/x.mjs');
 });

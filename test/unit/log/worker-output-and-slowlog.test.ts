@@ -1,5 +1,6 @@
-// Pure pieces of the logs: catch_workers_output wrapping at log_limit (php-fpm.md §8.2), the slowlog
-// block (§8.4), and the kernel listen-queue parsers (§7.4) on recorded /proc and ss output.
+// Pure pieces of the logs: catch_workers_output wrapping at log_limit (php-src fpm_stdio.c), the
+// slowlog block (php-src fpm_php_trace.c), and the kernel listen-queue parsers on recorded /proc and ss
+// output.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { formatLogLine } from '../../../src/log/line-format.js';

@@ -1,4 +1,5 @@
-// Golden tests of every status format on one fixed scoreboard (php-fpm.md §7.3), plus what monitoring
+// Golden tests of every status format on one fixed scoreboard (php-src
+// sapi/fpm/fpm/fpm_status.c fpm_status_handle_request()), plus what monitoring
 // tools rely on: ?json parses with numbers as numbers, ?openmetrics parses with a real Prometheus
 // text-format parser, and php-fpm's own fields come first and in php-fpm's order.
 process.env['TZ'] = 'UTC'; // text/html times are local time; the goldens are written for UTC

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeldOutput } from '../../../src/worker/held-output.js';
-import { openFilesOf } from '../../helpers/open-files.js';
+import { openFilesOf } from '../../helpers/proc.js';
 
 /** This process's open held-output files (unlinked at once, so they show as "(deleted)"). */
 const openSpillFiles = (): string[] =>

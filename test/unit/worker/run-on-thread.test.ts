@@ -1,4 +1,4 @@
-// Issue 6, threads executor: tinypool 2.2 can post a queued task to a thread it is terminating (a
+// Threads executor: tinypool 2.2 can post a queued task to a thread it is terminating (a
 // task's abort ended the thread while that thread's answer was still queued); the task fails with
 // "Terminating worker thread" without having run. runOnThread posts it once more. Real tinypool, real
 // threads: the race is made certain by keeping this thread busy while the first task answers.

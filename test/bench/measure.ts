@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuTimesOf, privateKibOf, readStatusKib, rssKibOf } from '../helpers/proc.js';
 import {
   backendChildren,
   cellKey,
@@ -20,7 +21,6 @@ import {
 import type { BenchEnvironment } from './environment.js';
 import { httpGet } from './net.js';
 import type { BenchOptions } from './options.js';
-import { cpuTimesOf, privateKibOf, readStatusKib, rssKibOf } from './proc.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 export interface CellSample {

@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { descendantsOf, isAlive } from '../helpers/proc.js';
 import { onTeardown } from './teardown.js';
-import { descendantPids, isAlive } from './proc.js';
 
 const TAIL_BYTES = 16 * 1024;
 /** php-fpm's and tsfpm's log levels that mean something went wrong. */
@@ -116,7 +116,7 @@ export class Daemon {
 
   /** Graceful signal, then SIGTERM, then SIGKILL; leftover descendants get SIGKILL too. */
   async stop(graceMs = 5000): Promise<void> {
-    const descendants = descendantPids(this.pid);
+    const descendants = descendantsOf(this.pid);
     let escalated = false;
     for (const signal of [this.#stopSignal, 'SIGTERM', 'SIGKILL'] as const) {
       if (!this.running) break;

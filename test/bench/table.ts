@@ -1,8 +1,11 @@
 // Samples → one summary per cell (medians over rounds, ratios) → a text table and a Markdown table.
 import { cellKey, CONTENDER_LABEL, groupKey, OWN_BASELINE, type Cell } from './contenders.js';
 import type { CellSample } from './measure.js';
-import { mean } from './proc.js';
 import { errorCount, type WrkResult } from './wrk.js';
+
+export function mean(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+}
 
 export interface CellSummary {
   readonly cell: Cell;

@@ -62,7 +62,7 @@ function fastcgiLocation(path: string, script: string, keepalive: boolean, extra
 export function renderNginxConfig(input: NginxConfigInput): string {
   const { dir, port, backend } = input;
   const lines = [
-    '# Written by tsfpm bench/nginx-config.ts for one bench cell.',
+    '# Written by tsfpm test/bench/nginx-config.ts for one bench cell.',
     'daemon off;',
     'master_process on;',
     'worker_processes 1;',

@@ -2,15 +2,16 @@
 // front of php-fpm 8.2, tsfpm (in one of its handler modes) or fcgiwrap, over TCP or a unix socket.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { getFreePort } from '../helpers/free-port.js';
+import { REPO_ROOT, TSFPM_BIN } from '../helpers/paths.js';
+import { kernelChildrenOf } from '../helpers/proc.js';
 import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
 import { renderFpmConfig } from './fpm-config.js';
-import { freePort, waitForConnect, waitForHttp } from './net.js';
+import { waitForConnect, waitForHttp } from './net.js';
 import { renderApacheConfig } from './apache-config.js';
 import { renderNginxConfig, STATIC_BODY, type FastcgiBackend } from './nginx-config.js';
 import type { Transport } from './options.js';
-import { childPids } from './proc.js';
 
 export type ContenderKind =
   | 'nginx-static'
@@ -85,10 +86,8 @@ export function groupKey(cell: Cell): string {
   return cellKey({ ...cell, kind: 'nginx-static' });
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const TSFPM_BIN = join(REPO_ROOT, 'bin', 'tsfpm');
 export const TSFPM_WWW = join(REPO_ROOT, 'conf', 'www');
-const BENCH_WWW = join(REPO_ROOT, 'bench', 'www');
+const BENCH_WWW = join(REPO_ROOT, 'test', 'bench', 'www');
 /** An Express app run with `handler = node`. */
 export const EXPRESS_HELLO = join(BENCH_WWW, 'express-hello.mjs');
 /** The Express hello (or a plain handler) on a bare http.Server, no FastCGI: the app's own cost. */
@@ -109,7 +108,7 @@ async function listenAddress(dir: string, transport: Transport, name: string): P
     const path = join(dir, `${name}.sock`);
     return { listen: path, server: `unix:${path}` };
   }
-  const address = `127.0.0.1:${await freePort()}`;
+  const address = `127.0.0.1:${await getFreePort()}`;
   return { listen: address, server: address };
 }
 
@@ -261,7 +260,7 @@ export async function startNginx(env: BenchEnvironment, dir: string, backend?: F
   if (env.nginx.path === undefined) throw new Error(env.nginx.version);
   for (const sub of ['www', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
   writeFileSync(join(dir, 'www', 'hello.txt'), STATIC_BODY);
-  const port = await freePort();
+  const port = await getFreePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, renderNginxConfig({ dir, port, runAsRoot: env.isRoot, ...(backend === undefined ? {} : { backend }) }));
   const errorLog = join(dir, 'error.log');
@@ -283,7 +282,7 @@ export async function startNginx(env: BenchEnvironment, dir: string, backend?: F
 
 /** The pool's children (php-fpm, tsfpm and fcgiwrap fork them straight from the master). */
 export function backendChildren(backend: RunningBackend): number[] {
-  return childPids(backend.daemon.pid);
+  return kernelChildrenOf(backend.daemon.pid);
 }
 
 /**
@@ -294,7 +293,7 @@ export function backendChildren(backend: RunningBackend): number[] {
 export async function startApache(env: BenchEnvironment, dir: string, backend: FastcgiBackend): Promise<RunningNginx> {
   if (env.apache.path === undefined) throw new Error(env.apache.version);
   mkdirSync(join(dir, 'apache-run'), { recursive: true });
-  const port = await freePort();
+  const port = await getFreePort();
   const conf = join(dir, 'httpd.conf');
   const errorLog = join(dir, 'apache-error.log');
   writeFileSync(conf, renderApacheConfig({ dir, port, errorLog, runAsRoot: env.isRoot, backend }));

@@ -1,5 +1,6 @@
-// The fuzz cases for fuzz-decoder-session-only-protocol-errors.test.ts: deterministic from (seed, index),
-// so one failing case can be replayed alone. Each case is an input stream and a way to cut it.
+// The FastCGI fuzz cases of the unit fuzz test (decoder + session) and of the fuzz driver against a live
+// daemon (test/bench/fuzz-daemon.ts): deterministic from (seed, index), so one failing case can be
+// replayed alone. Each case is an input stream and a way to cut it.
 import {
   FCGI_ABORT_REQUEST,
   FCGI_AUTHORIZER,
@@ -10,9 +11,10 @@ import {
   FCGI_PARAMS,
   FCGI_RESPONDER,
   FCGI_STDIN,
-} from '../../../src/fastcgi/constants.js';
-import { encodeParams } from '../../../src/fastcgi/params.js';
-import { Prng, rawRecord } from './support.js';
+} from '../../src/fastcgi/constants.js';
+import { encodeParams } from '../../src/fastcgi/params.js';
+import { Prng } from './prng.js';
+import { rawRecord } from './raw-record.js';
 
 export const FUZZ_MAX_PARAMS_BYTES = 4096;
 

@@ -1,5 +1,5 @@
 // `npm run fuzz -- --minutes N`: hammers a live tsfpm daemon with mutated FastCGI record streams (the
-// generators of the unit fuzz test, test/unit/fastcgi/fuzz-cases.ts) over many connections, for N
+// generators of the unit fuzz test, test/helpers/fuzz-cases.ts) over many connections, for N
 // minutes. After each batch it checks that the master is alive and that a good request still gets
 // 200; it counts child crashes (an exit on a signal the master did not send, or a non-zero code) and
 // internal errors in the log. Not part of `npm test`: it runs for minutes.
@@ -9,9 +9,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeCase } from '../test/unit/fastcgi/fuzz-cases.js';
-import { fcgiRequest } from '../test/helpers/fcgi-client.js';
-import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../test/helpers/paths.js';
+import { makeCase } from '../helpers/fuzz-cases.js';
+import { fcgiRequest } from '../helpers/fcgi-client.js';
+import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
+import { isAlive } from '../helpers/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,15 +130,6 @@ async function goodRequest(): Promise<void> {
     else stats.goodFailures++;
   } catch {
     stats.goodFailures++;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -8,19 +8,19 @@
 // but its children. Not part of `npm test`: it runs for minutes. Found: CGI processes left waiting
 // for input forever after an early abort, ABORT_REQUEST before PARAMS unanswered, a leaked
 // spill-file descriptor.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST } from '../src/fastcgi/constants.js';
-import { encodeRecord } from '../src/fastcgi/record.js';
-import { encodeRequest, FcgiConnection, parseResponse, type FcgiAddress, type ReceivedRecord } from '../test/helpers/fcgi-client.js';
-import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../test/helpers/paths.js';
-import { Prng } from '../test/unit/fastcgi/support.js';
+import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST } from '../../src/fastcgi/constants.js';
+import { encodeRecord } from '../../src/fastcgi/record.js';
+import { encodeRequest, FcgiConnection, parseResponse, type FcgiAddress, type ReceivedRecord } from '../helpers/fcgi-client.js';
+import { getFreePort } from '../helpers/free-port.js';
+import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
+import { Prng } from '../helpers/prng.js';
+import { commandLineOf, descendantsOf, kernelChildrenOf } from '../helpers/proc.js';
 import { Daemon } from './daemon.js';
-import { freePort } from './net.js';
-import { childPids, descendantPids } from './proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +49,7 @@ interface Pool {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tsfpm-chaos-'));
-const threadsPort = await freePort();
+const threadsPort = await getFreePort();
 const scripts = (mode: string, ext: string): Omit<Pool, 'name' | 'address'> => ({
   echo: join(FIXTURE_SCRIPTS, 'modes', mode, `echo.${ext}`),
   big: join(FIXTURE_SCRIPTS, 'modes', mode, `big.${ext}`),
@@ -235,17 +235,11 @@ async function client(until: number): Promise<void> {
 
 /** Processes under the master other than its pool children (a CGI script left running, say). */
 function leftovers(master: number): string[] {
-  const children = new Set(childPids(master));
-  return descendantPids(master)
-    .filter((pid) => !children.has(pid))
-    .map((pid) => {
-      try {
-        return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`;
-      } catch {
-        return '';
-      }
-    })
-    .filter((line) => line !== '');
+  const children = new Set(kernelChildrenOf(master));
+  return descendantsOf(master).flatMap((pid) => {
+    const commandLine = children.has(pid) ? undefined : commandLineOf(pid);
+    return commandLine === undefined ? [] : [`${pid} ${commandLine}`];
+  });
 }
 
 const daemon = await Daemon.start({

@@ -17,7 +17,7 @@ export interface FpmPoolInput {
 
 export function renderFpmConfig(input: FpmPoolInput): string {
   return [
-    '; Written by tsfpm bench/fpm-config.ts for one bench cell.',
+    '; Written by tsfpm test/bench/fpm-config.ts for one bench cell.',
     '[global]',
     `pid = ${input.pidFile}`,
     `error_log = ${input.errorLog}`,

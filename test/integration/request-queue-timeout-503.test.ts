@@ -1,6 +1,6 @@
-// Issue 10 item 4 (php-src #11260): a request waiting for a free child longer than
+// A request waiting for a free child longer than
 // request_queue_timeout gets 503 instead of hanging. PHP-FPM has no such limit: these requests would
-// wait as long as the pool stays saturated.
+// wait as long as the pool stays saturated (php-src GH-11260).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { FCGI_GET_VALUES_RESULT } from '../../src/fastcgi/constants.js';

@@ -1,5 +1,5 @@
-// Issue 10 item 4 (laradock#3187): a log path that cannot be opened is reported by `tsfpm -t`, naming
-// the directive, instead of surfacing only at start (php-fpm: "Unable to create or open slowlog").
+// A log path that cannot be opened is reported by `tsfpm -t`, naming the directive, instead of
+// surfacing only at start (php-fpm: "Unable to create or open slowlog", laradock/laradock#3187).
 // A directory that is merely missing is fine: tsfpm creates it, as the start-up test below shows.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';

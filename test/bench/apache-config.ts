@@ -21,7 +21,7 @@ function proxyTarget(server: string, script: string): string {
 export function renderApacheConfig(input: ApacheConfigInput): string {
   const { dir, port, backend } = input;
   return [
-    '# Written by tsfpm bench/apache-config.ts for one bench cell.',
+    '# Written by tsfpm test/bench/apache-config.ts for one bench cell.',
     `ServerRoot ${dir}`,
     `PidFile ${dir}/apache-run/httpd.pid`,
     `DefaultRuntimeDir ${dir}/apache-run`,

@@ -13,11 +13,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getFreePort } from '../helpers/free-port.js';
+import { cpuSpentUs, cpuTimesOf, descendantsOf, wakeUpsOf } from '../helpers/proc.js';
 import { DIRECT_HTTP, startNginx, startPhpFpm, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
 import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
-import { freePort, httpGet } from './net.js';
-import { cpuSpentUs, cpuTimesOf, descendantPids, wakeUpsOf } from './proc.js';
+import { httpGet } from './net.js';
 import { runWrk, errorCount, type WrkResult } from './wrk.js';
 
 export type CostBackend = 'php-fpm' | 'tsfpm';
@@ -152,7 +153,7 @@ export async function measureIdle(env: BenchEnvironment, workDir: string, backen
       (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'unix', children, false) : startTsfpm(dir, 'unix', children, false)),
       async (b, nginx) => {
         for (let i = 0; i < 2 * children; i++) await timedGet(`${nginx.baseUrl}/hello`);
-        const pids = [b.daemon.pid, ...descendantPids(b.daemon.pid)];
+        const pids = [b.daemon.pid, ...descendantsOf(b.daemon.pid)];
         const quietSince = Date.now();
         for (const fromS of [0, laterFromS]) {
           await sleep(Math.max(0, quietSince + fromS * 1000 - Date.now()));
@@ -186,7 +187,7 @@ export async function measureDirect(env: BenchEnvironment, app: 'express' | 'pla
   const wrkBin = env.wrk.path;
   let daemon: Daemon | undefined;
   try {
-    const port = await freePort();
+    const port = await getFreePort();
     daemon = await Daemon.start({
       name: `direct ${app}`,
       command: process.execPath,

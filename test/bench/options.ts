@@ -31,7 +31,7 @@ export interface BenchOptions {
   readonly help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/bench/run.js [flags])
+export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/test/bench/run.js [flags])
 
   --quick              short runs: 3 s per cell, 1 s warm-up, 256 MiB upload
   --duration=S         measured seconds per cell          (env BENCH_DURATION, default 10)

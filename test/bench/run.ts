@@ -1,11 +1,11 @@
 // `npm run bench`: nginx static, nginx → php-fpm 8.2 and nginx → tsfpm in one interleaved run, over
 // TCP and unix sockets, with and without upstream keepalive, with 2 and 8 children, plus tsfpm's other
-// handler modes and fcgiwrap in one group; then the cost figures (RSS, a streamed upload). Prints one table and writes it as JSON and Markdown to bench/results/.
+// handler modes and fcgiwrap in one group; then the cost figures (RSS, a streamed upload). Prints one table and writes it as JSON and Markdown to test/bench/results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { CONTENDER_LABEL, type Cell, type ContenderKind } from './contenders.js';
 import {
   coldStartLine,
@@ -24,14 +24,12 @@ import {
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
-import { mean } from './proc.js';
-import { COLUMNS, formatMib, formatMs, renderMarkdownTable, renderTextTable, summarize, tableRows, type CellSummary } from './table.js';
+import { COLUMNS, formatMib, formatMs, mean, renderMarkdownTable, renderTextTable, summarize, tableRows, type CellSummary } from './table.js';
 import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
 import { measureUpload, type UploadResult } from './upload.js';
 import { errorCount } from './wrk.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
 
 interface GroupSpec {
   readonly transport: Transport;
@@ -87,7 +85,7 @@ function describeCell(cell: Cell): string {
 function commandLine(): string {
   const args = process.argv.slice(2).join(' ');
   if (process.env['npm_lifecycle_event'] === 'bench') return `npm run bench${args === '' ? '' : ` -- ${args}`}`;
-  return `node ${relative(process.cwd(), process.argv[1] ?? 'dist/bench/run.js')}${args === '' ? '' : ` ${args}`}`;
+  return `node ${relative(process.cwd(), process.argv[1] ?? 'dist/test/bench/run.js')}${args === '' ? '' : ` ${args}`}`;
 }
 
 function gitRevision(): string {
@@ -108,7 +106,7 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
     `machine: ${env.cores} cores (nproc), ${env.cpuModel}; load average at start ${loadAtStart}, at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
     `software: node ${env.node} · ${env.nginx.version} · ${env.apache.version} · ${php} · ${env.fcgiwrap.version} · ${env.wrk.version}`,
     `command: ${commandLine()}`,
-    `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: bench/www/express-hello.mjs with handler = node${options.modes ? '; threads: hello.mjs with executor = threads; TS: bench/www/hello.ts; CGI and fcgiwrap: bench/www/hello-cgi.mjs, one node process per request, with handler = cgi and fcgiwrap -c <children>' : ''}); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
+    `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: test/bench/www/express-hello.mjs with handler = node${options.modes ? '; threads: hello.mjs with executor = threads; TS: test/bench/www/hello.ts; CGI and fcgiwrap: test/bench/www/hello-cgi.mjs, one node process per request, with handler = cgi and fcgiwrap -c <children>' : ''}); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
     'These figures come from a shared 2-core machine where nginx, the FastCGI children and wrk compete for the same cores: they compare only within one run, never across runs or machines.',
   ];
 }

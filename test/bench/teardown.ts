@@ -1,6 +1,6 @@
 // Everything the bench starts is registered here and torn down at the end, on Ctrl-C and on errors.
 import { rmSync } from 'node:fs';
-import { descendantPids } from './proc.js';
+import { descendantsOf } from '../helpers/proc.js';
 
 type Cleanup = () => Promise<void>;
 
@@ -61,7 +61,7 @@ export function installTeardownHandlers(): void {
   process.on('SIGHUP', onSignal);
   process.on('exit', () => {
     for (const pid of livePids.values()) {
-      for (const target of [...descendantPids(pid), pid]) {
+      for (const target of [...descendantsOf(pid), pid]) {
         try {
           process.kill(target, 'SIGKILL');
         } catch {

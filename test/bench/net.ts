@@ -1,20 +1,7 @@
-// Free loopback ports and small HTTP and connect probes.
-import { connect, createServer } from 'node:net';
+// Small HTTP and connect probes (free ports come from test/helpers/free-port.ts).
+import { connect } from 'node:net';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/** A port the kernel hands out for 127.0.0.1 right now (released again before it is used). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port from listen(0)');
-  return address.port;
-}
 
 export interface HttpReply {
   readonly status: number;

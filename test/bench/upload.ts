@@ -5,9 +5,9 @@ import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readStatusKib, RssSampler } from '../helpers/proc.js';
 import { backendChildren, startNginx, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
 import type { BenchEnvironment } from './environment.js';
-import { readStatusKib, RssSampler } from './proc.js';
 
 const CHUNK_BYTES = 1 << 20;
 
