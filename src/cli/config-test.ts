@@ -4,9 +4,7 @@ import { dumpConfig } from '../config/dump.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import { formatLogLine } from '../log/line-format.js';
 import { resolve } from 'node:path';
-
-/** sysexits EX_CONFIG, php-fpm's FPM_EXIT_CONFIG. */
-export const EXIT_CONFIG = 78;
+import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
 
 export function runConfigTest(opts: LoadOptions & { dump: boolean }, write: (line: string) => void): number {
   const result = loadConfig({ ...opts, testMode: opts.testMode ?? true });
@@ -21,5 +19,5 @@ export function runConfigTest(opts: LoadOptions & { dump: boolean }, write: (lin
   // php-fpm prints the dump as NOTICE even when log_level is higher (test config-dump-log-level).
   if (opts.dump) for (const l of dumpConfig(result.config)) write(formatLogLine('notice', l));
   write(formatLogLine('notice', `configuration file ${mainFile} test is successful`));
-  return 0;
+  return EXIT_OK;
 }

@@ -5,6 +5,7 @@
 // and the launcher prints them. A daemon holding the launcher's stderr would keep `$(tsfpm -D)` or an
 // ssh session open forever.
 import { spawn } from 'node:child_process';
+import { EXIT_OK, EXIT_SOFTWARE } from './exit-codes.js';
 
 const STATUS_TIMEOUT_MS = 10_000;
 export const DAEMON_ENV = 'TSFPM_DAEMON_CHILD';
@@ -28,7 +29,7 @@ export function launchDaemon(argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       process.stderr.write('ERROR: the master process didn\'t send back its status (via the pipe to the calling process)\n');
-      resolve(70);
+      resolve(EXIT_SOFTWARE);
     }, STATUS_TIMEOUT_MS);
     child.once('message', (message: DaemonStatus) => {
       clearTimeout(timer);
@@ -37,11 +38,11 @@ export function launchDaemon(argv: readonly string[]): Promise<number> {
       }
       child.disconnect();
       child.unref();
-      resolve(message.type === 'daemon-ready' ? 0 : 70);
+      resolve(message.type === 'daemon-ready' ? EXIT_OK : EXIT_SOFTWARE);
     });
     child.once('exit', () => {
       clearTimeout(timer);
-      resolve(70);
+      resolve(EXIT_SOFTWARE);
     });
   });
 }

@@ -1,8 +1,2 @@
-// Exit statuses (sysexits, as php-fpm): documented in the README.
-export const EXIT_OK = 0;
-/** Unknown option or argument. */
-export const EXIT_USAGE = 64;
-/** Internal error, or a daemonized master that did not report success. */
-export const EXIT_SOFTWARE = 70;
-/** The configuration is invalid or start-up failed (bind, pid file). */
-export const EXIT_CONFIG = 78;
+// The command's exit statuses: they live in src/exit-codes.ts, which the master shares.
+export { EXIT_CONFIG, EXIT_OK, EXIT_SOFTWARE, EXIT_USAGE } from '../exit-codes.js';

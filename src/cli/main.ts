@@ -8,7 +8,7 @@ import { formatLogLine } from '../log/line-format.js';
 import { Master } from '../master/master.js';
 import { runConfigTest } from './config-test.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
-import { EXIT_CONFIG } from './exit-codes.js';
+import { EXIT_CONFIG, EXIT_SOFTWARE } from './exit-codes.js';
 import { parseCommandLine, type CliOptions } from './options.js';
 import { runRequestCommand } from './request-command.js';
 import { runStatusCommand } from './status-command.js';
@@ -116,5 +116,5 @@ async function main(argv: readonly string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`${formatLogLine('alert', `tsfpm failed: ${describeError(err)}`)}\n`);
-  process.exit(70);
+  process.exit(EXIT_SOFTWARE);
 });

@@ -1,5 +1,6 @@
 // The command line, with php-fpm's flags (php-fpm.md §4), parsed by commander.
 import { Command, CommanderError } from 'commander';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { packageVersion } from './version.js';
 
 export interface CliOptions {
@@ -72,8 +73,8 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
   } catch (err) {
     if (err instanceof CommanderError) {
       const helpOrVersion = err.code === 'commander.helpDisplayed' || err.code === 'commander.version';
-      if (helpOrVersion) return { kind: 'exit', code: 0, output };
-      return { kind: 'exit', code: 64, output: `${output}${USAGE}\n` };
+      if (helpOrVersion) return { kind: 'exit', code: EXIT_OK, output };
+      return { kind: 'exit', code: EXIT_USAGE, output: `${output}${USAGE}\n` };
     }
     throw err;
   }

@@ -7,7 +7,7 @@ import { parseCgiResponse } from '../client/cgi-response.js';
 import { ConnectAddressError, parseConnectAddress } from '../client/connect-address.js';
 import { FastcgiClientError, fastcgiRequest } from '../client/fastcgi-request.js';
 import { buildParams, RequestInputError } from '../client/request-params.js';
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseSubcommand, positiveMs, subcommand, type CommandIo } from './subcommand-io.js';
 
 /** Any failure (non-2xx, refused, timeout): 1, which is also Docker's "unhealthy". */
@@ -85,7 +85,7 @@ export async function runRequestCommand(argv: readonly string[], io: CommandIo):
     if (options.health) await io.out(withNewline(response.body.toString('utf8')));
     else if (bodyOnly) await io.out(response.body);
     else await io.out(result.stdout);
-    if (response.status >= 200 && response.status < 300) return 0;
+    if (response.status >= 200 && response.status < 300) return EXIT_OK;
     await io.err(`tsfpm request: ${target}: the response status is ${response.status} ${response.statusText}\n`);
     return EXIT_REQUEST_FAILED;
   } catch (err) {

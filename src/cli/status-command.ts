@@ -5,7 +5,7 @@ import { parseCgiResponse } from '../client/cgi-response.js';
 import { FastcgiClientError, fastcgiRequest } from '../client/fastcgi-request.js';
 import { buildParams } from '../client/request-params.js';
 import { formatStatusTable, StatusFormatError } from '../client/status-table.js';
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { connectOption, EXIT_REQUEST_FAILED } from './request-command.js';
 import { parseSubcommand, positiveMs, subcommand, type CommandIo } from './subcommand-io.js';
 
@@ -55,10 +55,10 @@ export async function runStatusCommand(argv: readonly string[], io: CommandIo): 
     const text = response.body.toString('utf8');
     if (options.json) {
       await io.out(text.endsWith('\n') ? text : `${text}\n`);
-      return 0;
+      return EXIT_OK;
     }
     await io.out(formatStatusTable(parseJson(text)));
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     if (err instanceof FastcgiClientError || err instanceof StatusFormatError) {
       await io.err(`tsfpm status: ${err.message}\n`);

@@ -2,7 +2,7 @@
 // main command line (no process.exit inside commander, usage errors exit 64), and output writes
 // that resolve once the bytes are handed over, so main.ts can exit without truncating a piped body.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 export interface CommandIo {
   readonly out: (data: string | Uint8Array) => Promise<void>;
@@ -43,7 +43,7 @@ export async function parseSubcommand<T>(
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (out !== '') await io.out(out);
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', code: 0 };
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', code: EXIT_OK };
     await io.err(`${err}${program.helpInformation()}`);
     return { kind: 'exit', code: EXIT_USAGE };
   }

@@ -1,5 +1,5 @@
 // Listening sockets owned by the master. Only the master binds; children get the handle over IPC and
-// accept on it (php-fpm's shared-accept model, node-notes §2a).
+// accept on it, as php-fpm's children all accept on the socket their master bound.
 import { lookup } from 'node:dns/promises';
 import { chmodSync, chownSync, existsSync, renameSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
@@ -10,14 +10,7 @@ import { TsfpmError } from '../errors.js';
 import type { ListenAddress } from './listen-address.js';
 import type { Dispatcher } from './dispatcher.js';
 import { os } from './os-errors.js';
-
-/** A libuv TCP or Pipe server handle: bound, passed to children, closed by the master. */
-export interface ServerHandle {
-  close(callback?: () => void): void;
-  readonly fd?: number;
-  /** TCP only: fills `out` with the bound address; returns 0 or a negative errno. */
-  getsockname?(out: { address?: string; port?: number; family?: string }): number;
-}
+import type { ServerHandle } from './server-handle.js';
 
 // net._createServerHandle is the internal that node:cluster's SharedHandle uses to bind a socket
 // without accepting on it; the public API offers no way to bind without also accepting.

@@ -1,6 +1,9 @@
 // What the master knows about one child: its process and its scoreboard slot.
 import type { ChildProcess } from 'node:child_process';
 import type { RequestInfo } from '../ipc/messages.js';
+import { isIdle, type ChildView, type EndReason } from './pm/view.js';
+
+export type { EndReason } from './pm/view.js';
 
 /** Request stages as the status page names them (php-fpm's requests_stages[]). */
 export type ChildStage = 'starting' | 'idle' | 'running' | 'finishing';
@@ -11,9 +14,6 @@ export const STAGE_LABEL: Record<ChildStage, string> = {
   finishing: 'Finishing',
 };
 
-/** Why the master itself ended a child: such exits are not failures and are not always replaced. */
-export type EndReason = 'idle' | 'retire' | 'reload' | 'stop' | 'timeout' | 'memory';
-
 export interface LastRequest {
   readonly info: RequestInfo;
   readonly durationUs: number;
@@ -22,7 +22,7 @@ export interface LastRequest {
   readonly status: number;
 }
 
-export class Child {
+export class Child implements ChildView {
   readonly pid: number;
   readonly process: ChildProcess;
   readonly poolName: string;
@@ -79,7 +79,7 @@ export class Child {
   }
 
   get isIdle(): boolean {
-    return this.ready && this.running === 0 && this.handedOver === 0 && this.endReason === undefined && !this.retiring;
+    return isIdle(this);
   }
 
   /** `12.345678` seconds since start, php-fpm's `%ld.%06d`. */

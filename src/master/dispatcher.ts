@@ -2,7 +2,7 @@
 // (php-fpm's master watches the socket for the same reason: to know when a child is needed). One
 // dispatcher per socket, kept across reloads; the pool serving the socket is swapped in.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ServerHandle } from './bound-socket.js';
+import type { ServerHandle } from './server-handle.js';
 
 export type ConnectionTarget = (socket: Socket) => void;
 

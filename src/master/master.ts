@@ -3,6 +3,7 @@
 import { setPriority } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FpmConfig, PoolConfig } from '../config/types.js';
+import { EXIT_OK } from '../exit-codes.js';
 import { describeError } from '../errors.js';
 import type { ErrorLog } from '../log/error-log.js';
 import type { ExitVerdict } from './bury.js';
@@ -13,40 +14,13 @@ import { ACTION_STATE, canEnter, ESCALATION, type PctlAction, type PctlState } f
 import { SocketRegistry } from './socket-registry.js';
 import { refuseIfRunning, removePidFile, writePidFile } from './pid-file.js';
 import { takeActivatedSockets } from './socket-activation.js';
-import { SystemdNotifier, type SystemdFigures } from './systemd.js';
-
-/**
- * pm.status_listen: each such pool gets a hidden `<pool>_status` pool on that address (ondemand, 2
- * children, php-fpm's values) that serves the main pool's status and ping, so status works while the
- * main pool is saturated. Placed right after its pool, which must exist first.
- */
-export function withStatusPools(pools: readonly PoolConfig[]): PoolConfig[] {
-  const out: PoolConfig[] = [];
-  for (const pool of pools) {
-    out.push(pool);
-    const address = pool.pm.statusListen;
-    if (address === undefined) continue;
-    out.push({
-      ...pool,
-      name: `${pool.name}_status`,
-      statusOf: pool.name,
-      listen: { ...pool.listen, address },
-      accessLog: undefined,
-      slowlog: undefined,
-      requestSlowlogTimeoutMs: 0,
-      pm: {
-        ...pool.pm,
-        style: 'ondemand',
-        maxChildren: 2,
-        maxRequests: 0,
-        processIdleTimeoutMs: 10_000,
-        statusPath: pool.pm.statusPath ?? '/',
-        statusListen: undefined,
-      },
-    });
-  }
-  return out;
-}
+import { SystemdNotifier, systemdFigures } from './systemd.js';
+import { withStatusPools } from './status-pools.js';
+import { FatalExitCounter } from './emergency-restart.js';
+import { Escalation } from './escalation.js';
+import { Heartbeat, heartbeatPeriodMs } from './heartbeat.js';
+import { ProcessMax } from './process-max.js';
+import { Readiness } from './readiness.js';
 
 export interface MasterOptions {
   readonly log: ErrorLog;
@@ -55,13 +29,6 @@ export interface MasterOptions {
   /** Called once when the master has nothing left to do; the CLI exits with this code. */
   readonly onExit: (code: number) => void;
 }
-
-/** Between escalation steps after the first one (php-fpm: 1 s). */
-const ESCALATION_STEP_MS = 1000;
-/** Maintenance heartbeat (php-fpm: FPM_IDLE_SERVER_MAINTENANCE_HEARTBEAT). */
-const HEARTBEAT_MS = 1000;
-/** Shortest period of the request-timeout checks (php-fpm: FPM_PCTL_MIN_HEARTBEAT). */
-const MIN_TIMEOUT_CHECK_MS = 130;
 
 export class Master implements PoolHost {
   readonly log: ErrorLog;
@@ -74,21 +41,22 @@ export class Master implements PoolHost {
   readonly #draining = new Set<PoolRuntime>();
   #state: PctlState = 'normal';
   #generation = 0;
-  #escalation: NodeJS.Timeout | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
-  #readyWaiters: (() => void)[] = [];
+  readonly #escalation: Escalation;
+  readonly #heartbeat = new Heartbeat();
+  readonly #readiness = new Readiness();
   #exited = false;
   readonly #systemd: SystemdNotifier;
-  /** process.max reached: warned once until the count drops below it again. */
-  #warnedProcessMax = false;
-  /** Times of recent SIGSEGV/SIGBUS deaths, for emergency_restart_threshold. */
-  readonly #fatalExits: number[] = [];
+  readonly #processMax: ProcessMax;
+  /** Recent SIGSEGV/SIGBUS deaths, for emergency_restart_threshold. */
+  readonly #fatalExits = new FatalExitCounter();
 
   constructor(config: FpmConfig, options: MasterOptions) {
     this.#config = config;
     this.#options = options;
     this.log = options.log;
     this.#systemd = new SystemdNotifier(options.log);
+    this.#escalation = new Escalation(options.log);
+    this.#processMax = new ProcessMax(options.log);
   }
 
   get state(): PctlState {
@@ -101,7 +69,10 @@ export class Master implements PoolHost {
 
   canSpawn(): boolean {
     if (this.#state !== 'normal' && this.#state !== 'reloading') return false;
-    return this.#belowProcessMax();
+    // process.max caps the serving generation's children across all pools.
+    let total = 0;
+    for (const pool of this.#pools.values()) total += pool.children.size;
+    return this.#processMax.allows(total, this.#config.global.processMax);
   }
 
   /** Binds sockets, starts the initial children; resolves when every one of them is ready. */
@@ -111,15 +82,15 @@ export class Master implements PoolHost {
       if (process.getuid?.() === 0) setPriority(priority);
       else this.log.notice("'process.priority' directive is ignored when FPM is not running as root");
     }
-    const pid = this.#config.global.pid;
-    if (pid !== undefined) refuseIfRunning(this.#resolvePath(pid));
+    const pidFile = this.#pidFile();
+    if (pidFile !== undefined) refuseIfRunning(pidFile);
     this.#sockets.offerActivated(takeActivatedSockets());
     const pools = await this.#openPools(this.#config);
     for (const unused of this.#sockets.releaseUnadopted()) {
       this.log.warning(`closing socket-activated fd=${unused.fd} ("${unused.name}"): no pool listens on it`);
     }
     this.#pools = pools;
-    this.#writePidFile();
+    if (pidFile !== undefined) writePidFile(pidFile);
     this.log.notice(`fpm is running, pid ${process.pid}`);
     for (const pool of pools.values()) pool.start();
     await this.#whenStarted(pools);
@@ -127,7 +98,10 @@ export class Master implements PoolHost {
     this.#startHeartbeat();
     this.log.notice('ready to handle connections');
     this.#systemd.ready();
-    this.#systemd.startStatusUpdates(this.#config.global.systemdIntervalMs, () => this.#systemdFigures());
+    // STATUS= totals over the serving pools.
+    this.#systemd.startStatusUpdates(this.#config.global.systemdIntervalMs, () =>
+      systemdFigures([...this.#pools.values()].map((pool) => pool.snapshot(Date.now()))),
+    );
   }
 
   /** Signals only post an intent; the state machine decides (php-fpm's fpm_pctl). */
@@ -171,25 +145,15 @@ export class Master implements PoolHost {
     } catch (err) {
       this.log.error(`unable to re-open the error log: ${describeError(err)}`);
     }
-    // Children hold the access log and slowlog: each reopens its own (or retires when it cannot).
-    let withFiles = false;
-    for (const pool of this.#allPools()) {
-      const accessLog = pool.config.accessLog !== undefined && pool.config.accessLog !== '';
-      if (!accessLog && (pool.config.slowlog === undefined || pool.config.requestSlowlogTimeoutMs <= 0)) continue;
-      withFiles ||= accessLog;
-      for (const child of pool.children.values()) {
-        if (child.process.connected) child.process.send({ type: 'reopen-logs' }, undefined, undefined, () => undefined);
-      }
-    }
-    if (withFiles) this.log.notice('access log file re-opened');
+    let accessLogs = false;
+    for (const pool of this.#allPools()) accessLogs = pool.reopenLogs() || accessLogs;
+    if (accessLogs) this.log.notice('access log file re-opened');
   }
 
   // PoolHost
 
   childReady(): void {
-    const waiters = this.#readyWaiters;
-    this.#readyWaiters = [];
-    for (const wake of waiters) wake();
+    this.#readiness.wake();
   }
 
   childGone(pool: PoolRuntime, _child: Child, verdict: ExitVerdict): void {
@@ -207,17 +171,9 @@ export class Master implements PoolHost {
   /** emergency_restart_threshold: that many SIGSEGV/SIGBUS deaths within the interval → graceful reload. */
   #countFatalExit(): void {
     const { emergencyRestartThreshold: threshold, emergencyRestartIntervalMs: intervalMs } = this.#config.global;
-    if (threshold <= 0 || intervalMs <= 0) return;
-    const now = Date.now();
-    this.#fatalExits.push(now);
-    while (this.#fatalExits.length > 0 && now - (this.#fatalExits[0] ?? now) > intervalMs) this.#fatalExits.shift();
-    if (this.#fatalExits.length >= threshold) {
-      this.#fatalExits.length = 0;
-      this.log.warning(
-        `failed processes threshold (${threshold} in ${Math.round(intervalMs / 1000)} sec) is reached, initiating reload`,
-      );
-      this.request('reload');
-    }
+    if (!this.#fatalExits.record(Date.now(), threshold, intervalMs)) return;
+    this.log.warning(`failed processes threshold (${threshold} in ${Math.round(intervalMs / 1000)} sec) is reached, initiating reload`);
+    this.request('reload');
   }
 
   #resolvePath(path: string, pool?: PoolConfig): string {
@@ -244,16 +200,10 @@ export class Master implements PoolHost {
     return pools;
   }
 
-  /** Resolves when every initial child of these pools is ready (children that die are replaced first). */
+  /** Resolves when every initial child of these pools is ready (children that die are replaced first), or on a stop. */
   #whenStarted(pools: ReadonlyMap<string, PoolRuntime>): Promise<void> {
-    return new Promise((resolveStarted) => {
-      const check = (): void => {
-        if (this.#state === 'finishing' || this.#state === 'terminating') return resolveStarted();
-        for (const pool of pools.values()) if (pool.starting > 0) return void this.#readyWaiters.push(check);
-        resolveStarted();
-      };
-      check();
-    });
+    const stopping = (): boolean => this.#state === 'finishing' || this.#state === 'terminating';
+    return this.#readiness.until(() => stopping() || [...pools.values()].every((pool) => pool.starting === 0));
   }
 
   async #reload(): Promise<void> {
@@ -288,12 +238,12 @@ export class Master implements PoolHost {
       pool.signalAll('SIGQUIT', 'reload');
     }
     this.#closeUnusedSockets();
-    this.#armEscalation([...this.#draining], ESCALATION.graceful, 1);
+    this.#escalation.arm([...this.#draining], ESCALATION.graceful, this.#config.global.processControlTimeoutMs);
     if (this.#draining.size === 0) this.#finishReload();
   }
 
   #finishReload(): void {
-    this.#clearEscalation();
+    this.#escalation.clear();
     this.#closeUnusedSockets(); // sockets of removed pools, once their last child has left
     this.#startHeartbeat();
     this.#state = 'normal';
@@ -310,13 +260,13 @@ export class Master implements PoolHost {
   #stop(state: PctlState, kind: 'graceful' | 'immediate'): void {
     this.#state = state;
     this.#systemd.stopping();
-    this.#clearEscalation();
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#escalation.clear();
+    this.#heartbeat.stop();
     const all = this.#allPools();
     for (const pool of all) pool.retire();
     const ladder = ESCALATION[kind];
     for (const pool of all) pool.signalAll(ladder[0] ?? 'SIGTERM', 'stop');
-    this.#armEscalation(all, ladder, 1);
+    this.#escalation.arm(all, ladder, this.#config.global.processControlTimeoutMs);
     this.childReady();
     this.#checkAllGone();
   }
@@ -325,107 +275,32 @@ export class Master implements PoolHost {
     return [...this.#pools.values(), ...this.#draining];
   }
 
-  /** After process_control_timeout send the next signal of the ladder, then one per second. */
-  #armEscalation(pools: readonly PoolRuntime[], ladder: readonly NodeJS.Signals[], step: number): void {
-    const signal = ladder[step];
-    if (signal === undefined || pools.length === 0) return;
-    const delay = step === 1 ? Math.max(this.#config.global.processControlTimeoutMs, 0) : ESCALATION_STEP_MS;
-    this.#escalation = setTimeout(() => {
-      let left = 0;
-      for (const pool of pools) {
-        for (const child of pool.children.values()) {
-          left++;
-          this.log.debug(`[pool ${pool.name}] sending signal ${signal} to child ${child.pid}`);
-          child.process.kill(signal);
-        }
-      }
-      if (left > 0) this.#armEscalation(pools, ladder, step + 1);
-    }, delay);
-  }
-
-  #clearEscalation(): void {
-    if (this.#escalation !== undefined) clearTimeout(this.#escalation);
-    this.#escalation = undefined;
-  }
-
   #checkAllGone(): void {
     if (this.#exited || (this.#state !== 'finishing' && this.#state !== 'terminating')) return;
     for (const pool of this.#allPools()) if (pool.children.size > 0) return;
     this.#exited = true;
-    this.#clearEscalation();
+    this.#escalation.clear();
     this.#sockets.closeAll();
-    this.#removePidFile();
+    const pidFile = this.#pidFile();
+    if (pidFile !== undefined) removePidFile(pidFile);
     this.log.notice('exiting, bye-bye!');
     this.log.flush();
     // STOPPING=1 must reach systemd before the main process is gone.
-    void this.#systemd.flush().then(() => this.#options.onExit(0));
+    void this.#systemd.flush().then(() => this.#options.onExit(EXIT_OK));
   }
 
-  /** php-fpm's process.max: a cap on the serving generation's children across all pools. */
-  #belowProcessMax(): boolean {
-    const max = this.#config.global.processMax;
-    if (max <= 0) return true;
-    let total = 0;
-    for (const pool of this.#pools.values()) total += pool.children.size;
-    if (total < max) {
-      this.#warnedProcessMax = false;
-      return true;
-    }
-    if (!this.#warnedProcessMax) {
-      this.log.warning(
-        "The maximum number of processes has been reached. Please review your configuration and consider raising 'process.max'",
-      );
-      this.#warnedProcessMax = true;
-    }
-    return false;
-  }
-
-  /** Totals for systemd's STATUS= line, over the serving pools. */
-  #systemdFigures(): SystemdFigures {
-    const now = Date.now();
-    let active = 0;
-    let idle = 0;
-    let requests = 0;
-    let slow = 0;
-    for (const pool of this.#pools.values()) {
-      const snapshot = pool.snapshot(now);
-      active += snapshot.activeProcesses;
-      idle += snapshot.idleProcesses;
-      requests += snapshot.acceptedConn;
-      slow += snapshot.slowRequests;
-    }
-    return { active, idle, requests, slow };
-  }
-
-  /**
-   * The heartbeat: php-fpm checks request timeouts every min(timeout)/3 (at least 130 ms) and runs the
-   * process managers once a second; one timer at the shorter period does both.
-   */
+  /** Request timeouts for every pool; the process managers of the serving pools, while nothing else is under way. */
   #startHeartbeat(): void {
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-    let shortest = HEARTBEAT_MS;
-    for (const pool of this.#pools.values()) {
-      for (const timeout of [pool.config.requestTerminateTimeoutMs, pool.config.requestSlowlogTimeoutMs]) {
-        if (timeout > 0) shortest = Math.min(shortest, Math.max(MIN_TIMEOUT_CHECK_MS, Math.floor(timeout / 3)));
-      }
-    }
-    let lastMaintenanceMs = 0;
-    this.#heartbeat = setInterval(() => {
-      const now = Date.now();
-      const runPm = now - lastMaintenanceMs >= HEARTBEAT_MS - shortest / 2;
-      if (runPm) lastMaintenanceMs = now;
-      for (const pool of this.#pools.values()) pool.maintain(now, runPm && this.#state === 'normal');
+    const period = heartbeatPeriodMs([...this.#pools.values()].map((pool) => pool.config));
+    this.#heartbeat.start(period, (now, processManagersDue) => {
+      for (const pool of this.#pools.values()) pool.maintain(now, processManagersDue && this.#state === 'normal');
       for (const pool of this.#draining) pool.maintain(now, false);
-    }, shortest);
+    });
   }
 
-  #writePidFile(): void {
+  /** The pid file's path under the current configuration. */
+  #pidFile(): string | undefined {
     const pid = this.#config.global.pid;
-    if (pid !== undefined) writePidFile(this.#resolvePath(pid));
-  }
-
-  #removePidFile(): void {
-    const pid = this.#config.global.pid;
-    if (pid !== undefined) removePidFile(this.#resolvePath(pid));
+    return pid === undefined ? undefined : this.#resolvePath(pid);
   }
 }

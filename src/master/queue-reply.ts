@@ -1,7 +1,8 @@
 // request_queue_timeout for ondemand pools: a connection the master accepted but could not hand to a
-// child in time is answered by the master itself with a minimal FastCGI 503 (php-src issue #11260:
-// waiting forever when pm.max_children is reached). The master reads the connection only for this:
-// the request id of its BEGIN_REQUEST, so the web server can match the answer to its request.
+// child in time is answered by the master itself with a minimal FastCGI 503 (php-fpm has no such
+// limit: at pm.max_children a connection waits as long as the web server does; php-src GH-11260 asks
+// for one). The master reads the connection only for this: the request id of its BEGIN_REQUEST, so
+// the web server can match the answer to its request.
 import type { Socket } from 'node:net';
 import { FCGI_BEGIN_REQUEST, FCGI_HEADER_LEN, FCGI_REQUEST_COMPLETE, FCGI_STDOUT } from '../fastcgi/constants.js';
 import { encodeEndRequest, encodeRecord } from '../fastcgi/record.js';

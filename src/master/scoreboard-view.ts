@@ -1,7 +1,8 @@
 // The master's view of a pool's scoreboard: the counters php-fpm keeps per pool, and the frozen
 // per-child records the status page renders.
+import type { PmStyle } from '../config/types.js';
 import { STAGE_LABEL, type Child } from './child.js';
-import type { ProcessSnapshot } from '../status/snapshot.js';
+import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
 
 export interface PoolCounters {
   startedAtMs: number;
@@ -53,3 +54,37 @@ export function processSnapshot(child: Child, nowMs: number): ProcessSnapshot {
   };
 }
 
+/** The status page's view of a pool (php-fpm's scoreboard copy). */
+export function poolSnapshot(
+  pool: { readonly name: string; readonly style: PmStyle; readonly maxChildren: number; readonly counters: PoolCounters },
+  children: readonly Child[],
+  nowMs: number,
+): PoolSnapshot {
+  const seconds = (ms: number): number => Math.floor(ms / 1000);
+  const counters = pool.counters;
+  let idle = 0;
+  let active = 0;
+  for (const child of children) {
+    if (child.active) active++;
+    else idle++;
+  }
+  return {
+    pool: pool.name,
+    processManager: pool.style,
+    startTime: seconds(counters.startedAtMs),
+    startSince: seconds(nowMs - counters.startedAtMs),
+    acceptedConn: counters.acceptedConn,
+    listenQueue: counters.listenQueue,
+    maxListenQueue: counters.maxListenQueue,
+    listenQueueLen: counters.listenQueueLen,
+    idleProcesses: idle,
+    activeProcesses: active,
+    totalProcesses: idle + active,
+    maxActiveProcesses: counters.maxActive,
+    maxChildrenReached: counters.maxChildrenReached,
+    slowRequests: counters.slowRequests,
+    memoryPeak: counters.memoryPeak,
+    maxChildren: pool.maxChildren,
+    processes: children.map((child) => processSnapshot(child, nowMs)),
+  };
+}

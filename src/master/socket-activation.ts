@@ -5,8 +5,8 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { TsfpmError } from '../errors.js';
-import type { ServerHandle } from './bound-socket.js';
 import type { ListenAddress } from './listen-address.js';
+import type { ServerHandle } from './server-handle.js';
 
 const SD_LISTEN_FDS_START = 3;
 

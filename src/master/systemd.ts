@@ -1,9 +1,10 @@
-// systemd Type=notify without a native addon (node-notes §3): every notification runs
+// systemd Type=notify without a native addon: every notification runs
 // `systemd-notify --pid=<master pid> FIELD=…` (execFile, no shell). Node has no unix datagram socket,
 // and the helper run by the root master may claim the master's pid, so NotifyAccess=main works.
 // Without NOTIFY_SOCKET every call is a no-op.
 import { execFile } from 'node:child_process';
 import type { ErrorLog } from '../log/error-log.js';
+import type { PoolSnapshot } from '../status/snapshot.js';
 
 /** Environment systemd sets for the main process only: children must not inherit it. */
 const SYSTEMD_ENV = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
@@ -17,6 +18,21 @@ export interface SystemdFigures {
   /** Requests accepted since start (php-fpm's scoreboard `requests`). */
   readonly requests: number;
   readonly slow: number;
+}
+
+/** Totals over the serving pools' status snapshots. */
+export function systemdFigures(snapshots: readonly PoolSnapshot[]): SystemdFigures {
+  let active = 0;
+  let idle = 0;
+  let requests = 0;
+  let slow = 0;
+  for (const snapshot of snapshots) {
+    active += snapshot.activeProcesses;
+    idle += snapshot.idleProcesses;
+    requests += snapshot.acceptedConn;
+    slow += snapshot.slowRequests;
+  }
+  return { active, idle, requests, slow };
 }
 
 /** printf's `%.3g`: three significant digits, trailing zeros dropped, exponent for large/small values. */

@@ -1,5 +1,6 @@
 // catch_workers_output: what a child writes on stdout/stderr becomes error-log lines, decorated and
-// wrapped at log_limit as php-fpm does (§8.2), or raw with decorate_workers_output = no.
+// wrapped at log_limit as php-fpm does (sapi/fpm/fpm/fpm_stdio.c fpm_stdio_child_said()), or raw with
+// decorate_workers_output = no.
 import type { PoolConfig } from '../config/types.js';
 import type { ErrorLog } from '../log/error-log.js';
 import { decoratedWorkerLines, plainWorkerLines } from '../log/worker-output.js';
