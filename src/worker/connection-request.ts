@@ -45,6 +45,8 @@ export class ConnectionRequest implements ServedRequest {
   bodyBytes = 0;
   /** Answered without running (413 or 503): the rest of the body is drained, up to what it announced. */
   refusedBodyBytes = -1;
+  /** What answers in place of the script when it is refused; decided as soon as the PARAMS are in. */
+  refusal: ServedRunner | undefined = undefined;
   #bodyWaiter: (() => void) | undefined;
   #bodyDone: Promise<void> | undefined;
   #bodyDropped = false;

@@ -142,7 +142,7 @@ export class Connection implements ConnectionHandle {
     if (request !== undefined) {
       this.#starting = undefined;
       // A protocol error later in the chunk closed the connection: the request is not run.
-      if (!this.#transport.closed) void this.#runRequest(request, this.#refusal(request) ?? this.#options.run);
+      if (!this.#transport.closed) void this.#runRequest(request, request.refusal ?? this.#options.run);
     }
   };
 
@@ -186,6 +186,8 @@ export class Connection implements ConnectionHandle {
       case 'params':
         if (request === undefined) return;
         request.params = event.params;
+        // Before any STDIN of the same chunk is counted: a refused body is drained, not a reason to close.
+        request.refusal = this.#refusal(request);
         // The body phase: a stall inside a record, or a long silence, ends the connection.
         this.#setReadTimeout(HEAD_READ_TIMEOUT_MS);
         // Started once the rest of this chunk is decoded: a GET's empty STDIN usually travels with
