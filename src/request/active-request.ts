@@ -27,6 +27,3 @@ export interface ActiveRequest {
   /** Breaks the connection without END_REQUEST: the web server must not take a cut response as whole. */
   destroyConnection(reason: string): void;
 }
-
-/** Runs one request to its end (the answer written; END_REQUEST is the connection's job). */
-export type RequestRunner = (request: ActiveRequest) => Promise<void>;

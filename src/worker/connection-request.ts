@@ -14,6 +14,7 @@ export interface ServedRequest extends ActiveRequest {
   cpuAtStartMicros: number;
 }
 
+/** Runs one request to its end (the answer written; END_REQUEST is the connection's job). */
 export type ServedRunner = (request: ServedRequest) => Promise<void>;
 
 const DONE: Promise<void> = Promise.resolve();

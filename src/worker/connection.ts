@@ -223,7 +223,8 @@ export class Connection implements ConnectionHandle {
 
   /** request_queue_timeout counts only for the first request: a later one on a kept connection did not queue. */
   #refusal(request: ConnectionRequest): ServedRunner | undefined {
-    const waitedMs = this.#servedOne ? undefined : this.#now() - this.#acceptedAtMs;
+    const queued = !this.#servedOne && this.#pool.requestQueueTimeoutMs > 0; // no clock read on the common path
+    const waitedMs = queued ? this.#now() - this.#acceptedAtMs : undefined;
     return refusal(request, this.#pool, waitedMs, this.#log);
   }
 

@@ -1,6 +1,6 @@
 // The dependency rules of src/, checked on the TypeScript sources: the request path is one-way (worker →
 // request ← handlers; worker → handlers allowed, never back), the logger does not reach into the worker,
-// master and worker share nothing but ipc/config/status, and no module imports itself through others.
+// master and worker never import each other, and no module imports itself through others.
 // Every relative import counts, `import type` and `export … from` included: a type-only cycle still
 // ties the files' meaning together.
 import assert from 'node:assert/strict';
@@ -88,6 +88,11 @@ test('handlers, request and log never import from worker', () => {
 
 test('request imports neither worker nor handlers', () => {
   assert.deepEqual(importsBetween(['request'], ['worker', 'handlers']), []);
+});
+
+test('handlers and request take nothing from src/fastcgi but the Params type (the role comes as a value)', () => {
+  const found = importsBetween(['handlers', 'request'], ['fastcgi']).filter((line) => !line.endsWith('→ fastcgi/params.ts'));
+  assert.deepEqual(found, []);
 });
 
 test('master and worker never import each other', () => {
