@@ -16,11 +16,11 @@ export const ERROR_CODES = {
   TSFPM_ERR_FCGI_BODY_TOO_LARGE: 'the request body exceeds its cap',
   TSFPM_ERR_FCGI_TIMEOUT: 'a FastCGI client was idle or too slow',
   TSFPM_ERR_SCRIPT_NOT_FOUND: 'the script named by SCRIPT_FILENAME does not exist',
-  TSFPM_ERR_SCRIPT_DENIED: 'the script is not allowed (security.limit_extensions, permissions)',
+  TSFPM_ERR_SCRIPT_DENIED: 'the script is not allowed (security.limit_extensions, script_root, permissions)',
   TSFPM_ERR_SCRIPT_BAD_EXPORT: 'the script module does not export a usable handler',
   TSFPM_ERR_SCRIPT_THREW: 'the script threw or rejected',
   TSFPM_ERR_SCRIPT_TIMEOUT: 'the script ran past request_terminate_timeout',
-  TSFPM_ERR_SCRIPT_BAD_RESPONSE: 'the script returned something that is not a Response',
+  TSFPM_ERR_SCRIPT_BAD_RESPONSE: 'the script answered with something that is not a response (not a Response, no or a malformed CGI head)',
   TSFPM_ERR_STARTUP: 'the daemon could not start (bind, privileges, pid file)',
 } as const;
 
@@ -35,22 +35,6 @@ export class TsfpmError extends Error {
   }
 }
 
-/** A configuration error with the place it was found. */
-export class ConfigError extends TsfpmError {
-  readonly file: string | undefined;
-  readonly line: number | undefined;
-  constructor(
-    code: ErrorCode,
-    message: string,
-    where: { file?: string | undefined; line?: number | undefined } = {},
-  ) {
-    super(code, message);
-    this.name = 'ConfigError';
-    this.file = where.file;
-    this.line = where.line;
-  }
-}
-
 /** A FastCGI protocol violation; the connection that produced it is closed. */
 export class ProtocolError extends TsfpmError {
   readonly recordType: number | undefined;
@@ -61,6 +45,20 @@ export class ProtocolError extends TsfpmError {
     this.recordType = where.recordType;
     this.requestId = where.requestId;
   }
+}
+
+/** A log message that carries its code, in the shape every coded line has: `CODE: message`. */
+export function codedMessage(code: ErrorCode, message: string): string {
+  return `${code}: ${message}`;
+}
+
+/**
+ * A failure for a log line, as `CODE: text`: a TsfpmError's own code and message; any other thrown
+ * value gets `fallback` and its stack (the script's own error: where it came from matters).
+ */
+export function describeCoded(err: unknown, fallback: ErrorCode): string {
+  if (err instanceof TsfpmError) return codedMessage(err.code, err.message);
+  return codedMessage(fallback, describeError(err));
 }
 
 /** Text of an unknown thrown value, for logs. */

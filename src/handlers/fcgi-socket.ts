@@ -1,5 +1,5 @@
-// The virtual socket node mode hands to a real http.Server (`server.emit('connection', socket)`,
-// node-notes §6): its readable side carries the rebuilt request head and the FastCGI STDIN body, its
+// The virtual socket node mode hands to a real http.Server (`server.emit('connection', socket)`: Node's
+// http docs allow emitting 'connection' with any Duplex stream): its readable side carries the rebuilt request head and the FastCGI STDIN body, its
 // writable side receives what http.ServerResponse writes. EOF is never pushed before the response is
 // complete (http.Server ends a socket whose input ended, before an async handler answers).
 import { Duplex } from 'node:stream';

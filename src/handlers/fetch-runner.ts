@@ -1,5 +1,6 @@
 // fetch mode on the child's main thread: `fetch(request, ctx)` → Response, the hot path (lazy
 // Request facade in, Response source fast path out).
+import { TsfpmError } from '../errors.js';
 import { FastResponse } from './fast-response.js';
 import { lazyRequest } from './lazy-request.js';
 import type { FetchFunction } from './types.js';
@@ -27,7 +28,7 @@ export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<vo
     // A handler that answers synchronously (most small ones) costs no promise hop here.
     const result = returned instanceof Promise ? ((await returned) as unknown) : returned;
     if (!(result instanceof PlatformResponse)) {
-      throw new TypeError(`handler returned ${describeValue(result)}, expected a Response`);
+      throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', `handler returned ${describeValue(result)}, expected a Response`);
     }
     response = result;
   } catch (err) {

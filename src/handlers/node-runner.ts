@@ -1,11 +1,11 @@
 // node mode: `(req, res)` handlers and Express/Connect apps behind a real http.Server, one per
-// script, fed through a virtual socket per request (public API only, node-notes §6).
+// script, fed through a virtual socket per request (public API only: http.Server's 'connection' event).
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { describeError } from '../errors.js';
+import { describeCoded, TsfpmError } from '../errors.js';
 import { serverClasses } from './app-prototypes.js';
 import type { ScriptHandler } from './module-loader.js';
-import { childLog } from '../worker/child-log.js';
-import { ConnectionClosedError } from '../worker/output-channel.js';
+import { childLog } from '../log/child-log.js';
+import { ConnectionClosedError } from '../request/response-sink.js';
 import { FcgiSocket } from './fcgi-socket.js';
 import { rebuildRequestHead } from './node-request-head.js';
 import { NodeResponseParser } from './node-response-parser.js';
@@ -26,7 +26,7 @@ function serverFor({ listener, prototypes }: NodeHandler, maxHeaderSize: number)
   server = createServer(options, (req: IncomingMessage, res: ServerResponse) => {
     const fail = (err: unknown): void => {
       const where = req.socket instanceof FcgiSocket ? req.socket.where : 'node handler';
-      childLog('error', `${where} failed: ${describeError(err)}`);
+      childLog('error', `${where} failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`);
       if (!res.headersSent) {
         res.statusCode = 500;
         res.setHeader('content-type', 'text/html; charset=UTF-8');
@@ -98,7 +98,7 @@ export function runNode(job: ScriptJob, handler: NodeHandler, maxHeaderSize: num
       if (settled) return;
       if (timedOut(request)) finish(answerTimeout(job));
       else if (request.abort.aborted || clientGone) finish();
-      else if (request.status === 0) finish(failScript(job, new Error('the handler closed the response without an answer')));
+      else if (request.status === 0) finish(failScript(job, new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', 'the handler closed the response without an answer')));
       else {
         request.destroyConnection('the handler destroyed its response mid-body');
         finish();

@@ -1,7 +1,8 @@
 // Which file a request names, and whether it may run: SCRIPT_FILENAME (or PATH_TRANSLATED), Apache's
 // `proxy:fcgi://host:port` prefix stripped, `..` segments refused, PHP-FPM's path-info walk for a
-// SCRIPT_FILENAME that does not exist (php-fpm.md §9.2), security.limit_extensions enforced, the
-// real path confined to script_root when the pool sets one (a symlink out of it is refused).
+// SCRIPT_FILENAME that does not exist (sapi/fpm/fpm/fpm_main.c, init_request_info()),
+// security.limit_extensions enforced, the real path confined to script_root when the pool sets one
+// (a symlink out of it is refused).
 import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Params } from '../fastcgi/params.js';

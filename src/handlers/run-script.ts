@@ -1,8 +1,8 @@
 // Runs a resolved script in the pool's mode: the per-mode dispatch behind run-request.ts, and the
 // request_terminate_timeout deadline the child enforces itself (see README, "Timeouts").
 import type { PoolConfig } from '../config/types.js';
-import type { ActiveRequest } from '../worker/connection.js';
-import { runInThreads } from '../worker/executor/threads-runner.js';
+import type { ActiveRequest } from '../request/active-request.js';
+import { runInThreads } from './executor/threads-runner.js';
 import { runCgi } from './cgi-runner.js';
 import { runFetch } from './fetch-runner.js';
 import { loadScript } from './module-loader.js';

@@ -1,9 +1,8 @@
 // The `ctx` a script receives: params, env, pool, log, the request's abort signal and waitUntil.
 import type { PoolConfig } from '../config/types.js';
-import { describeError } from '../errors.js';
-import { FCGI_AUTHORIZER } from '../fastcgi/constants.js';
-import { childLog } from '../worker/child-log.js';
-import type { ActiveRequest } from '../worker/connection.js';
+import { describeCoded } from '../errors.js';
+import { childLog } from '../log/child-log.js';
+import type { ActiveRequest } from '../request/active-request.js';
 import type { ScriptLogger, TsfpmContext } from './types.js';
 
 export function scriptLogger(pool: string): ScriptLogger {
@@ -25,7 +24,7 @@ class ScriptContext implements TsfpmContext {
     this.params = request.params;
     this.env = pool.env;
     this.pool = pool.name;
-    this.role = request.role === FCGI_AUTHORIZER ? 'authorizer' : 'responder';
+    this.role = request.role === 'authorizer' ? 'authorizer' : 'responder';
     this.log = log;
     this.#request = request;
   }
@@ -38,7 +37,7 @@ class ScriptContext implements TsfpmContext {
   // A field, not a method: scripts pass `ctx.waitUntil` around unbound.
   readonly waitUntil = (promise: Promise<unknown>): void => {
     this.#request.background.push(
-      Promise.resolve(promise).catch((err: unknown) => this.log.error(`waitUntil task failed: ${describeError(err)}`)),
+      Promise.resolve(promise).catch((err: unknown) => this.log.error(`waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`)),
     );
   };
 }

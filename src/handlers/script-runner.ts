@@ -1,6 +1,6 @@
 // The one interface every handler mode implements: run the resolved script for one request and
 // write its response. run-request.ts picks the runner; the runners never look at the pool's mode.
-import type { ActiveRequest } from '../worker/connection.js';
+import type { ActiveRequest } from '../request/active-request.js';
 import type { TsfpmContext } from './types.js';
 
 export interface ScriptJob {

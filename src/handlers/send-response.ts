@@ -1,14 +1,14 @@
 // Writing a response into FastCGI STDOUT: the small text answers tsfpm gives itself, the failure
 // answers (500, 504), and a web Response (head, then the body streamed with backpressure).
-import { describeError } from '../errors.js';
-import { childLog } from '../worker/child-log.js';
-import type { ActiveRequest } from '../worker/connection.js';
+import { codedMessage, describeCoded } from '../errors.js';
+import { childLog } from '../log/child-log.js';
+import type { ActiveRequest } from '../request/active-request.js';
+import { ConnectionClosedError, WRITTEN } from '../request/response-sink.js';
 import { formatResponseHead, formatTextResponse } from './cgi-response.js';
 import { FastResponse } from './fast-response.js';
 import { responseHeaders } from './response-headers.js';
 import { responseBodySource } from './response-source.js';
 import { timedOut, type ScriptJob } from './script-runner.js';
-import { ConnectionClosedError, WRITTEN } from '../worker/output-channel.js';
 
 export async function sendText(request: ActiveRequest, status: number, body: string): Promise<void> {
   request.status = status;
@@ -25,6 +25,8 @@ function firstLine(err: unknown): string {
  * aborted by the web server gets nothing (nobody reads it); one cut by request_terminate_timeout gets
  * 504; otherwise 500 with the error in the log and its first line on FastCGI stderr (nginx logs it).
  * Once the head is out, the connection is broken so the web server does not take a cut body as whole.
+ * The log line carries the error's code: TSFPM_ERR_SCRIPT_BAD_EXPORT / _BAD_RESPONSE when tsfpm
+ * raised it, TSFPM_ERR_SCRIPT_THREW for whatever the script itself threw.
  */
 export async function failScript(job: ScriptJob, err: unknown): Promise<void> {
   const { request } = job;
@@ -38,7 +40,7 @@ export async function failScript(job: ScriptJob, err: unknown): Promise<void> {
     childLog('notice', `${job.where}: the web server closed the connection before the response was sent`);
     return;
   }
-  childLog('error', `${job.where} failed: ${describeError(err)}`);
+  childLog('error', `${job.where} failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`);
   if (request.status !== 0) {
     request.destroyConnection('the script failed after its response head was sent');
     return;
@@ -52,10 +54,10 @@ export async function answerTimeout(job: ScriptJob): Promise<void> {
   const { request } = job;
   if (request.response.ended) return;
   if (request.status !== 0) {
-    request.destroyConnection('request_terminate_timeout reached after the response head was sent');
+    request.destroyConnection(codedMessage('TSFPM_ERR_SCRIPT_TIMEOUT', 'request_terminate_timeout reached after the response head was sent'));
     return;
   }
-  childLog('warning', `${job.where} stopped by request_terminate_timeout, answered 504`);
+  childLog('warning', `${job.where}: ${codedMessage('TSFPM_ERR_SCRIPT_TIMEOUT', 'stopped by request_terminate_timeout, answered 504')}`);
   await sendText(request, 504, 'Gateway Timeout\n');
 }
 
@@ -101,7 +103,7 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
       await failScript(job, err);
       return;
     }
-    childLog('error', `${job.where} response body failed mid-stream: ${describeError(err)}`);
+    childLog('error', `${job.where} response body failed mid-stream: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`);
     request.destroyConnection('the response body failed after its head was sent');
     return;
   }

@@ -1,4 +1,4 @@
-// access.format compiled once per pool into a list of pieces (php-fpm.md §8.3, fpm_log.c), then
+// access.format compiled once per pool into a list of pieces (php-fpm's sapi/fpm/fpm/fpm_log.c), then
 // applied to each finished request. Pure: everything a token needs comes in an AccessRecord.
 // Validation messages live in config/access-format-check.ts; this compiler assumes a valid format
 // and prints an unknown token literally.

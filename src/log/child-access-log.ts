@@ -1,10 +1,19 @@
 // The access log as a child runs it: the pool's format compiled once, per-request facts gathered at
 // start (CPU, response head) only when the format needs them, one line at the end of each request.
 import type { PoolConfig } from '../config/types.js';
-import type { ActiveRequest } from '../worker/connection.js';
 import { compileAccessFormat, isSuppressed, type CompiledAccessFormat } from './access-format.js';
 import { AccessLogWriter } from './access-log.js';
-import { captureResponseHead } from './response-head-capture.js';
+import { captureResponseHead, type StdoutWriter } from './response-head-capture.js';
+
+/** What the access log reads of a request. */
+export interface LoggedRequest {
+  readonly params: Readonly<Record<string, string>>;
+  /** The HTTP status sent; 0 when none was. */
+  readonly status: number;
+  readonly startedAtMs: number;
+  /** Its STDOUT, wrapped at start when the format shows response headers (%o). */
+  readonly response: StdoutWriter;
+}
 
 interface Started {
   readonly cpu: NodeJS.CpuUsage | undefined;
@@ -15,7 +24,7 @@ export class ChildAccessLog {
   readonly #pool: PoolConfig;
   readonly #format: CompiledAccessFormat;
   readonly #writer: AccessLogWriter;
-  readonly #started = new WeakMap<ActiveRequest, Started>();
+  readonly #started = new WeakMap<LoggedRequest, Started>();
 
   constructor(pool: PoolConfig, path: string) {
     this.#pool = pool;
@@ -23,7 +32,7 @@ export class ChildAccessLog {
     this.#writer = new AccessLogWriter(path);
   }
 
-  onStart(request: ActiveRequest): void {
+  onStart(request: LoggedRequest): void {
     if (!this.#format.usesCpu && !this.#format.usesHeaders) return;
     this.#started.set(request, {
       cpu: this.#format.usesCpu ? process.cpuUsage() : undefined,
@@ -32,7 +41,7 @@ export class ChildAccessLog {
   }
 
   /** One line for a finished request (ping and status requests included, as php-fpm). */
-  onFinish(request: ActiveRequest, facts: { readonly durationUs: number; readonly memoryBytes: number; readonly peer: string | undefined }): void {
+  onFinish(request: LoggedRequest, facts: { readonly durationUs: number; readonly memoryBytes: number; readonly peer: string | undefined }): void {
     const params = request.params;
     if (params['REQUEST_METHOD'] === undefined || params['REQUEST_METHOD'] === '') return; // not an HTTP request
     if (isSuppressed(this.#pool.accessSuppressPaths, { params, status: request.status })) return;

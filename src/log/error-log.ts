@@ -1,6 +1,7 @@
 // The master's error log, the only writer of it: php-fpm's text lines by default, pino JSON lines with
 // `log_format = json`. Writes are synchronous so nothing is lost when the master exits or crashes
-// (an async destination drops everything written before it opened: node-notes §5.2).
+// (pino's asynchronous destination buffers lines, and the latest ones can be lost: pino's docs,
+// "Asynchronous Logging").
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';

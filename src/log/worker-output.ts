@@ -1,4 +1,4 @@
-// catch_workers_output lines as php-fpm writes them (php-fpm.md §8.2, fpm_stdio.c): a line longer
+// catch_workers_output lines as php-fpm writes them (php-fpm's sapi/fpm/fpm/fpm_stdio.c): a line longer
 // than log_limit is not cut but wrapped, and every physical line carries the whole decoration
 // (`[time] WARNING: [pool www] child 123 said into stderr: "` ... `"`) and is exactly log_limit
 // characters long, except the last. A line still open when the pipe closes ends with

@@ -1,4 +1,4 @@
-// The FastCGI AUTHORIZER role (spec §6.3): the script runs as for a responder, and its CGI answer is
+// The FastCGI AUTHORIZER role (FastCGI specification, section 6.3): the script runs as for a responder, and its CGI answer is
 // shaped for the web server. A 200 means "allow": the server then ignores the body and every header
 // but `Variable-*` ones (which it passes on to the next phase, e.g. as environment of the responder),
 // so only those are sent. Any other status means "deny": the server sends the whole response to the

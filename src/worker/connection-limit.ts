@@ -3,8 +3,8 @@
 // sockets lock out the web server. Here the newest connection wins: it evicts the oldest connection
 // that has not begun a request (a slowloris, or a kept connection between requests), and is refused
 // only when every connection carries a request.
-import { childLog } from './child-log.js';
-import type { ConnectionHandle } from './connection.js';
+import { childLog } from '../log/child-log.js';
+import type { ConnectionHandle } from './connection-options.js';
 
 /** At most one WARNING per interval while the cap is being hit (an attack would flood the log). */
 const LOG_EVERY_MS = 10_000;

@@ -2,9 +2,10 @@
 // connection's OutputChannel (held until the body is read, then written with backpressure).
 import { FCGI_REQUEST_COMPLETE, FCGI_STDERR, FCGI_STDOUT } from '../fastcgi/constants.js';
 import { encodeRequestEnd, encodeStream, encodeStreamParts } from '../fastcgi/record.js';
-import { WRITTEN, type OutputChannel } from './output-channel.js';
+import { WRITTEN, type ResponseSink } from '../request/response-sink.js';
+import type { OutputChannel } from './output-channel.js';
 
-export class FcgiResponse {
+export class FcgiResponse implements ResponseSink {
   readonly #channel: OutputChannel;
   readonly #requestId: number;
   #stderrUsed = false;

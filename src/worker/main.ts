@@ -5,8 +5,9 @@ import { FCGI_AUTHORIZER, FCGI_RESPONDER } from '../fastcgi/constants.js';
 import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
-import { childLog, sendToMaster, setChildLogLevel } from './child-log.js';
-import { serveConnection, type ConnectionHandle } from './connection.js';
+import { childLog, sendToMaster, setChildLogLevel } from '../log/child-log.js';
+import { serveConnection } from './connection.js';
+import type { ConnectionHandle } from './connection-options.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer, setSlotSource } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
@@ -20,7 +21,8 @@ import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watc
 import { onScriptChanged } from '../handlers/script-reload.js';
 import type { Transport } from './transport/transport.js';
 import { SocketTransport } from './transport/socket-transport.js';
-import { acceptOnHandle, isStreamHandleUsable, type Acceptor } from './transport/stream-handle-transport.js';
+import { isStreamHandleUsable } from './transport/stream-handle.js';
+import { acceptOnHandle, type Acceptor } from './transport/stream-handle-acceptor.js';
 
 /** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
 const READ_TIMEOUT_SWEEP_MS = 1000;
@@ -66,7 +68,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   scoreboard.startReporter();
   setSlotSource(() => scoreboard.read());
 
-  // The read timeouts of all connections, in one sweep (see connection.ts). It runs while the child
+  // The read timeouts of all connections, in one sweep (see read-timeout.ts). It runs while the child
   // has connections and stops at the first tick without any, so an idle child has no timer to wake it.
   let sweep: NodeJS.Timeout | undefined;
   const sweepReadTimeouts = (): void => {

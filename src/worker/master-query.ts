@@ -3,7 +3,7 @@
 import type { MasterMessage } from '../ipc/messages.js';
 import type { PoolSnapshot } from '../status/snapshot.js';
 import type { SlotReport } from '../ipc/scoreboard-layout.js';
-import { sendToMaster } from './child-log.js';
+import { sendToMaster } from '../log/child-log.js';
 
 const ANSWER_TIMEOUT_MS = 2000;
 let nextId = 1;

@@ -3,16 +3,11 @@
 // One per connection. The common case (body already in, socket writable) writes straight through
 // without a promise hop: this is the hot path of every response.
 import { StdoutReframer } from '../fastcgi/stdout-reframer.js';
+import { ConnectionClosedError, WRITTEN } from '../request/response-sink.js';
 import { HeldOutput } from './held-output.js';
-import { ConnectionClosedError, RESOLVED, type Transport } from './transport/transport.js';
+import type { Transport } from './transport/transport.js';
 
-export { ConnectionClosedError };
-
-/**
- * What a write returns when its bytes went straight to the socket: callers compare with it and skip
- * the await (a promise hop per write is a measurable share of a small request).
- */
-export const WRITTEN: Promise<void> = RESOLVED;
+/** A write whose bytes went straight to the socket returns WRITTEN: callers skip the await. */
 const DONE = WRITTEN;
 
 export class OutputChannel {

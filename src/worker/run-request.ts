@@ -2,16 +2,17 @@
 // status page; script resolution (404/403, path info); then the script, in the pool's handler mode
 // (handlers/run-script.ts).
 import type { PoolConfig } from '../config/types.js';
-import { FCGI_AUTHORIZER } from '../fastcgi/constants.js';
+import { codedMessage } from '../errors.js';
 import { formatResponseHead } from '../handlers/cgi-response.js';
 import { applyPathInfo, resolveScript } from '../handlers/resolve-script.js';
 import { createScriptRunner } from '../handlers/run-script.js';
 import { sendText } from '../handlers/send-response.js';
+import { childLog } from '../log/child-log.js';
+import type { ActiveRequest } from '../request/active-request.js';
 import { parseStatusQuery, renderStatus } from '../status/render.js';
 import { shapeAuthorizerOutput } from './authorizer-output.js';
-import { childLog } from './child-log.js';
+import type { ServedRunner } from './connection-request.js';
 import { askPoolSnapshot } from './master-query.js';
-import type { ActiveRequest, RequestRunner } from './connection.js';
 
 const NO_CACHE_HEADERS: [string, string][] = [
   ['Expires', 'Thu, 01 Jan 1970 00:00:00 GMT'],
@@ -19,12 +20,12 @@ const NO_CACHE_HEADERS: [string, string][] = [
 ];
 const PING_HEADERS: [string, string][] = [['Content-Type', 'text/plain'], ...NO_CACHE_HEADERS];
 
-export function createRequestRunner(pool: PoolConfig): RequestRunner {
+export function createRequestRunner(pool: PoolConfig): ServedRunner {
   const runScript = createScriptRunner(pool);
   const resolveOptions = { extensions: pool.securityLimitExtensions, root: pool.scriptRoot };
   return async (request) => {
     const params = request.params;
-    if (request.role === FCGI_AUTHORIZER) {
+    if (request.role === 'authorizer') {
       // PHP's FCGI_ROLE variable; cgi scripts and threads read the role from it.
       params['FCGI_ROLE'] = 'AUTHORIZER';
       shapeAuthorizerOutput(request.response);
@@ -46,29 +47,36 @@ export function createRequestRunner(pool: PoolConfig): RequestRunner {
 
     if (pool.statusOf !== undefined) {
       // The pm.status_listen pool answers status and ping only (php-fpm's hidden status pool).
-      await request.response.stderr('Primary script unknown');
-      await sendText(request, 404, 'File not found.\n');
+      await scriptNotFound(request, pool.name, params['SCRIPT_FILENAME']);
       return;
     }
 
     const resolution = resolveScript(params, resolveOptions);
     const resolved = resolution instanceof Promise ? await resolution : resolution;
     if (resolved.kind === 'not-found') {
-      await request.response.stderr('Primary script unknown');
-      await sendText(request, 404, 'File not found.\n');
+      await scriptNotFound(request, pool.name, resolved.path);
       return;
     }
     if (resolved.kind === 'denied') {
-      childLog(
-        'notice',
-        `[pool ${pool.name}] Access to the script '${resolved.path}' has been denied (see ${resolved.reason})`,
-      );
+      const text = `Access to the script '${resolved.path}' has been denied (see ${resolved.reason})`;
+      childLog('notice', `[pool ${pool.name}] ${codedMessage('TSFPM_ERR_SCRIPT_DENIED', text)}`);
       await sendText(request, 403, 'Access denied.\n');
       return;
     }
     if (resolved.walked !== undefined) applyPathInfo(params, resolved.walked.scriptFilename, resolved.walked.pathInfo);
     await runScript(request, resolved.path, resolved.mtimeMs);
   };
+}
+
+/**
+ * 404 `File not found.` with `Primary script unknown` on FastCGI STDERR, where the web server logs it.
+ * php-fpm logs the same words at debug level only (sapi/fpm/fpm/fpm_main.c, main()): a 404 is the
+ * client's business, and an error log line for each would let any client flood the log.
+ */
+async function scriptNotFound(request: ActiveRequest, pool: string, path: string | undefined): Promise<void> {
+  childLog('debug', `[pool ${pool}] ${codedMessage('TSFPM_ERR_SCRIPT_NOT_FOUND', `Primary script unknown (${path ?? 'no SCRIPT_FILENAME'})`)}`);
+  await request.response.stderr('Primary script unknown');
+  await sendText(request, 404, 'File not found.\n');
 }
 
 /** The status page: the pool's scoreboard from the master, rendered in the format the query asks for. */

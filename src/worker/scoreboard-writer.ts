@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
 import { SCOREBOARD_FD, ScoreboardSlot, type SlotReport } from '../ipc/scoreboard-layout.js';
 import type { RequestInfo } from '../ipc/messages.js';
-import { childLog } from './child-log.js';
+import { childLog } from '../log/child-log.js';
 
 export interface RequestEnd {
   readonly status: number;

@@ -16,6 +16,7 @@ import {
 } from '../../src/fastcgi/constants.js';
 import { encodeParams } from '../../src/fastcgi/params.js';
 import { encodeBeginRequest, encodeRecord, encodeStream } from '../../src/fastcgi/record.js';
+import { splitCgiResponse } from '../../src/request/cgi-head.js';
 import { DeadlineError } from './wait-for.js';
 
 export type FcgiAddress =
@@ -379,36 +380,18 @@ export function parseResponse(result: ReadResult, connection?: FcgiConnection): 
     'utf8',
   );
   const end = result.ended ? result.records[result.records.length - 1] : undefined;
-  const crlf = stdout.indexOf('\r\n\r\n');
-  const lf = stdout.indexOf('\n\n');
-  let headEnd = -1;
-  let sepLength = 0;
-  if (crlf !== -1 && (lf === -1 || crlf < lf)) {
-    headEnd = crlf;
-    sepLength = 4;
-  } else if (lf !== -1) {
-    headEnd = lf;
-    sepLength = 2;
-  }
-  const head = headEnd === -1 ? '' : stdout.subarray(0, headEnd).toString('latin1');
-  const body = headEnd === -1 ? stdout : stdout.subarray(headEnd + sepLength);
-  const headerLines = head === '' ? [] : head.split(/\r?\n/);
+  // 'as-sent': the status is what tsfpm wrote, never one inferred from a Location header.
+  const { head, body } = splitCgiResponse(stdout, 'as-sent');
   const headers: Record<string, string> = {};
-  let statusLine: string | undefined;
-  for (const line of headerLines) {
-    const colon = line.indexOf(':');
-    if (colon === -1) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'status') statusLine = line;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  for (const [name, value] of head?.headers ?? []) {
+    const lower = name.toLowerCase();
+    headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
   }
-  const statusMatch = /^\s*(\d{3})/.exec(headers['status'] ?? '');
   return {
-    status: headEnd === -1 ? 0 : statusMatch?.[1] === undefined ? 200 : Number(statusMatch[1]),
-    statusLine,
+    status: head === undefined ? 0 : head.status,
+    statusLine: head?.statusLine,
     headers,
-    headerLines,
+    headerLines: head?.lines ?? [],
     body,
     stdout,
     stderr,

@@ -6,7 +6,13 @@ import { FCGI_END_REQUEST, FCGI_STDOUT } from '../../src/fastcgi/constants.js';
 import { daemonTest } from '../helpers/daemon.js';
 import { encodeRequest } from '../helpers/fcgi-client.js';
 
-for (const script of ['syntax-error.mjs', 'no-default-export.mjs', 'returns-string.mjs']) {
+const CODES: Readonly<Record<string, string>> = {
+  'syntax-error.mjs': 'TSFPM_ERR_SCRIPT_THREW',
+  'no-default-export.mjs': 'TSFPM_ERR_SCRIPT_BAD_EXPORT',
+  'returns-string.mjs': 'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
+};
+
+for (const [script, code] of Object.entries(CODES)) {
   daemonTest(`${script} answers 500 and the same child serves the next request`, {
     vars: { MAX_CHILDREN: '1' },
   }, async (_t, fpm) => {
@@ -15,7 +21,7 @@ for (const script of ['syntax-error.mjs', 'no-default-export.mjs', 'returns-stri
     const res = await fpm.request({ script });
     assert.equal(res.status, 500);
     assert.equal(res.ended, true);
-    await fpm.expectLog(new RegExp(`ERROR: .*${script.replace('.', '\\.')}`), { from: mark });
+    await fpm.expectLog(new RegExp(`ERROR: .*${script.replace('.', '\\.')}' failed: ${code}: `), { from: mark });
     const after = await fpm.request({ script: 'pid.mjs' });
     assert.equal(after.body.toString(), before.body.toString(), 'same child');
   });

@@ -18,7 +18,7 @@ daemonTest('threads: a while(true) request gets 504 on request_terminate_timeout
   const res = await looping;
   assert.equal(res.status, 504);
   assert.equal(res.body.toString(), 'Gateway Timeout\n');
-  await fpm.expectLog(/stopped by request_terminate_timeout, answered 504/);
+  await fpm.expectLog(/TSFPM_ERR_SCRIPT_TIMEOUT: stopped by request_terminate_timeout, answered 504/);
   const after = await fpm.request({ script: 'pid.mjs' });
   assert.equal(after.body.toString(), pidBefore, 'the child was not killed');
   assert.doesNotMatch(fpm.log.lines.join('\n'), /execution timed out/);

@@ -28,7 +28,7 @@ daemonTest('fastcgi.max_body_size: an announced body over it gets 413 without ru
     assert.equal(res.status, 413);
     assert.match(res.body.toString(), /Request Entity Too Large/);
   }
-  await fpm.expectLog(/WARNING: .*request body of 1048576 bytes exceeds fastcgi\.max_body_size \(65536 bytes\): 413/, { from: mark });
+  await fpm.expectLog(/WARNING: .*TSFPM_ERR_FCGI_BODY_TOO_LARGE: request body of 1048576 bytes exceeds fastcgi\.max_body_size \(65536 bytes\): 413/, { from: mark });
 
   // Not announced (no CONTENT_LENGTH): the connection is closed once the body passes the cap.
   const conn = await fpm.connect();
@@ -36,7 +36,7 @@ daemonTest('fastcgi.max_body_size: an announced body over it gets 413 without ru
   await conn.write(Buffer.concat([encodeBeginRequest(1, FCGI_RESPONDER, 0), encodeStream(FCGI_PARAMS, 1, params), encodeRecord(FCGI_PARAMS, 1)]));
   for (let i = 0; i < 64 && !conn.closed; i++) await conn.write(encodeStream(FCGI_STDIN, 1, Buffer.alloc(16 * 1024, 0x63)));
   assert.equal(await conn.waitClosed(10_000), true, 'the growing body was cut');
-  await fpm.expectLog(/closing FastCGI connection .*request body exceeds fastcgi\.max_body_size \(65536 bytes\) while the script runs/, { from: mark });
+  await fpm.expectLog(/closing FastCGI connection .*TSFPM_ERR_FCGI_BODY_TOO_LARGE: request body exceeds fastcgi\.max_body_size \(65536 bytes\) while the script runs/, { from: mark });
   conn.destroy();
 
   // A kept connection stays usable after a 413.
@@ -76,7 +76,7 @@ daemonTest('100 slowloris clients (half a header) and 100 stalled bodies are cut
   );
   const closedHead = await Promise.all(head.map((c) => c.waitClosed(20_000)));
   assert.ok(closedHead.every(Boolean), 'every slowloris connection was closed');
-  await fpm.expectLog(/closing FastCGI connection .*no data for \d+ ms while reading the request \(idle, inside a record\)/, { from: mark });
+  await fpm.expectLog(/closing FastCGI connection .*TSFPM_ERR_FCGI_TIMEOUT: no data for \d+ ms while reading the request \(idle, inside a record\)/, { from: mark });
   await good.check(5);
   rss.check(t, '100 slowloris heads and 100 stalled bodies');
   for (const c of [...head, ...body]) c.destroy();

@@ -19,7 +19,7 @@ daemonTest('half a record header then silence: the connection is closed with a l
   assert.equal(await conn.waitClosed(20_000), true, 'the stalled connection was closed');
   const took = elapsedMs(started);
   assert.ok(took >= 2500, `closed after only ${took} ms`);
-  await fpm.expectLog(/WARNING: .*closing FastCGI connection .*no data for \d+ ms/, { from: mark });
+  await fpm.expectLog(/WARNING: .*closing FastCGI connection .*TSFPM_ERR_FCGI_TIMEOUT: no data for \d+ ms/, { from: mark });
 });
 
 daemonTest('a PARAMS record announced with 1000 bytes of which 10 arrive: closed with a logged reason', {}, async (_t, fpm) => {

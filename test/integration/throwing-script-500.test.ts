@@ -16,7 +16,7 @@ daemonTest('a throwing script answers 500, logs its stack, and the same child se
   assert.match(res.statusLine ?? '', /^Status: 500/);
   assert.equal(res.ended, true);
   assert.match(res.stderr, /fixture script fails on purpose/);
-  const logged = await fpm.expectLog(/fixture script fails on purpose/, { from: mark });
+  const logged = await fpm.expectLog(/ERROR: .*throws\.mjs' failed: TSFPM_ERR_SCRIPT_THREW: .*fixture script fails on purpose/, { from: mark });
   // The stack follows the message (same line or the next ones).
   const tail = fpm.log.lines.slice(logged.index, logged.index + 5).join('\n');
   assert.match(tail, /throws\.mjs:\d+/, 'the stack names the script file and line');

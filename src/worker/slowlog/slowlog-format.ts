@@ -1,4 +1,5 @@
-// The slowlog block in php-fpm's shape (php-fpm.md §8.4), with JavaScript frames:
+// The slowlog block in php-fpm's shape (sapi/fpm/fpm/fpm_php_trace.c, fpm_php_trace()), with
+// JavaScript frames:
 //
 //   <blank line>
 //   [15-Jan-2024 10:30:00]  [pool www] pid 12345

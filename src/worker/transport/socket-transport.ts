@@ -1,7 +1,8 @@
 // A Transport over a net.Socket: connections the master hands over (ondemand, dynamic dispatch) arrive
 // as sockets, and it is the fallback when the bare stream handle is not usable.
 import type { Socket } from 'node:net';
-import { ConnectionClosedError, RESOLVED, type Transport } from './transport.js';
+import { ConnectionClosedError } from '../../request/response-sink.js';
+import { RESOLVED, type Transport } from './transport.js';
 
 const uncork = (socket: Socket): void => {
   while (socket.writableCorked > 0) socket.uncork();

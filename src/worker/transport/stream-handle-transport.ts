@@ -1,97 +1,18 @@
 // A Transport straight on the libuv stream handle (TCP or Pipe) that the child accepts, without a
-// net.Socket around it. Measured with nginx without keepalive (a connection per request), a Node
-// process answering FastCGI through net.Socket costs 35 µs of CPU per request and one on the bare
-// handle 18 µs: the Readable/Writable state, the events and the nextTick hops of a socket cost more
-// than the system calls. These handles are Node internals (process.binding('stream_wrap'), the API
-// net.Socket itself is built on, stable since Node 12); isStreamHandleUsable() checks their shape
-// and the child falls back to net.Socket when they are not what this code expects.
-import { getSystemErrorName } from 'node:util';
-import { ConnectionClosedError, RESOLVED, type Transport } from './transport.js';
+// net.Socket around it (see stream-handle.ts). Measured with nginx without keepalive (a connection
+// per request), a Node process answering FastCGI through net.Socket costs 35 µs of CPU per request
+// and one on the bare handle 18 µs: the Readable/Writable state, the events and the nextTick hops of
+// a socket cost more than the system calls.
+import { ConnectionClosedError } from '../../request/response-sink.js';
+import { binding, osError, type HandleRequest, type StreamHandle, type StreamWrapBinding } from './stream-handle.js';
+import { RESOLVED, type Transport } from './transport.js';
 
-/** A write the handle completes asynchronously (what the kernel did not take at once). */
-interface HandleRequest {
-  handle: StreamHandle;
-  oncomplete: (this: HandleRequest, status: number) => void;
-  async?: boolean;
-  /** Keeps the written buffers alive until the kernel has them. */
-  chunks?: Buffer[];
-  bytes?: number;
-}
-
-/** The methods of node's TCPWrap / PipeWrap (via LibuvStreamWrap and StreamBase) that are used here. */
-export interface StreamHandle {
-  onread: ((this: StreamHandle, arrayBuffer: ArrayBuffer | undefined) => void) | null;
-  readStart(): number;
-  readStop(): number;
-  writeBuffer(request: HandleRequest, data: Buffer): number;
-  writev(request: HandleRequest, chunks: Buffer[], allBuffers: true): number;
-  close(callback?: () => void): void;
-  setNoDelay?(on: boolean): number;
-  getpeername?(out: { address?: string }): number;
-}
-
-/** A listening TCPWrap / PipeWrap: the child's copy of the master's bound socket. */
-export interface ListeningHandle {
-  onconnection: ((status: number, client: StreamHandle | undefined) => void) | null;
-  listen(backlog: number): number;
-  close(callback?: () => void): void;
-}
-
-interface StreamWrapBinding {
-  WriteWrap: new () => HandleRequest;
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-  kLastWriteWasAsync: number;
-}
-
-function loadBinding(): StreamWrapBinding | undefined {
-  if (process.env['TSFPM_NET_SOCKETS'] === '1') return undefined; // forced fallback (tests, A/B runs)
-  try {
-    // process.binding is typed as returning any in @types/node; the shape is checked before use.
-    const binding = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding('stream_wrap');
-    const ok =
-      typeof binding.WriteWrap === 'function' &&
-      binding.streamBaseState instanceof Int32Array &&
-      typeof binding.kReadBytesOrError === 'number' &&
-      typeof binding.kArrayBufferOffset === 'number' &&
-      typeof binding.kLastWriteWasAsync === 'number';
-    return ok ? (binding as StreamWrapBinding) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const binding = loadBinding();
 /** The transport of each open handle, for the shared callbacks (see the constructor). */
 const openTransports = new Map<StreamHandle, StreamHandleTransport>();
 const IGNORE_DATA = (): void => undefined;
 const UV_EOF = -4095;
 /** write() asks the caller to wait past this many unsent bytes (a FastCGI record is at most 64 KiB). */
 const HIGH_WATER_BYTES = 64 * 1024;
-
-/** True when the child can accept on this handle and serve its connections without net.Socket. */
-export function isStreamHandleUsable(listening: unknown): listening is ListeningHandle {
-  return (
-    binding !== undefined &&
-    typeof listening === 'object' &&
-    listening !== null &&
-    'listen' in listening &&
-    typeof listening.listen === 'function' &&
-    // node's TCPWrap and PipeWrap classes: what the master binds and sends over IPC
-    (listening.constructor.name === 'TCP' || listening.constructor.name === 'Pipe')
-  );
-}
-
-const osError = (code: number, syscall: string): Error => {
-  let name: string;
-  try {
-    name = getSystemErrorName(code);
-  } catch {
-    name = `error ${code}`;
-  }
-  return Object.assign(new Error(`${syscall} ${name}`), { code: name, errno: code, syscall });
-};
 
 export class StreamHandleTransport implements Transport {
   readonly #handle: StreamHandle;
@@ -308,38 +229,4 @@ export class StreamHandleTransport implements Transport {
     for (const waiter of waiters) waiter.reject(new ConnectionClosedError());
     for (const listener of listeners) listener(error);
   }
-}
-
-export interface Acceptor {
-  close(): void;
-}
-
-/**
- * Accepts on the child's copy of the listening socket, each connection as a StreamHandleTransport.
- * Returns the error when listen() fails.
- */
-export function acceptOnHandle(
-  listening: ListeningHandle,
-  backlog: number,
-  onConnection: (transport: Transport) => void,
-  onError: (err: Error) => void,
-): Acceptor | Error {
-  listening.onconnection = (status, client) => {
-    if (status < 0 || client === undefined) {
-      onError(osError(status, 'accept'));
-      return;
-    }
-    onConnection(new StreamHandleTransport(client));
-  };
-  const err = listening.listen(backlog);
-  if (err !== 0) {
-    listening.close();
-    return osError(err, 'listen');
-  }
-  return {
-    close: () => {
-      listening.onconnection = null;
-      listening.close();
-    },
-  };
 }

@@ -1,15 +1,10 @@
 // The byte pipe under one FastCGI connection, as the connection and its output channel use it. Two
 // implementations: a net.Socket (connections handed over by the master, and the fallback) and a bare
 // libuv stream handle (accepted by the child itself: the hot path, see stream-handle-transport.ts).
+import { WRITTEN } from '../../request/response-sink.js';
 
-export class ConnectionClosedError extends Error {
-  constructor() {
-    super('the FastCGI connection closed');
-    this.name = 'ConnectionClosedError';
-  }
-}
-
-export const RESOLVED: Promise<void> = Promise.resolve();
+/** What whenDrained() returns when there is room: the same promise as a write that went straight through. */
+export const RESOLVED: Promise<void> = WRITTEN;
 
 export interface Transport {
   /** Closed, or closing: nothing more is read or written. */

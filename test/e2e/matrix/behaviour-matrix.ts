@@ -192,7 +192,7 @@ export function describeMatrix(name: string, options: MatrixOptions, extra?: (ta
     extra?.(target);
 
     // Last, so the connections it leaves kept are the ones the next requests reuse (a kept connection
-    // once stayed paused after a large echo: src/worker/request-body.ts finish()).
+    // once stayed paused after a large echo: src/request/request-body.ts finish()).
     matrixCase('a 20 MiB upload to echo.mjs comes back byte for byte (sha256), and the next requests are answered', async (s) => {
       const data = pseudoRandomBytes(UPLOAD_BYTES, 0x8badf00d);
       const res = await httpRequest(s.url('echo.mjs'), {

@@ -1,8 +1,9 @@
-// The two response-head parsers: node mode's (HTTP/1.1 from http.ServerResponse, chunked
-// unframed, fed at every split point) and cgi mode's (RFC 3875 Status/Location rules).
+// The response-head readers of the handler modes: node mode's (HTTP/1.1 from http.ServerResponse,
+// chunked unframed, fed at every split point) and cgi mode's (a CGI head rewritten for the web server;
+// the Status/Location rules themselves are tested in test/unit/request/cgi-head.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCgiHead, CgiOutputParser } from '../../../src/handlers/cgi-output-parser.js';
+import { cgiScriptHead, CgiOutputParser } from '../../../src/handlers/cgi-output-parser.js';
 import { findHandler } from '../../../src/handlers/module-loader.js';
 import { NodeResponseParser } from '../../../src/handlers/node-response-parser.js';
 import { rebuildRequestHead } from '../../../src/handlers/node-request-head.js';
@@ -44,16 +45,21 @@ test('rebuilt request head: target, Host, headers, hop-by-hop left out, Connecti
 
 test('CGI head: Status sets the status, an absolute Location alone is a 302, a local one passes', () => {
   assert.deepEqual(
-    parseCgiHead("Status: 418 I'm a teapot\nContent-Type: text/plain").head.toString(),
+    cgiScriptHead("Status: 418 I'm a teapot\nContent-Type: text/plain").head.toString(),
     "Status: 418 I'm a teapot\r\nContent-Type: text/plain\r\n\r\n",
   );
-  const absolute = parseCgiHead('Location: http://example.com/x');
+  const absolute = cgiScriptHead('Location: http://example.com/x');
   assert.equal(absolute.status, 302);
   assert.equal(absolute.head.toString(), 'Status: 302 Found\r\nLocation: http://example.com/x\r\n\r\n');
-  const local = parseCgiHead('Location: /elsewhere');
+  const local = cgiScriptHead('Location: /elsewhere');
   assert.equal(local.status, 200);
   assert.equal(local.head.toString(), 'Location: /elsewhere\r\n\r\n');
-  assert.throws(() => parseCgiHead('not a header'), /malformed CGI header line/);
+});
+
+test('CGI head: a malformed line or Status is a bad response of the script (TSFPM_ERR_SCRIPT_BAD_RESPONSE)', () => {
+  assert.throws(() => cgiScriptHead('not a header'), { code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE', message: /malformed CGI header line/ });
+  assert.throws(() => cgiScriptHead('Status: two hundred'), { code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE', message: /bad CGI Status header/ });
+  assert.throws(() => new CgiOutputParser().feed(Buffer.alloc(70 * 1024, 'a')), { code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE' });
 });
 
 test('CGI output parser: LF or CRLF blank line, body bytes after the head kept', () => {

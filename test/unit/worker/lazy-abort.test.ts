@@ -2,7 +2,7 @@
 // run once, on abort or at once when already aborted, without making the signal.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LazyAbort } from '../../../src/worker/lazy-abort.js';
+import { LazyAbort } from '../../../src/request/lazy-abort.js';
 
 test('onAbort listeners run once, in order, with the reason on a signal made later', () => {
   const abort = new LazyAbort();

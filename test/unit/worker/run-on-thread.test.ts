@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import test from 'node:test';
 import Tinypool from 'tinypool';
-import { runOnThread } from '../../../src/worker/executor/run-on-thread.js';
+import { runOnThread } from '../../../src/handlers/executor/run-on-thread.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 const SPIN = join(REPO_ROOT, 'test', 'fixtures', 'thread-tasks', 'spin.mjs');

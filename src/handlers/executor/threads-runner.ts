@@ -2,12 +2,12 @@
 // whole and transferred in; the whole response comes back (no streaming either way). An abort (the
 // web server, or request_terminate_timeout) terminates just that thread; tinypool starts another.
 import type { PoolConfig } from '../../config/types.js';
-import { describeError } from '../../errors.js';
-import { formatResponseHead } from '../../handlers/cgi-response.js';
-import { failScript } from '../../handlers/send-response.js';
-import type { ScriptJob } from '../../handlers/script-runner.js';
-import { childLog } from '../child-log.js';
-import type { RequestBody } from '../request-body.js';
+import { describeError, TsfpmError } from '../../errors.js';
+import { childLog } from '../../log/child-log.js';
+import type { RequestBody } from '../../request/request-body.js';
+import { formatResponseHead } from '../cgi-response.js';
+import { failScript } from '../send-response.js';
+import type { ScriptJob } from '../script-runner.js';
 import { runOnThread, type ThreadPost } from './run-on-thread.js';
 import { scriptThreads } from './thread-pool.js';
 import type { ThreadResult, ThreadTask } from './thread-protocol.js';
@@ -62,7 +62,7 @@ export async function runInThreads(job: ScriptJob, pool: PoolConfig): Promise<vo
   }
   for (const [level, message] of result.logs) childLog(level, `[pool ${pool.name}] child ${process.pid} script: ${message}`);
   if (!result.ok) {
-    await failScript(job, new Error(result.error));
+    await failScript(job, result.code !== undefined ? new TsfpmError(result.code, result.error) : new Error(result.error));
     return;
   }
   if (request.abort.aborted) {

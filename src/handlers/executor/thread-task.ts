@@ -2,11 +2,11 @@
 // (module cache per thread; fresh per task with executor.isolate), builds a Request from the task,
 // and returns the whole Response. ctx.signal never fires here: a timed-out thread is terminated.
 import Tinypool from 'tinypool';
-import { describeError } from '../../errors.js';
-import { requestHeaders, isValidHeader, methodHasBody, requestUrl } from '../../handlers/fetch-request.js';
-import { findHandler, importScript } from '../../handlers/module-loader.js';
-import { responseHeaders } from '../../handlers/response-headers.js';
-import type { TsfpmContext } from '../../handlers/types.js';
+import { describeCoded, describeError, TsfpmError } from '../../errors.js';
+import { requestHeaders, isValidHeader, methodHasBody, requestUrl } from '../fetch-request.js';
+import { findHandler, importScript } from '../module-loader.js';
+import { responseHeaders } from '../response-headers.js';
+import type { TsfpmContext } from '../types.js';
 import type { ThreadLogLine, ThreadResult, ThreadTask } from './thread-protocol.js';
 
 export default async function runInThread(task: ThreadTask): Promise<ThreadResult> {
@@ -14,7 +14,9 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
   const background: Promise<unknown>[] = [];
   try {
     const handler = findHandler(await importScript(task.path, task.mtimeMs), task.path, task.mode);
-    if (handler.kind !== 'fetch') throw new TypeError('executor = threads runs fetch handlers only; this script exports a Node (req, res) handler');
+    if (handler.kind !== 'fetch') {
+      throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_EXPORT', 'executor = threads runs fetch handlers only; this script exports a Node (req, res) handler');
+    }
     const method = task.params['REQUEST_METHOD'] ?? 'GET';
     const init: RequestInit = { method, headers: requestHeaders(task.params).filter(isValidHeader) };
     if (task.body !== null && methodHasBody(method)) init.body = task.body;
@@ -26,7 +28,7 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
       signal: new AbortController().signal,
       // The thread cannot outlive its task's answer: background work is finished before it.
       waitUntil: (promise) => {
-        background.push(Promise.resolve(promise).catch((err: unknown) => logs.push(['error', `waitUntil task failed: ${describeError(err)}`])));
+        background.push(Promise.resolve(promise).catch((err: unknown) => logs.push(['error', `waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`])));
       },
       log: {
         error: (m) => logs.push(['error', m]),
@@ -36,7 +38,7 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
       },
     };
     const result: unknown = await handler.fetch(new Request(requestUrl(task.params), init), ctx);
-    if (!(result instanceof Response)) throw new TypeError('handler did not return a Response');
+    if (!(result instanceof Response)) throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', 'handler did not return a Response');
     const body = method === 'HEAD' || result.body === null ? null : new Uint8Array(await result.arrayBuffer());
     await Promise.all(background);
     const answer: ThreadResult = { ok: true, status: result.status, statusText: result.statusText, headers: responseHeaders(result), body, logs };
@@ -46,6 +48,8 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
     const movable = { [Tinypool.transferableSymbol]: body.buffer, [Tinypool.valueSymbol]: answer };
     return Tinypool.move(movable as unknown as ArrayBuffer) as unknown as ThreadResult;
   } catch (err) {
-    return { ok: false, error: describeError(err), logs };
+    // tsfpm's own errors travel as code and message (their stack is tsfpm's, not the script's).
+    if (err instanceof TsfpmError) return { ok: false, error: err.message, code: err.code, logs };
+    return { ok: false, error: describeError(err), code: undefined, logs };
   }
 }

@@ -1,7 +1,7 @@
 // Log lines from a child go to the master, the only writer of the error log.
 import type { LogLevel } from '../config/types.js';
 import type { ChildMessage } from '../ipc/messages.js';
-import { formatLogLine, LEVEL_RANK } from '../log/line-format.js';
+import { formatLogLine, LEVEL_RANK } from './line-format.js';
 
 let minimumRank = LEVEL_RANK.notice;
 

@@ -1,6 +1,7 @@
 // What crosses between a child's main thread and its script threads (structured clone; the body
 // bytes are transferred, not copied).
 import type { HandlerMode } from '../../config/types.js';
+import type { ErrorCode } from '../../errors.js';
 
 export interface ThreadTask {
   readonly path: string;
@@ -24,4 +25,5 @@ export type ThreadResult =
       readonly body: Uint8Array | null;
       readonly logs: ThreadLogLine[];
     }
-  | { readonly ok: false; readonly error: string; readonly logs: ThreadLogLine[] };
+  /** `code`: the TsfpmError code the failure carried (an error's class does not survive the thread boundary). */
+  | { readonly ok: false; readonly error: string; readonly code: ErrorCode | undefined; readonly logs: ThreadLogLine[] };
