@@ -49,7 +49,9 @@ async function main(argv: readonly string[]): Promise<void> {
     allowRoot: options.allowToRunAsRoot,
   };
   if (options.test > 0) {
-    process.exit(runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)));
+    process.exit(
+      runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)),
+    );
   }
 
   const loaded = loadConfig(loadOptions);
@@ -95,7 +97,9 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGHUP', () => log.notice('SIGHUP ignored (use SIGUSR2 to reload)'));
   // The master must not die from a fault: log it and keep serving.
   process.on('uncaughtException', (err) => log.alert(`uncaught exception in the master: ${describeError(err)}`));
-  process.on('unhandledRejection', (reason) => log.alert(`unhandled rejection in the master: ${describeError(reason)}`));
+  process.on('unhandledRejection', (reason) =>
+    log.alert(`unhandled rejection in the master: ${describeError(reason)}`),
+  );
 
   try {
     await master.start();

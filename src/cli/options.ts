@@ -14,8 +14,7 @@ export interface CliOptions {
   readonly allowToRunAsRoot: boolean;
 }
 
-export const USAGE =
-  'Usage: tsfpm [-h] [-v] [-t] [-p <prefix>] [-g <pid>] [-y <file>] [-D] [-F [-O]] [-R]';
+export const USAGE = 'Usage: tsfpm [-h] [-v] [-t] [-p <prefix>] [-g <pid>] [-y <file>] [-D] [-F [-O]] [-R]';
 
 /** Operator subcommands: `tsfpm request …`, `tsfpm status …` (each parses its own options). */
 export const SUBCOMMANDS = ['request', 'status'] as const;

@@ -175,9 +175,26 @@ export const logLevel: ValueType<LogLevel> = {
 
 /** syslog(3) facility codes (already shifted, as <syslog.h> defines them); -tt prints the number. */
 export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {
-  kern: 0, user: 8, mail: 16, daemon: 24, auth: 32, syslog: 40, lpr: 48, news: 56, uucp: 64, cron: 72,
-  authpriv: 80, ftp: 88, local0: 128, local1: 136, local2: 144, local3: 152, local4: 160, local5: 168,
-  local6: 176, local7: 184,
+  kern: 0,
+  user: 8,
+  mail: 16,
+  daemon: 24,
+  auth: 32,
+  syslog: 40,
+  lpr: 48,
+  news: 56,
+  uucp: 64,
+  cron: 72,
+  authpriv: 80,
+  ftp: 88,
+  local0: 128,
+  local1: 136,
+  local2: 144,
+  local3: 152,
+  local4: 160,
+  local5: 168,
+  local6: 176,
+  local7: 184,
 };
 
 export const syslogFacility: ValueType<string> = {

@@ -19,7 +19,13 @@ export interface Field<T> {
   readonly get: (value: T) => string | number;
 }
 
-function field<T>(text: string, kind: FieldKind, get: (value: T) => string | number, extra = false, json = text): Field<T> {
+function field<T>(
+  text: string,
+  kind: FieldKind,
+  get: (value: T) => string | number,
+  extra = false,
+  json = text,
+): Field<T> {
   return { text, json, xml: json.replace(/ /g, '-'), kind, extra, get };
 }
 
