@@ -17,7 +17,17 @@ export default defineConfig(
   globalIgnores(['dist/', 'node_modules/', 'test/fixtures/', 'test-artifacts/', 'bench/results/']),
   // TEMPORARY until the house branches merge: these directories are being restructured on other branches;
   // the lead removes this block after merging and lints them then.
-  globalIgnores(['src/worker/', 'src/handlers/', 'src/log/', 'src/master/', 'bench/', 'test/']),
+  globalIgnores([
+    'src/worker/',
+    'src/handlers/',
+    'src/log/',
+    'src/master/',
+    'bench/',
+    'test/**/*.ts',
+    'test/**/*.mjs',
+    '!test/unit/config/dump-config-round-trip.test.ts',
+    '!test/integration/dump-config-cli.test.ts',
+  ]),
   // End of the TEMPORARY block.
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

@@ -7,6 +7,7 @@ import { ErrorLog, type ErrorLogTarget } from '../log/error-log.js';
 import { formatLogLine } from '../log/line-format.js';
 import { Master } from '../master/master.js';
 import { runConfigTest } from './config-test.js';
+import { runDumpConfig } from './dump-config.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
 import { EXIT_CONFIG } from './exit-codes.js';
 import { parseCommandLine, type CliOptions } from './options.js';
@@ -48,6 +49,7 @@ async function main(argv: readonly string[]): Promise<void> {
     pidFlag: options.pid,
     allowRoot: options.allowToRunAsRoot,
   };
+  if (options.dumpConfig) process.exit(await runDumpConfig(loadOptions, processIo));
   if (options.test > 0) {
     process.exit(
       runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)),
