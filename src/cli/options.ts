@@ -1,4 +1,4 @@
-// The command line, with php-fpm's flags (php-fpm.md §4), parsed by commander.
+// The command line, with php-fpm's flags (sapi/fpm/fpm/fpm_main.c), parsed by commander.
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from './version.js';
 

@@ -1,4 +1,4 @@
-// The CGI response a FastCGI responder writes on FCGI_STDOUT (RFC 3875 §6): header lines, a blank
+// The CGI response a FastCGI responder writes on FCGI_STDOUT (RFC 3875 section 6): header lines, a blank
 // line, the body. `Status: 404 Not Found` sets the status; without it the status is 200 (302 with a
 // Location header).
 

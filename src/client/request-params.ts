@@ -1,4 +1,4 @@
-// The CGI environment a web server would send for one request (RFC 3875 §4.1, what nginx's
+// The CGI environment a web server would send for one request (RFC 3875 section 4.1, what nginx's
 // fastcgi_params sets), from command-line style inputs. Explicit --param values win over everything.
 
 export interface RequestDescription {
@@ -45,7 +45,7 @@ export function buildParams(request: RequestDescription): Record<string, string>
     const name = line.slice(0, colon).trim();
     const value = line.slice(colon + 1).trim();
     const cgiName = name.toUpperCase().replace(/-/g, '_');
-    // RFC 3875 §4.1.18: Content-Type and Content-Length are meta-variables, not HTTP_*.
+    // RFC 3875 section 4.1.18: Content-Type and Content-Length are meta-variables, not HTTP_*.
     if (cgiName === 'CONTENT_TYPE' || cgiName === 'CONTENT_LENGTH') params[cgiName] = value;
     else params[`HTTP_${cgiName}`] = value;
   }

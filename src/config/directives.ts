@@ -1,4 +1,4 @@
-// THE directive table (style.md §3.4). Parsing, defaults, relative-path rules, the "does not apply to
+// THE directive table. Parsing, defaults, relative-path rules, the "does not apply to
 // Node" warnings, the -tt dump order, the README reference and the sample conf/ test all read it.
 // Order inside each scope is php-fpm's -tt dump order (fpm_conf_dump); tsfpm additions come last.
 import { platform } from 'node:os';

@@ -1,5 +1,5 @@
 // Reads the main file and everything it includes, streaming tokens in php-fpm's order
-// (php-fpm.md §3 "include"): the include is expanded where it appears, matches load alphabetically,
+// (sapi/fpm/fpm/fpm_conf.c fpm_conf_ini_parser_include()): the include is expanded where it appears, matches load alphabetically,
 // directories are skipped, and the section state simply carries on because the visitor sees one stream.
 // Patterns are relative to the global prefix, not to the including file (fpm_evaluate_full_path).
 import { readFileSync, realpathSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Cross-field pool checks in php-fpm's order (php-fpm.md §2.1, fpm_conf_process_all_pools), with its
+// Cross-field pool checks in php-fpm's order (sapi/fpm/fpm/fpm_conf.c fpm_conf_process_all_pools()), with its
 // exact texts and levels. Unlike php-fpm we do not stop at the first failure: every independent problem
 // is reported, and checks that depend on a directive whose line already failed are skipped.
 // Where php-fpm gives no file:line but we know it, it is appended after php-fpm's text.
@@ -253,7 +253,7 @@ function checkSlowlog(c: PoolChecker): void {
   }
 }
 
-/** Per-pool checks (§2.1 step 2). Returns the pool with php-fpm's post-processing applied. */
+/** The checks of each pool on its own. Returns the pool with php-fpm's post-processing applied. */
 export function checkPool(pool: PoolUnderCheck, opts: CheckOptions, sink: MessageSink): PoolConfig {
   const c = new PoolChecker(pool, sink);
   const p = pool.config;
@@ -304,7 +304,7 @@ function checkLogDirectory(c: PoolChecker, directive: 'access.log' | 'slowlog', 
     );
 }
 
-/** §2.1 steps 3–5: duplicate listen addresses, access.format, test-mode-only checks. */
+/** The checks across pools, after each pool's own: duplicate listen addresses, access.format, test-mode-only checks. */
 export function checkAcrossPools(pools: readonly PoolUnderCheck[], opts: CheckOptions, sink: MessageSink): void {
   pools.forEach((a, i) => {
     for (const b of pools.slice(i + 1)) {

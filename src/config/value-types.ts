@@ -1,4 +1,4 @@
-// Typed setters for directive values, with php-fpm's error texts (php-fpm.md §3 "Typed setters").
+// Typed setters for directive values, with php-fpm's error texts (sapi/fpm/fpm/fpm_conf.c fpm_conf_set_*()).
 // Each parser takes the value as the lexer produced it (booleans already mapped to '1'/'' like PHP's
 // INI scanner does) and returns a typed value or php-fpm's error text plus what we expected.
 // The caller frames the text as `[file:line] unable to parse value for entry 'NAME': TEXT (got …, expected …)`.

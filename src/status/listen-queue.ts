@@ -1,4 +1,4 @@
-// Listen-queue figures of a listening socket, read from the kernel (php-fpm.md §7.4), without native
+// Listen-queue figures of a listening socket, read from the kernel (php-fpm's 'listen queue' fields), without native
 // addons. The socket is found by its inode (/proc/self/fd/<fd> → `socket:[inode]`), never by address:
 // unix sockets are bound under a temporary name and renamed, so the kernel knows them by that name.
 //
