@@ -47,9 +47,14 @@ class JsonString {
 }
 
 type Item = string | JsonString;
+/**
+ * Key → items, one `key = item` line each. Every value is an array even for one line: encode() would take a
+ * lone JsonString (an object) for a sub-section.
+ */
 type Lines = Record<string, Item[]>;
 
 const NO_ENV = (): undefined => undefined;
+/** `key = value` (PHP's own files put spaces around '='); no `[]` added to array keys (they carry their own). */
 const OPTIONS = { whitespace: true, bracketedArray: false } as const;
 
 /** The value itself when ini writes it so that it reads back, else a JsonString. */
