@@ -11,8 +11,7 @@ const STATUS_TIMEOUT_MS = 10_000;
 export const DAEMON_ENV = 'TSFPM_DAEMON_CHILD';
 
 export type DaemonStatus =
-  | { readonly type: 'daemon-ready' }
-  | { readonly type: 'daemon-failed'; readonly lines?: readonly string[] };
+  { readonly type: 'daemon-ready' } | { readonly type: 'daemon-failed'; readonly lines?: readonly string[] };
 
 export function isDaemonChild(): boolean {
   return process.env[DAEMON_ENV] === '1' && process.send !== undefined;
@@ -28,7 +27,9 @@ export function launchDaemon(argv: readonly string[]): Promise<number> {
   });
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      process.stderr.write('ERROR: the master process didn\'t send back its status (via the pipe to the calling process)\n');
+      process.stderr.write(
+        "ERROR: the master process didn't send back its status (via the pipe to the calling process)\n",
+      );
       resolve(EXIT_SOFTWARE);
     }, STATUS_TIMEOUT_MS);
     child.once('message', (message: DaemonStatus) => {

@@ -7,6 +7,7 @@ import { ErrorLog, type ErrorLogTarget } from '../log/error-log.js';
 import { formatLogLine } from '../log/line-format.js';
 import { Master } from '../master/master.js';
 import { runConfigTest } from './config-test.js';
+import { runDumpConfig } from './dump-config.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
 import { EXIT_CONFIG, EXIT_SOFTWARE } from './exit-codes.js';
 import { parseCommandLine, type CliOptions } from './options.js';
@@ -48,8 +49,11 @@ async function main(argv: readonly string[]): Promise<void> {
     pidFlag: options.pid,
     allowRoot: options.allowToRunAsRoot,
   };
+  if (options.dumpConfig) process.exit(await runDumpConfig(loadOptions, processIo));
   if (options.test > 0) {
-    process.exit(runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)));
+    process.exit(
+      runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)),
+    );
   }
 
   const loaded = loadConfig(loadOptions);
@@ -95,7 +99,9 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGHUP', () => log.notice('SIGHUP ignored (use SIGUSR2 to reload)'));
   // The master must not die from a fault: log it and keep serving.
   process.on('uncaughtException', (err) => log.alert(`uncaught exception in the master: ${describeError(err)}`));
-  process.on('unhandledRejection', (reason) => log.alert(`unhandled rejection in the master: ${describeError(reason)}`));
+  process.on('unhandledRejection', (reason) =>
+    log.alert(`unhandled rejection in the master: ${describeError(reason)}`),
+  );
 
   try {
     await master.start();

@@ -1,4 +1,4 @@
-// The command line, with php-fpm's flags (php-fpm.md §4), parsed by commander.
+// The command line, with php-fpm's flags (sapi/fpm/fpm/fpm_main.c), parsed by commander.
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { packageVersion } from './version.js';
@@ -13,10 +13,12 @@ export interface CliOptions {
   readonly nodaemonize: boolean;
   readonly forceStderr: boolean;
   readonly allowToRunAsRoot: boolean;
+  /** --dump-config: print the effective configuration as an INI file and exit. */
+  readonly dumpConfig: boolean;
 }
 
 export const USAGE =
-  'Usage: tsfpm [-h] [-v] [-t] [-p <prefix>] [-g <pid>] [-y <file>] [-D] [-F [-O]] [-R]';
+  'Usage: tsfpm [-h] [-v] [-t] [-p <prefix>] [-g <pid>] [-y <file>] [-D] [-F [-O]] [-R] [--dump-config]';
 
 /** Operator subcommands: `tsfpm request …`, `tsfpm status …` (each parses its own options). */
 export const SUBCOMMANDS = ['request', 'status'] as const;
@@ -48,6 +50,11 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
     .option('-F, --nodaemonize', 'force to stay in foreground, and ignore daemonize option from config file', false)
     .option('-O, --force-stderr', 'force output to stderr in nodaemonize even if stderr is not a TTY', false)
     .option('-R, --allow-to-run-as-root', 'allow pool to run as root (disabled by default)', false)
+    .option(
+      '--dump-config',
+      'print the effective configuration (includes merged, defaults filled in) as an INI file and exit',
+      false,
+    )
     .option('-e, --profile-info', 'accepted for php-fpm compatibility; has no effect')
     .version(`tsfpm ${packageVersion()} (fpm-fcgi) (node ${process.version})`, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'this help')
@@ -87,6 +94,7 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
     nodaemonize: boolean;
     forceStderr: boolean;
     allowToRunAsRoot: boolean;
+    dumpConfig: boolean;
   }>();
   return {
     kind: 'run',
@@ -99,6 +107,7 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
       nodaemonize: o.nodaemonize,
       forceStderr: o.forceStderr,
       allowToRunAsRoot: o.allowToRunAsRoot,
+      dumpConfig: o.dumpConfig,
     },
   };
 }

@@ -19,7 +19,7 @@ interface StatusCliOptions {
 export async function runStatusCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const program = subcommand('status', "print a pool's status page (pm.status_path) read over FastCGI")
     .addOption(connectOption())
-    .option('--path <path>', 'the pool\'s pm.status_path', '/status')
+    .option('--path <path>', "the pool's pm.status_path", '/status')
     .option('--json', 'print the raw JSON (?json&full) instead of a table', false)
     .option('-t, --timeout <ms>', 'deadline for the request', positiveMs, 5000);
   const parsed = await parseSubcommand(program, argv, io, (p) => p.opts<StatusCliOptions>());

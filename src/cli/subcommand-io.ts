@@ -43,7 +43,8 @@ export async function parseSubcommand<T>(
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (out !== '') await io.out(out);
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', code: EXIT_OK };
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+      return { kind: 'exit', code: EXIT_OK };
     await io.err(`${err}${program.helpInformation()}`);
     return { kind: 'exit', code: EXIT_USAGE };
   }

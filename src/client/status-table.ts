@@ -11,7 +11,7 @@ export function formatStatusTable(json: unknown): string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new StatusFormatError('the status page is not a JSON object (is the path a status page?)');
   }
-  const entries = Object.entries(json);
+  const entries: [string, unknown][] = Object.entries(json);
   const scalars = entries.filter((entry): entry is [string, Scalar] => isScalar(entry[1]));
   const width = Math.max(0, ...scalars.map(([key]) => key.length + 1));
   const lines = scalars.map(([key, value]) => `${`${key}:`.padEnd(width)} ${String(value)}`);

@@ -1,4 +1,4 @@
-// Config-time check of access.format tokens (php-fpm.md §8.3, fpm_log_write in test mode).
+// Config-time check of access.format tokens (sapi/fpm/fpm/fpm_log.c fpm_log_write() in its test mode).
 // Only validates: the format compiler that writes lines lives in src/log/access-log.ts.
 // Returns php-fpm's text for the first problem, or undefined when the format is valid.
 

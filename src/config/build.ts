@@ -63,7 +63,8 @@ export function buildGlobal(section: SectionDraft, inputs: GlobalInputs): Global
   out['prefix'] = inputs.prefix;
   out['logLevelSet'] = section.settings.has('log_level');
   // The -g flag is applied first, then a pid line in the file replaces it (php-fpm order).
-  if (!section.settings.has('pid') && inputs.pidFlag !== undefined && inputs.pidFlag !== '') out['pid'] = inputs.pidFlag;
+  if (!section.settings.has('pid') && inputs.pidFlag !== undefined && inputs.pidFlag !== '')
+    out['pid'] = inputs.pidFlag;
   for (const d of pathDirectives('global')) {
     const value = getPath(out, d.key ?? '');
     if (d.name === 'error_log' && typeof value === 'string' && value.toLowerCase() === 'syslog') {

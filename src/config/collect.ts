@@ -38,7 +38,12 @@ export interface Collected {
 }
 
 const newSection = (name: string, isPool: boolean, opened?: Located): SectionDraft => ({
-  name, isPool, opened, settings: new Map(), arrays: [], broken: new Set(),
+  name,
+  isPool,
+  opened,
+  settings: new Map(),
+  arrays: [],
+  broken: new Set(),
 });
 
 /** Candidates for "did you mean": the scope's scalar names (arrays get their own hint). */
@@ -110,7 +115,11 @@ export class Collector {
     if (raw.includes('$pool')) {
       if (!section.isPool) {
         section.broken.add(directive.name);
-        return this.#error(at, `unable to parse value for entry '${directive.name}': Can't use '$pool' when the pool is not defined`, 'TSFPM_ERR_CONF_BAD_VALUE');
+        return this.#error(
+          at,
+          `unable to parse value for entry '${directive.name}': Can't use '$pool' when the pool is not defined`,
+          'TSFPM_ERR_CONF_BAD_VALUE',
+        );
       }
       if (directive.expandPool) raw = raw.replaceAll('$pool', section.name);
     }
@@ -135,30 +144,55 @@ export class Collector {
     // Checks in fpm_conf_ini_parser_array's order.
     if (name === 'access.suppress_path') {
       let ok = true;
-      if (key !== '') ok = this.#error(at, "Keys provided to field 'access.suppress_path' are ignored", 'TSFPM_ERR_CONF_BAD_VALUE');
+      if (key !== '')
+        ok = this.#error(at, "Keys provided to field 'access.suppress_path' are ignored", 'TSFPM_ERR_CONF_BAD_VALUE');
       if (!rawValue.startsWith('/')) {
-        ok = this.#error(at, `Values provided to field 'access.suppress_path' must begin with '/' (got ${quote(rawValue)})`, 'TSFPM_ERR_CONF_BAD_VALUE');
+        ok = this.#error(
+          at,
+          `Values provided to field 'access.suppress_path' must begin with '/' (got ${quote(rawValue)})`,
+          'TSFPM_ERR_CONF_BAD_VALUE',
+        );
       }
       if (!ok) return false;
     } else if (key === '') {
-      return this.#error(at, `You must provide a key for field '${name}' (expected '${name}[NAME] = value')`, 'TSFPM_ERR_CONF_BAD_VALUE');
+      return this.#error(
+        at,
+        `You must provide a key for field '${name}' (expected '${name}[NAME] = value')`,
+        'TSFPM_ERR_CONF_BAD_VALUE',
+      );
     }
     if (!section.isPool) {
-      return this.#error(at, `Array are not allowed in the global section ('${name}[${key}]' belongs in a pool section)`, 'TSFPM_ERR_CONF_UNKNOWN_ENTRY');
+      return this.#error(
+        at,
+        `Array are not allowed in the global section ('${name}[${key}]' belongs in a pool section)`,
+        'TSFPM_ERR_CONF_UNKNOWN_ENTRY',
+      );
     }
     const directive = ARRAY_DIRECTIVES.get(name);
     if (!directive) {
       const guess = closest(name, ARRAY_DIRECTIVES.keys());
-      return this.#error(at, `unknown directive '${name}'${guess ? `; did you mean '${guess}'?` : ''}`, 'TSFPM_ERR_CONF_UNKNOWN_ENTRY');
+      return this.#error(
+        at,
+        `unknown directive '${name}'${guess ? `; did you mean '${guess}'?` : ''}`,
+        'TSFPM_ERR_CONF_UNKNOWN_ENTRY',
+      );
     }
     let value = rawValue.replaceAll('$pool', section.name);
     if (name === 'env' && value === '') {
-      return this.#error(at, `empty value (env[${key}] needs a value; 'no', 'off' and 'false' read as empty)`, 'TSFPM_ERR_CONF_BAD_VALUE');
+      return this.#error(
+        at,
+        `empty value (env[${key}] needs a value; 'no', 'off' and 'false' read as empty)`,
+        'TSFPM_ERR_CONF_BAD_VALUE',
+      );
     }
     if (name === 'php_flag' || name === 'php_admin_flag') {
       const b = parseBool(value);
       if (b === undefined) {
-        return this.#error(at, `error while parsing '${name}[${key}]' : invalid boolean value (got ${quote(value)}, expected on/off)`, 'TSFPM_ERR_CONF_BAD_VALUE');
+        return this.#error(
+          at,
+          `error while parsing '${name}[${key}]' : invalid boolean value (got ${quote(value)}, expected on/off)`,
+          'TSFPM_ERR_CONF_BAD_VALUE',
+        );
       }
       value = b ? '1' : '0';
     }
@@ -189,7 +223,11 @@ export class Collector {
     if (this.#warned.has(id)) return;
     this.#warned.add(id);
     const frame = section.isPool ? `[pool ${section.name}] ` : '';
-    this.#sink.add('warning', `${frame}'${shown}' is ignored: ${directive.ignoredBecause} (at ${at.file}:${at.line})`, at);
+    this.#sink.add(
+      'warning',
+      `${frame}'${shown}' is ignored: ${directive.ignoredBecause} (at ${at.file}:${at.line})`,
+      at,
+    );
   }
 
   #error(at: SourcePos, text: string, code: Parameters<MessageSink['atLine']>[2]): false {

@@ -1,7 +1,7 @@
-// `-tt`: the effective configuration as php-fpm's fpm_conf_dump prints it (php-fpm.md §3): `[global]`,
+// `-tt`: the effective configuration as php-fpm's fpm_conf_dump() (sapi/fpm/fpm/fpm_conf.c) prints it: `[global]`,
 // one `\tname = value` line per directive in THE table's order, a ' ' separator, then each pool
 // followed by its own ' '. Times print as `%ds`, booleans as yes/no, unset strings as `undefined`.
-// The `ini` package's encode() is not used: it prints `[env]` sections, not php-fpm's `env[K] = V` lines.
+// This is php-fpm's shape, not an INI file: --dump-config writes one with the `ini` package (dump-ini.ts).
 import { getPath } from './build.js';
 import { DIRECTIVES, type Directive } from './directives.js';
 import type { FpmConfig } from './types.js';

@@ -7,8 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type GlobResult =
-  | { readonly ok: true; readonly matches: readonly string[] }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly matches: readonly string[] } | { readonly ok: false; readonly error: string };
 
 const MAGIC = /[*?[]/;
 

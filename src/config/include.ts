@@ -1,5 +1,5 @@
 // Reads the main file and everything it includes, streaming tokens in php-fpm's order
-// (php-fpm.md §3 "include"): the include is expanded where it appears, matches load alphabetically,
+// (sapi/fpm/fpm/fpm_conf.c fpm_conf_ini_parser_include()): the include is expanded where it appears, matches load alphabetically,
 // directories are skipped, and the section state simply carries on because the visitor sees one stream.
 // Patterns are relative to the global prefix, not to the including file (fpm_evaluate_full_path).
 import { readFileSync, realpathSync } from 'node:fs';
@@ -32,7 +32,12 @@ function walkFile(file: string, ctx: WalkContext, stack: readonly string[]): boo
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    ctx.sink.add('error', `failed to open configuration file '${file}': ${describeErrno(err)}`, undefined, 'TSFPM_ERR_CONF_OPEN');
+    ctx.sink.add(
+      'error',
+      `failed to open configuration file '${file}': ${describeErrno(err)}`,
+      undefined,
+      'TSFPM_ERR_CONF_OPEN',
+    );
     return false;
   }
   if (stack.length >= MAX_INCLUDE_DEPTH) {
@@ -52,7 +57,11 @@ function walkFile(file: string, ctx: WalkContext, stack: readonly string[]): boo
     }
     if (token.kind === 'entry' && token.name === 'include' && token.key === undefined) {
       if (token.value === undefined) {
-        ctx.sink.atLine(token, 'value is NULL for a ZEND_INI_PARSER_ENTRY (include needs a pattern: include = PATTERN)', 'TSFPM_ERR_CONF_SYNTAX');
+        ctx.sink.atLine(
+          token,
+          'value is NULL for a ZEND_INI_PARSER_ENTRY (include needs a pattern: include = PATTERN)',
+          'TSFPM_ERR_CONF_SYNTAX',
+        );
         clean = false;
       } else if (!expandInclude(token.value, token, ctx, here)) {
         clean = false;
@@ -78,7 +87,12 @@ function expandInclude(pattern: string, at: Located, ctx: WalkContext, stack: re
   const result = globSync(abs);
   if (!result.ok) {
     // GLOB_ABORTED = 2 in glob(3); php-fpm prints the raw return code.
-    ctx.sink.add('error', `Unable to globalize '${abs}' (ret=2) from ${at.file} at line ${at.line}. (${result.error})`, at, 'TSFPM_ERR_CONF_INCLUDE');
+    ctx.sink.add(
+      'error',
+      `Unable to globalize '${abs}' (ret=2) from ${at.file} at line ${at.line}. (${result.error})`,
+      at,
+      'TSFPM_ERR_CONF_INCLUDE',
+    );
     return false;
   }
   if (result.matches.length === 0) {
@@ -92,12 +106,22 @@ function expandInclude(pattern: string, at: Located, ctx: WalkContext, stack: re
     const cycleAt = stack.indexOf(real);
     if (cycleAt >= 0) {
       const chain = [...stack.slice(cycleAt), real].join(' -> ');
-      ctx.sink.add('error', `[${at.file}:${at.line}] include cycle: '${match}' is already being read (${chain})`, at, 'TSFPM_ERR_CONF_INCLUDE');
+      ctx.sink.add(
+        'error',
+        `[${at.file}:${at.line}] include cycle: '${match}' is already being read (${chain})`,
+        at,
+        'TSFPM_ERR_CONF_INCLUDE',
+      );
       clean = false;
       continue;
     }
     if (!walkFile(match, ctx, stack)) {
-      ctx.sink.add('error', `Unable to include ${match} from ${at.file} at line ${at.line}`, at, 'TSFPM_ERR_CONF_INCLUDE');
+      ctx.sink.add(
+        'error',
+        `Unable to include ${match} from ${at.file} at line ${at.line}`,
+        at,
+        'TSFPM_ERR_CONF_INCLUDE',
+      );
       clean = false;
     }
   }

@@ -1,6 +1,7 @@
-// PHP-INI tokenizer with file:line on every token (php-fpm.md §3, node-notes.md §5.1).
-// php-fpm feeds each non-empty line to PHP's INI parser as its own document, so we do the same:
-// no multi-line values, and a section header only changes the state for the following lines.
+// PHP-INI tokenizer (the rules of Zend/zend_ini_scanner.l) with file:line on every token.
+// php-fpm feeds each non-empty line to PHP's INI parser as its own document (fpm_conf_load_ini_file()),
+// so we do the same: no multi-line values, and a section header only changes the state for the following
+// lines.
 // The `ini` package's parse() is not used: it merges `[name] ; comment` into the previous section,
 // cuts values at '#', nests dotted section names and keeps no line numbers.
 

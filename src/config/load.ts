@@ -41,7 +41,13 @@ export type LoadResult =
       failure: 'load' | 'post-process';
     };
 
-const LOAD_CODES = new Set(['TSFPM_ERR_CONF_SYNTAX', 'TSFPM_ERR_CONF_UNKNOWN_ENTRY', 'TSFPM_ERR_CONF_BAD_VALUE', 'TSFPM_ERR_CONF_INCLUDE', 'TSFPM_ERR_CONF_OPEN']);
+const LOAD_CODES = new Set([
+  'TSFPM_ERR_CONF_SYNTAX',
+  'TSFPM_ERR_CONF_UNKNOWN_ENTRY',
+  'TSFPM_ERR_CONF_BAD_VALUE',
+  'TSFPM_ERR_CONF_INCLUDE',
+  'TSFPM_ERR_CONF_OPEN',
+]);
 
 export function loadConfig(opts: LoadOptions): LoadResult {
   const sink = new MessageSink();
@@ -52,18 +58,36 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   if (opts.prefix !== undefined) {
     prefix = resolve(opts.prefix);
     if (!isDirectory(prefix)) {
-      sink.add('error', `the global prefix '${prefix}' does not exist or is not a directory`, undefined, 'TSFPM_ERR_CONF_OPEN');
+      sink.add(
+        'error',
+        `the global prefix '${prefix}' does not exist or is not a directory`,
+        undefined,
+        'TSFPM_ERR_CONF_OPEN',
+      );
       return finish(sink, undefined);
     }
   }
   const collector = new Collector(sink);
-  const readAll = walkConfig(configFile, { prefix, env: lookup, sink, visit: collector.visit, markBroken: collector.markBroken });
+  const readAll = walkConfig(configFile, {
+    prefix,
+    env: lookup,
+    sink,
+    visit: collector.visit,
+    markBroken: collector.markBroken,
+  });
   const { global, pools } = collector.result();
   const globalConfig = buildGlobal(global, { configFile, prefix, pidFlag: opts.pidFlag });
   checkGlobal(globalConfig, global, sink);
-  const filesMissing = sink.messages.some((m) => m.code === 'TSFPM_ERR_CONF_OPEN' || m.code === 'TSFPM_ERR_CONF_INCLUDE');
+  const filesMissing = sink.messages.some(
+    (m) => m.code === 'TSFPM_ERR_CONF_OPEN' || m.code === 'TSFPM_ERR_CONF_INCLUDE',
+  );
   if (pools.length === 0 && (readAll || !filesMissing)) {
-    sink.add('error', `No pool defined. at least one pool section must be specified in config file (${configFile})`, undefined, 'TSFPM_ERR_CONF_INVALID');
+    sink.add(
+      'error',
+      `No pool defined. at least one pool section must be specified in config file (${configFile})`,
+      undefined,
+      'TSFPM_ERR_CONF_INVALID',
+    );
   }
   const checkOpts = {
     isRoot: opts.isRoot ?? process.getuid?.() === 0,

@@ -11,7 +11,12 @@ export function checkGlobal(g: GlobalConfig, section: SectionDraft, sink: Messag
   const report = (text: string, directive: string, expected: string): void => {
     const set = section.settings.get(directive);
     if (set) {
-      sink.add('error', `${text} (at ${set.file}:${set.line}: ${directive} = "${set.raw}", expected ${expected})`, set, 'TSFPM_ERR_CONF_INVALID');
+      sink.add(
+        'error',
+        `${text} (at ${set.file}:${set.line}: ${directive} = "${set.raw}", expected ${expected})`,
+        set,
+        'TSFPM_ERR_CONF_INVALID',
+      );
     } else {
       sink.add('error', text, undefined, 'TSFPM_ERR_CONF_INVALID');
     }
@@ -27,6 +32,12 @@ export function checkGlobal(g: GlobalConfig, section: SectionDraft, sink: Messag
     report('process.priority must be included into [-19,20]', 'process.priority', 'an integer between -19 and 20');
   }
   // The master opens it at start (and cannot report anything without it): checked at start too.
-  const logProblem = g.errorLog === 'syslog' || section.broken.has('error_log') ? undefined : logPathProblem(g.errorLog);
-  if (logProblem !== undefined) report(`cannot open error_log '${g.errorLog}': ${logProblem}`, 'error_log', 'a path the daemon can create and write');
+  const logProblem =
+    g.errorLog === 'syslog' || section.broken.has('error_log') ? undefined : logPathProblem(g.errorLog);
+  if (logProblem !== undefined)
+    report(
+      `cannot open error_log '${g.errorLog}': ${logProblem}`,
+      'error_log',
+      'a path the daemon can create and write',
+    );
 }

@@ -1,4 +1,4 @@
-// Typed setters for directive values, with php-fpm's error texts (php-fpm.md §3 "Typed setters").
+// Typed setters for directive values, with php-fpm's error texts (sapi/fpm/fpm/fpm_conf.c fpm_conf_set_*()).
 // Each parser takes the value as the lexer produced it (booleans already mapped to '1'/'' like PHP's
 // INI scanner does) and returns a typed value or php-fpm's error text plus what we expected.
 // The caller frames the text as `[file:line] unable to parse value for entry 'NAME': TEXT (got …, expected …)`.
@@ -17,6 +17,8 @@ export interface ValueType<T> {
   parse(raw: string): ParseResult<T>;
   /** The value as php-fpm's -tt dump prints it. */
   format(value: T): string;
+  /** The value as a configuration line writes it (parse() reads it back); undefined: unset, leave the line out. */
+  write(value: T): string | undefined;
 }
 
 const ok = <T>(value: T, warnings?: readonly string[]): ParseResult<T> =>
@@ -28,6 +30,7 @@ export const str: ValueType<string | undefined> = {
   expected: 'a string',
   parse: (raw) => ok(raw),
   format: (v) => (v === undefined || v === '' ? 'undefined' : v),
+  write: (v) => v,
 };
 
 /** php-fpm's fpm_conf_set_integer: optional '-', digits only; an empty value is atoi('') = 0. */
@@ -54,13 +57,19 @@ export function int(range: { min?: number; max?: number } = {}): ValueType<numbe
       return ok(n);
     },
     format: (v) => String(v),
+    write: (v) => String(v),
   };
 }
 
 /** Unset integers (rlimit_files, process.priority) dump as php-fpm's sentinel. */
 export function optionalInt(unsetText: string): ValueType<number | undefined> {
   const base = int();
-  return { ...base, parse: (raw) => base.parse(raw), format: (v) => (v === undefined ? unsetText : String(v)) };
+  return {
+    ...base,
+    parse: (raw) => base.parse(raw),
+    format: (v) => (v === undefined ? unsetText : String(v)),
+    write: (v) => (v === undefined ? undefined : String(v)),
+  };
 }
 
 const TIME_FACTOR_S: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -85,6 +94,7 @@ export const time: ValueType<number> = {
     return ok(seconds * 1000);
   },
   format: (ms) => `${Math.floor(ms / 1000)}s`,
+  write: (ms) => `${ms / 1000}s`,
 };
 
 const SIZE_FACTOR: Readonly<Record<string, number>> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -101,6 +111,7 @@ export const size: ValueType<number> = {
     return ok(bytes);
   },
   format: (v) => String(v),
+  write: (v) => String(v),
 };
 
 const TRUE_WORDS = new Set(['1', 'yes', 'true', 'on']);
@@ -125,6 +136,7 @@ export const bool: ValueType<boolean> = {
     return b === undefined ? fail('invalid boolean value') : ok(b);
   },
   format: (v) => (v ? 'yes' : 'no'),
+  write: (v) => (v ? 'yes' : 'no'),
 };
 
 /** listen.mode: php-fpm keeps the string and strtoul(…, 8)s it at bind time; we validate it up front. */
@@ -136,6 +148,7 @@ export const octalMode: ValueType<number> = {
     return ok(Number.parseInt(raw, 8));
   },
   format: (v) => `0${v.toString(8)}`,
+  write: (v) => v.toString(8).padStart(4, '0'),
 };
 
 export const rlimitCore: ValueType<number | 'unlimited' | undefined> = {
@@ -148,6 +161,7 @@ export const rlimitCore: ValueType<number | 'unlimited' | undefined> = {
   },
   // php-fpm stores unlimited as RLIM_INFINITY and prints it with %d (-1); unset prints 0.
   format: (v) => (v === undefined ? '0' : v === 'unlimited' ? '-1' : String(v)),
+  write: (v) => (v === undefined ? undefined : String(v)),
 };
 
 export const pmStyle: ValueType<PmStyle | undefined> = {
@@ -159,6 +173,7 @@ export const pmStyle: ValueType<PmStyle | undefined> = {
     return fail('invalid process manager (static, dynamic or ondemand)');
   },
   format: (v) => v ?? 'undefined',
+  write: (v) => v,
 };
 
 export const logLevel: ValueType<LogLevel> = {
@@ -171,13 +186,31 @@ export const logLevel: ValueType<LogLevel> = {
     return fail("invalid value for 'log_level'");
   },
   format: (v) => v.toUpperCase(),
+  write: (v) => v,
 };
 
 /** syslog(3) facility codes (already shifted, as <syslog.h> defines them); -tt prints the number. */
 export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {
-  kern: 0, user: 8, mail: 16, daemon: 24, auth: 32, syslog: 40, lpr: 48, news: 56, uucp: 64, cron: 72,
-  authpriv: 80, ftp: 88, local0: 128, local1: 136, local2: 144, local3: 152, local4: 160, local5: 168,
-  local6: 176, local7: 184,
+  kern: 0,
+  user: 8,
+  mail: 16,
+  daemon: 24,
+  auth: 32,
+  syslog: 40,
+  lpr: 48,
+  news: 56,
+  uucp: 64,
+  cron: 72,
+  authpriv: 80,
+  ftp: 88,
+  local0: 128,
+  local1: 136,
+  local2: 144,
+  local3: 152,
+  local4: 160,
+  local5: 168,
+  local6: 176,
+  local7: 184,
 };
 
 export const syslogFacility: ValueType<string> = {
@@ -188,6 +221,7 @@ export const syslogFacility: ValueType<string> = {
     return SYSLOG_FACILITIES[v] === undefined ? fail('invalid value') : ok(v);
   },
   format: (v) => String(SYSLOG_FACILITIES[v] ?? v),
+  write: (v) => v,
 };
 
 export function oneOf<T extends string>(values: readonly T[]): ValueType<T> {
@@ -200,6 +234,7 @@ export function oneOf<T extends string>(values: readonly T[]): ValueType<T> {
       return hit === undefined ? fail(`invalid value (must be one of ${values.join(', ')})`) : ok(hit);
     },
     format: (v) => v,
+    write: (v) => v,
   };
 }
 
@@ -222,6 +257,7 @@ export const addressList: ValueType<readonly string[] | undefined> = {
     return ok(good, warnings);
   },
   format: (v) => (v === undefined ? 'undefined' : v.join(',')),
+  write: (v) => v?.join(','),
 };
 
 /** Flags for the children's Node.js: each one Node accepts in NODE_OPTIONS (checked here, not at fork). */
@@ -235,6 +271,7 @@ export const nodeFlags: ValueType<readonly string[]> = {
     return ok(items);
   },
   format: (v) => (v.length === 0 ? 'undefined' : v.join(' ')),
+  write: (v) => v.join(' '),
 };
 
 /** security.limit_extensions: space/tab separated suffixes; tsfpm insists on a leading dot. */
@@ -248,4 +285,5 @@ export const extensionList: ValueType<readonly string[]> = {
     return ok(items);
   },
   format: (v) => v.join(' '),
+  write: (v) => v.join(' '),
 };

@@ -67,9 +67,13 @@ export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): 
   let pairs = 0;
   while (offset < size) {
     if (++pairs > maxPairs) {
-      throw new ProtocolError('TSFPM_ERR_FCGI_PARAMS_TOO_LARGE', `PARAMS has more than fastcgi.max_params (${maxPairs}) name-value pairs`, {
-        recordType: FCGI_PARAMS,
-      });
+      throw new ProtocolError(
+        'TSFPM_ERR_FCGI_PARAMS_TOO_LARGE',
+        `PARAMS has more than fastcgi.max_params (${maxPairs}) name-value pairs`,
+        {
+          recordType: FCGI_PARAMS,
+        },
+      );
     }
     const nameLength = pairLength(buf, offset);
     offset = afterLength;

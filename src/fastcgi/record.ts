@@ -59,8 +59,7 @@ export function encodeStream(type: number, requestId: number, payload: Uint8Arra
   const full = Math.floor(payload.length / FCGI_OUTPUT_CHUNK_LEN);
   const rest = payload.length - full * FCGI_OUTPUT_CHUNK_LEN;
   const restPadding = paddingFor(rest);
-  const size =
-    full * (FCGI_HEADER_LEN + FCGI_OUTPUT_CHUNK_LEN) + (rest > 0 ? FCGI_HEADER_LEN + rest + restPadding : 0);
+  const size = full * (FCGI_HEADER_LEN + FCGI_OUTPUT_CHUNK_LEN) + (rest > 0 ? FCGI_HEADER_LEN + rest + restPadding : 0);
   const out = Buffer.allocUnsafe(size);
   let src = 0;
   let dst = 0;
@@ -82,7 +81,8 @@ export function encodeStream(type: number, requestId: number, payload: Uint8Arra
  */
 export function encodeStreamParts(type: number, requestId: number, first: Uint8Array, second: Uint8Array): Buffer {
   const length = first.length + second.length;
-  if (length === 0 || length > FCGI_OUTPUT_CHUNK_LEN) return encodeStream(type, requestId, Buffer.concat([first, second]));
+  if (length === 0 || length > FCGI_OUTPUT_CHUNK_LEN)
+    return encodeStream(type, requestId, Buffer.concat([first, second]));
   const padding = paddingFor(length);
   const out = Buffer.allocUnsafe(FCGI_HEADER_LEN + length + padding);
   writeHeader(out, 0, type, requestId, length, padding);
@@ -104,7 +104,12 @@ export function encodeEndRequest(requestId: number, appStatus: number, protocolS
  * one when STDERR was used) that close the streams, then END_REQUEST. One allocation instead of five,
  * on every request.
  */
-export function encodeRequestEnd(requestId: number, closeStderr: boolean, appStatus: number, protocolStatus: number): Buffer {
+export function encodeRequestEnd(
+  requestId: number,
+  closeStderr: boolean,
+  appStatus: number,
+  protocolStatus: number,
+): Buffer {
   const out = Buffer.allocUnsafe(FCGI_HEADER_LEN * (closeStderr ? 3 : 2) + 8);
   let offset = 0;
   writeHeader(out, offset, FCGI_STDOUT, requestId, 0, 0);

@@ -196,7 +196,8 @@ export class ServerSession {
       return;
     }
     const chunks = this.#paramsChunks;
-    const joined = chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, this.#paramsBytes);
+    const joined =
+      chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, this.#paramsBytes);
     this.#paramsChunks = [];
     const params = decodeParams(joined, this.#options.maxParams);
     this.#phase = 'stdin';

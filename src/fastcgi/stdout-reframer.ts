@@ -67,7 +67,8 @@ export class StdoutReframer {
 
   #flushPartial(out: Buffer[]): void {
     if (this.#pendingBytes === 0) return;
-    const rest = this.#pending.length === 1 && this.#pending[0] !== undefined ? this.#pending[0] : Buffer.concat(this.#pending);
+    const rest =
+      this.#pending.length === 1 && this.#pending[0] !== undefined ? this.#pending[0] : Buffer.concat(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
     out.push(encodeStream(FCGI_STDOUT, this.#requestId, rest));

@@ -1,4 +1,4 @@
-// The status page's fields in php-fpm's order (php-fpm.md §7.3), named once for every format: the
+// The status page's fields in php-fpm's order (sapi/fpm/fpm/fpm_status.c), named once for every format: the
 // text label, the JSON key and the XML tag. Every renderer walks these lists, so the formats cannot
 // drift apart. Fields marked `extra` come after php-fpm's own and exist only in tsfpm (8.4's memory
 // peak, max children, per-process current memory): parsers that read known keys ignore them.
@@ -19,7 +19,13 @@ export interface Field<T> {
   readonly get: (value: T) => string | number;
 }
 
-function field<T>(text: string, kind: FieldKind, get: (value: T) => string | number, extra = false, json = text): Field<T> {
+function field<T>(
+  text: string,
+  kind: FieldKind,
+  get: (value: T) => string | number,
+  extra = false,
+  json = text,
+): Field<T> {
   return { text, json, xml: json.replace(/ /g, '-'), kind, extra, get };
 }
 

@@ -1,4 +1,4 @@
-// Listen-queue figures of a listening socket, read from the kernel (php-fpm.md §7.4), without native
+// Listen-queue figures of a listening socket, read from the kernel (php-fpm's 'listen queue' fields), without native
 // addons. The socket is found by its inode (/proc/self/fd/<fd> → `socket:[inode]`), never by address:
 // unix sockets are bound under a temporary name and renamed, so the kernel knows them by that name.
 //
@@ -46,7 +46,11 @@ export function parseProcNetTcp(text: string, inode: number): number | undefined
  * Recv-Q and Send-Q of the listening socket with this inode in `ss -lnHe -t` or `ss -lnHe -x` output.
  * With one family asked for, ss leaves out the Netid column; with several it prints it: both parse.
  */
-export function parseSsListen(text: string, inode: number, kind: 'tcp' | 'unix'): { queued: number; backlog: number } | undefined {
+export function parseSsListen(
+  text: string,
+  inode: number,
+  kind: 'tcp' | 'unix',
+): { queued: number; backlog: number } | undefined {
   // unix: [u_str] LISTEN <recv-q> <send-q> <path> <socket inode> * <peer> ... (ino: here is the path's inode)
   // tcp:  [tcp] LISTEN <recv-q> <send-q> <local> <peer> ... ino:<socket inode>
   const pattern =

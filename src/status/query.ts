@@ -18,5 +18,7 @@ export function parseStatusQuery(queryString: string): StatusQuery {
             ? 'openmetrics'
             : 'text';
   const refresh = Number(params.get('refresh') ?? '');
-  return Number.isInteger(refresh) && refresh > 0 ? { format, full: keys.has('full'), refresh } : { format, full: keys.has('full') };
+  return Number.isInteger(refresh) && refresh > 0
+    ? { format, full: keys.has('full'), refresh }
+    : { format, full: keys.has('full') };
 }

@@ -91,7 +91,8 @@ const SCRIPT = `
 `;
 
 export function renderDashboard(s: PoolSnapshot): string {
-  const card = (id: string, label: string): string => `<div class="card"><small>${label}</small><b id="${id}">-</b></div>`;
+  const card = (id: string, label: string): string =>
+    `<div class="card"><small>${label}</small><b id="${id}">-</b></div>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8" /><title>tsfpm dashboard: ${escapeMarkup(s.pool)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1" /><style>${STYLE}</style></head>

@@ -16,9 +16,24 @@ interface Metric {
 }
 
 const METRICS: readonly Metric[] = [
-  { name: 'start_since', help: 'The number of seconds since FPM has started.', type: 'counter', value: (s) => s.startSince },
-  { name: 'accepted_connections', help: 'The number of requests accepted by the pool.', type: 'counter', value: (s) => s.acceptedConn },
-  { name: 'listen_queue', help: 'The number of requests in the queue of pending connections.', type: 'gauge', value: (s) => s.listenQueue },
+  {
+    name: 'start_since',
+    help: 'The number of seconds since FPM has started.',
+    type: 'counter',
+    value: (s) => s.startSince,
+  },
+  {
+    name: 'accepted_connections',
+    help: 'The number of requests accepted by the pool.',
+    type: 'counter',
+    value: (s) => s.acceptedConn,
+  },
+  {
+    name: 'listen_queue',
+    help: 'The number of requests in the queue of pending connections.',
+    type: 'gauge',
+    value: (s) => s.listenQueue,
+  },
   {
     name: 'max_listen_queue',
     help: 'The maximum number of requests in the queue of pending connections since FPM has started.',
@@ -34,7 +49,12 @@ const METRICS: readonly Metric[] = [
   },
   { name: 'idle_processes', help: 'The number of idle processes.', type: 'gauge', value: (s) => s.idleProcesses },
   { name: 'active_processes', help: 'The number of active processes.', type: 'gauge', value: (s) => s.activeProcesses },
-  { name: 'total_processes', help: 'The number of idle + active processes.', type: 'gauge', value: (s) => s.totalProcesses },
+  {
+    name: 'total_processes',
+    help: 'The number of idle + active processes.',
+    type: 'gauge',
+    value: (s) => s.totalProcesses,
+  },
   {
     name: 'max_active_processes',
     help: 'The maximum number of active processes since FPM has started.',
@@ -53,7 +73,12 @@ const METRICS: readonly Metric[] = [
     type: 'counter',
     value: (s) => s.slowRequests,
   },
-  { name: 'memory_peak', help: 'The memory usage peak since FPM has started.', type: 'gauge', value: (s) => s.memoryPeak },
+  {
+    name: 'memory_peak',
+    help: 'The memory usage peak since FPM has started.',
+    type: 'gauge',
+    value: (s) => s.memoryPeak,
+  },
   { name: 'max_children', help: 'The value of pm.max_children (tsfpm).', type: 'gauge', value: (s) => s.maxChildren },
 ];
 
@@ -67,7 +92,13 @@ function block(name: string, help: string, type: string, value: number, typeFirs
 }
 
 export function renderOpenMetrics(s: PoolSnapshot): string {
-  let out = block('up', `Could pool ${s.pool} using a ${s.processManager} PM on PHP-FPM be reached?`, 'gauge', 1, false);
+  let out = block(
+    'up',
+    `Could pool ${s.pool} using a ${s.processManager} PM on PHP-FPM be reached?`,
+    'gauge',
+    1,
+    false,
+  );
   for (const m of METRICS) out += block(m.name, m.help, m.type, m.value(s), m.typeFirst ?? false);
   return `${out}# EOF\n`;
 }

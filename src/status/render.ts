@@ -1,4 +1,4 @@
-// The status page: picks the renderer for the query's format (php-fpm.md §7.3). Each format lives in
+// The status page: picks the renderer for the query's format (sapi/fpm/fpm/fpm_status.c). Each format lives in
 // its own module; all of them are pure functions of a PoolSnapshot.
 import { renderDashboard } from './render-dashboard.js';
 import { renderHtml } from './render-html.js';

@@ -46,7 +46,7 @@ export interface PoolSnapshot {
   readonly slowRequests: number;
   /** Peak RSS seen in any child of the pool (bytes); php-fpm 8.4's memory peak. */
   readonly memoryPeak: number;
-  /** tsfpm addition: pm.max_children, to compute saturation (php-src issue 16221). */
+  /** tsfpm addition: pm.max_children, to compute saturation (php-src GH-16221). */
   readonly maxChildren: number;
   readonly processes: readonly ProcessSnapshot[];
 }
