@@ -20,7 +20,8 @@ export const ERROR_CODES = {
   TSFPM_ERR_SCRIPT_BAD_EXPORT: 'the script module does not export a usable handler',
   TSFPM_ERR_SCRIPT_THREW: 'the script threw or rejected',
   TSFPM_ERR_SCRIPT_TIMEOUT: 'the script ran past request_terminate_timeout',
-  TSFPM_ERR_SCRIPT_BAD_RESPONSE: 'the script answered with something that is not a response (not a Response, no or a malformed CGI head)',
+  TSFPM_ERR_SCRIPT_BAD_RESPONSE:
+    'the script answered with something that is not a response (not a Response, no or a malformed CGI head)',
   TSFPM_ERR_STARTUP: 'the daemon could not start (bind, privileges, pid file)',
 } as const;
 

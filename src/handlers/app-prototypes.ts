@@ -12,14 +12,17 @@ export interface AppPrototypes {
 }
 
 /** Node's constructors can be called as functions (true up to Node 24); a future class could not. */
-const canBuildOnAppPrototypes = ![IncomingMessage, ServerResponse].some((made) => /^class\b/.test(Function.prototype.toString.call(made)));
+const canBuildOnAppPrototypes = ![IncomingMessage, ServerResponse].some((made) =>
+  /^class\b/.test(Function.prototype.toString.call(made)),
+);
 
 /** The app's `request`/`response` prototypes, when it has them (Express 4 and 5 do). */
 export function appPrototypes(app: unknown): AppPrototypes | undefined {
   if (!canBuildOnAppPrototypes) return undefined;
   if (typeof app !== 'function' && (typeof app !== 'object' || app === null)) return undefined;
   const { request, response } = app as { request?: unknown; response?: unknown };
-  if (typeof request !== 'object' || request === null || typeof response !== 'object' || response === null) return undefined;
+  if (typeof request !== 'object' || request === null || typeof response !== 'object' || response === null)
+    return undefined;
   // Only prototypes that still lead to Node's own classes: anything else would break http.Server.
   if (!(request instanceof IncomingMessage) || !(response instanceof ServerResponse)) return undefined;
   return { request, response };
@@ -50,4 +53,3 @@ export function serverClasses(prototypes: AppPrototypes): {
     ServerResponse: AppResponse as unknown as typeof ServerResponse,
   };
 }
-

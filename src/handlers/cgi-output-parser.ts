@@ -23,7 +23,8 @@ export class CgiOutputParser {
     const buf = this.#pending.length === 0 ? data : Buffer.concat([this.#pending, data]);
     const end = findCgiHeadEnd(buf);
     if (end === undefined) {
-      if (buf.length > MAX_HEAD_BYTES) badResponse(`no end of the CGI header block in the first ${MAX_HEAD_BYTES} bytes`);
+      if (buf.length > MAX_HEAD_BYTES)
+        badResponse(`no end of the CGI header block in the first ${MAX_HEAD_BYTES} bytes`);
       this.#pending = buf;
       return undefined;
     }

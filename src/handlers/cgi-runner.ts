@@ -102,14 +102,20 @@ export function runCgi(job: ScriptJob, pool: PoolConfig): Promise<void> {
         if (failure !== undefined) {
           const code = (failure as NodeJS.ErrnoException).code;
           if (!headSent && (code === 'EACCES' || code === 'EPERM')) {
-            childLog('error', `${job.where}: ${codedMessage('TSFPM_ERR_SCRIPT_DENIED', `cannot be executed: ${(failure as Error).message}`)}`);
+            childLog(
+              'error',
+              `${job.where}: ${codedMessage('TSFPM_ERR_SCRIPT_DENIED', `cannot be executed: ${(failure as Error).message}`)}`,
+            );
             await sendText(request, 403, 'Access denied.\n');
           } else {
             await failScript(job, failure);
           }
         } else if (!headSent) {
           const how = signal !== null ? `was killed by ${signal}` : `exited with status ${code ?? '?'}`;
-          await failScript(job, new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', `the CGI script ${how} without a complete header block`));
+          await failScript(
+            job,
+            new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', `the CGI script ${how} without a complete header block`),
+          );
         } else if (code !== 0 && !request.abort.aborted) {
           // Not when tsfpm killed it itself because the client went away.
           childLog('warning', `${job.where} exited with status ${code ?? signal ?? '?'}`);

@@ -229,7 +229,11 @@ export class FastResponse extends BaseResponse {
     if (state === undefined) return super.clone();
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
     const headers = state.pairs ?? [...this.headers];
-    return new FastResponse(state.kept, { status: state.status, statusText: state.statusText, headers }) as unknown as Response;
+    return new FastResponse(state.kept, {
+      status: state.status,
+      statusText: state.statusText,
+      headers,
+    }) as unknown as Response;
   }
 
   #asRealResponse(state: LightState): Response {

@@ -26,7 +26,13 @@ export class FcgiSocket extends Duplex {
 
   constructor(
     sink: SocketSink,
-    peer: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number; encrypted: boolean },
+    peer: {
+      remoteAddress?: string;
+      remotePort?: number;
+      localAddress?: string;
+      localPort?: number;
+      encrypted: boolean;
+    },
     where: string,
   ) {
     super({ allowHalfOpen: true });
@@ -48,7 +54,9 @@ export class FcgiSocket extends Duplex {
     }
     this.#source = body;
     body.on('data', (chunk: Buffer) => {
-      const ok = chunked ? this.push(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])) : this.push(chunk);
+      const ok = chunked
+        ? this.push(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]))
+        : this.push(chunk);
       if (!ok) body.pause();
     });
     body.once('end', () => {

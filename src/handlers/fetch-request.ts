@@ -4,7 +4,9 @@ import type { Params } from '../fastcgi/params.js';
 export function requestUrl(params: Params): string {
   const https = params['HTTPS'];
   const scheme =
-    https !== undefined && https !== '' && https.toLowerCase() !== 'off' ? 'https' : (params['REQUEST_SCHEME'] ?? 'http');
+    https !== undefined && https !== '' && https.toLowerCase() !== 'off'
+      ? 'https'
+      : (params['REQUEST_SCHEME'] ?? 'http');
   let host = params['HTTP_HOST'];
   if (host === undefined || host === '') {
     const name = params['SERVER_NAME'] || params['SERVER_ADDR'] || 'localhost';

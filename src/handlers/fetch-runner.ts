@@ -28,7 +28,10 @@ export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<vo
     // A handler that answers synchronously (most small ones) costs no promise hop here.
     const result = returned instanceof Promise ? ((await returned) as unknown) : returned;
     if (!(result instanceof PlatformResponse)) {
-      throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', `handler returned ${describeValue(result)}, expected a Response`);
+      throw new TsfpmError(
+        'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
+        `handler returned ${describeValue(result)}, expected a Response`,
+      );
     }
     response = result;
   } catch (err) {

@@ -54,8 +54,9 @@ export class LazyRequest {
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#real !== undefined) return this.#real.body;
     if (this.#body === undefined) {
-      this.#body =
-        methodHasBody(this.method) ? (Readable.toWeb(this.#source.body) as ReadableStream<Uint8Array>) : null;
+      this.#body = methodHasBody(this.method)
+        ? (Readable.toWeb(this.#source.body) as ReadableStream<Uint8Array>)
+        : null;
     }
     return this.#body;
   }

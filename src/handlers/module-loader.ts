@@ -41,7 +41,8 @@ const hasFunction = (value: unknown, name: string): boolean =>
  */
 export function findHandler(namespace: Record<string, unknown>, path: string, mode: HandlerMode): ScriptHandler {
   const candidate = namespace['default'];
-  const nodeShaped = hasFunction(candidate, 'handle') || (typeof candidate === 'function' && hasFunction(candidate, 'listen'));
+  const nodeShaped =
+    hasFunction(candidate, 'handle') || (typeof candidate === 'function' && hasFunction(candidate, 'listen'));
   if (mode === 'node' || (mode === 'auto' && nodeShaped && !hasFunction(candidate, 'fetch'))) {
     const prototypes = appPrototypes(candidate);
     if (typeof candidate === 'function') return { kind: 'node', listener: candidate as RequestListener, prototypes };

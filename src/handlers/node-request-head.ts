@@ -4,7 +4,17 @@
 import type { Params } from '../fastcgi/params.js';
 import { isValidHeader, methodHasBody, requestHeaders } from './fetch-request.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'expect', 'proxy-connection', 'http2-settings', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'expect',
+  'proxy-connection',
+  'http2-settings',
+  'host',
+]);
 
 export interface RebuiltHead {
   readonly head: Buffer;
@@ -13,8 +23,7 @@ export interface RebuiltHead {
 }
 
 /** Characters a request-target cannot carry as they are (the client sent them escaped or not at all). */
-const escapeTarget = (target: string): string =>
-  target.replace(/[\s\x00-\x1f\x7f]/g, (c) => encodeURIComponent(c));
+const escapeTarget = (target: string): string => target.replace(/[\s\x00-\x1f\x7f]/g, (c) => encodeURIComponent(c));
 
 export function requestTarget(params: Params): string {
   let target = params['REQUEST_URI'];

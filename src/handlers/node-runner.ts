@@ -22,7 +22,13 @@ function serverFor({ listener, prototypes }: NodeHandler, maxHeaderSize: number)
   let server = servers.get(listener);
   if (server !== undefined) return server;
   // No timeouts here: request_terminate_timeout and the FastCGI connection own them.
-  const options = { maxHeaderSize, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0, ...(prototypes ? serverClasses(prototypes) : {}) };
+  const options = {
+    maxHeaderSize,
+    requestTimeout: 0,
+    headersTimeout: 0,
+    keepAliveTimeout: 0,
+    ...(prototypes ? serverClasses(prototypes) : {}),
+  };
   server = createServer(options, (req: IncomingMessage, res: ServerResponse) => {
     const fail = (err: unknown): void => {
       const where = req.socket instanceof FcgiSocket ? req.socket.where : 'node handler';
@@ -44,7 +50,8 @@ function serverFor({ listener, prototypes }: NodeHandler, maxHeaderSize: number)
   });
   // A request head llhttp refuses (odd bytes in a parameter) is the client's fault: 400.
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nBad Request\n');
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nBad Request\n');
   });
   servers.set(listener, server);
   return server;
@@ -98,7 +105,13 @@ export function runNode(job: ScriptJob, handler: NodeHandler, maxHeaderSize: num
       if (settled) return;
       if (timedOut(request)) finish(answerTimeout(job));
       else if (request.abort.aborted || clientGone) finish();
-      else if (request.status === 0) finish(failScript(job, new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', 'the handler closed the response without an answer')));
+      else if (request.status === 0)
+        finish(
+          failScript(
+            job,
+            new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', 'the handler closed the response without an answer'),
+          ),
+        );
       else {
         request.destroyConnection('the handler destroyed its response mid-body');
         finish();

@@ -21,7 +21,9 @@ export function childDeadlineMs(limitMs: number): number {
   return limitMs - Math.min(500, Math.round(limitMs * 0.2));
 }
 
-export function createScriptRunner(pool: PoolConfig): (request: ActiveRequest, path: string, mtimeMs: number) => Promise<void> {
+export function createScriptRunner(
+  pool: PoolConfig,
+): (request: ActiveRequest, path: string, mtimeMs: number) => Promise<void> {
   const log = scriptLogger(pool.name);
   const maxHeaderSize = Math.max(16 * 1024, pool.maxParamsBytes + 4096);
   const inline: ScriptRunner = async (job) => {

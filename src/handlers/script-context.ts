@@ -37,7 +37,9 @@ class ScriptContext implements TsfpmContext {
   // A field, not a method: scripts pass `ctx.waitUntil` around unbound.
   readonly waitUntil = (promise: Promise<unknown>): void => {
     this.#request.background.push(
-      Promise.resolve(promise).catch((err: unknown) => this.log.error(`waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`)),
+      Promise.resolve(promise).catch((err: unknown) =>
+        this.log.error(`waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`),
+      ),
     );
   };
 }

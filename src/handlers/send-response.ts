@@ -54,10 +54,15 @@ export async function answerTimeout(job: ScriptJob): Promise<void> {
   const { request } = job;
   if (request.response.ended) return;
   if (request.status !== 0) {
-    request.destroyConnection(codedMessage('TSFPM_ERR_SCRIPT_TIMEOUT', 'request_terminate_timeout reached after the response head was sent'));
+    request.destroyConnection(
+      codedMessage('TSFPM_ERR_SCRIPT_TIMEOUT', 'request_terminate_timeout reached after the response head was sent'),
+    );
     return;
   }
-  childLog('warning', `${job.where}: ${codedMessage('TSFPM_ERR_SCRIPT_TIMEOUT', 'stopped by request_terminate_timeout, answered 504')}`);
+  childLog(
+    'warning',
+    `${job.where}: ${codedMessage('TSFPM_ERR_SCRIPT_TIMEOUT', 'stopped by request_terminate_timeout, answered 504')}`,
+  );
   await sendText(request, 504, 'Gateway Timeout\n');
 }
 

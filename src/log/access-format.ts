@@ -62,11 +62,15 @@ export function requestUri(params: AccessRecord['params']): string {
 
 function token(c: string, arg: string | undefined): Piece | undefined {
   switch (c) {
-    case '%': return '%';
+    case '%':
+      return '%';
     case 'C': {
       const which = arg ?? 'total';
       return (r) =>
-        percent(which === 'user' ? r.cpuUserUs : which === 'system' ? r.cpuSystemUs : r.cpuUserUs + r.cpuSystemUs, r.durationUs);
+        percent(
+          which === 'user' ? r.cpuUserUs : which === 'system' ? r.cpuSystemUs : r.cpuUserUs + r.cpuSystemUs,
+          r.durationUs,
+        );
     }
     case 'd': {
       const unit = arg ?? 'seconds';
@@ -74,27 +78,40 @@ function token(c: string, arg: string | undefined): Piece | undefined {
       if (unit === 'seconds') return (r) => (r.durationUs / 1e6).toFixed(3);
       return (r) => (r.durationUs / 1e3).toFixed(3); // milli, milliseconds and the legacy 'mili' spellings
     }
-    case 'e': return (r) => (arg === undefined ? '-' : (r.params[arg] ?? '-'));
-    case 'f': return (r) => r.params['SCRIPT_FILENAME'] || '-';
-    case 'l': return (r) => String(Number(r.params['CONTENT_LENGTH'] ?? 0) || 0);
-    case 'm': return (r) => r.params['REQUEST_METHOD'] || '-';
+    case 'e':
+      return (r) => (arg === undefined ? '-' : (r.params[arg] ?? '-'));
+    case 'f':
+      return (r) => r.params['SCRIPT_FILENAME'] || '-';
+    case 'l':
+      return (r) => String(Number(r.params['CONTENT_LENGTH'] ?? 0) || 0);
+    case 'm':
+      return (r) => r.params['REQUEST_METHOD'] || '-';
     case 'M': {
       const unit = arg ?? 'bytes';
-      const div = unit === 'kilo' || unit === 'kilobytes' ? 1024 : unit === 'mega' || unit === 'megabytes' ? 1024 * 1024 : 1;
+      const div =
+        unit === 'kilo' || unit === 'kilobytes' ? 1024 : unit === 'mega' || unit === 'megabytes' ? 1024 * 1024 : 1;
       return (r) => String(Math.floor(r.memoryBytes / div));
     }
-    case 'n': return (r) => r.pool;
+    case 'n':
+      return (r) => r.pool;
     case 'o': {
       const name = (arg ?? '').toLowerCase();
       return (r) => r.responseHeaders.find(([h]) => h.toLowerCase() === name)?.[1] ?? '-';
     }
-    case 'p': return (r) => String(r.pid);
-    case 'P': return (r) => String(r.ppid);
-    case 'q': return (r) => r.params['QUERY_STRING'] ?? '';
-    case 'Q': return (r) => ((r.params['QUERY_STRING'] ?? '') !== '' ? '?' : '');
-    case 'r': return (r) => requestUri(r.params);
-    case 'R': return (r) => r.peer ?? '-';
-    case 's': return (r) => String(r.status);
+    case 'p':
+      return (r) => String(r.pid);
+    case 'P':
+      return (r) => String(r.ppid);
+    case 'q':
+      return (r) => r.params['QUERY_STRING'] ?? '';
+    case 'Q':
+      return (r) => ((r.params['QUERY_STRING'] ?? '') !== '' ? '?' : '');
+    case 'r':
+      return (r) => requestUri(r.params);
+    case 'R':
+      return (r) => r.peer ?? '-';
+    case 's':
+      return (r) => String(r.status);
     case 't': {
       const f = arg ?? DEFAULT_ACCESS_TIME_FORMAT;
       return (r) => strftime(f, new Date(r.startedAtMs));
@@ -103,8 +120,10 @@ function token(c: string, arg: string | undefined): Piece | undefined {
       const f = arg ?? DEFAULT_ACCESS_TIME_FORMAT;
       return (r) => strftime(f, new Date(r.nowMs));
     }
-    case 'u': return (r) => authUser(r.params);
-    default: return undefined;
+    case 'u':
+      return (r) => authUser(r.params);
+    default:
+      return undefined;
   }
 }
 

@@ -41,7 +41,10 @@ export class ChildAccessLog {
   }
 
   /** One line for a finished request (ping and status requests included, as php-fpm). */
-  onFinish(request: LoggedRequest, facts: { readonly durationUs: number; readonly memoryBytes: number; readonly peer: string | undefined }): void {
+  onFinish(
+    request: LoggedRequest,
+    facts: { readonly durationUs: number; readonly memoryBytes: number; readonly peer: string | undefined },
+  ): void {
     const params = request.params;
     if (params['REQUEST_METHOD'] === undefined || params['REQUEST_METHOD'] === '') return; // not an HTTP request
     if (isSuppressed(this.#pool.accessSuppressPaths, { params, status: request.status })) return;

@@ -94,7 +94,8 @@ export class ErrorLog {
   reconfigure(options: ErrorLogOptions): void {
     const sameTarget =
       options.target.kind === this.#options.target.kind &&
-      (options.target.kind === 'stderr' || (this.#options.target.kind === 'file' && options.target.path === this.#options.target.path));
+      (options.target.kind === 'stderr' ||
+        (this.#options.target.kind === 'file' && options.target.path === this.#options.target.path));
     if (!sameTarget) {
       this.#destination.flushSync();
       if (this.#options.target.kind === 'file') this.#destination.end();

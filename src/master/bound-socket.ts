@@ -56,7 +56,8 @@ export async function bindTcp(key: string, address: Extract<ListenAddress, { kin
     host = found.address;
     family = found.family === 6 ? 6 : 4;
   }
-  const display = host === '' ? String(address.port) : family === 6 ? `[${host}]:${address.port}` : `${host}:${address.port}`;
+  const display =
+    host === '' ? String(address.port) : family === 6 ? `[${host}]:${address.port}` : `${host}:${address.port}`;
   // An empty host makes node try '::' (dual stack) first and fall back to 0.0.0.0, as php-fpm does.
   const handle = createServerHandle(host === '' ? null : host, address.port, host === '' ? 6 : family);
   if (typeof handle === 'number') fail(display, handle);

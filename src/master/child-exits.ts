@@ -26,7 +26,9 @@ export class ChildExits {
     switch (afterExit(child, pool.config.pm.style)) {
       case 'back-off':
         this.#backoffMs = nextBackoffMs(this.#backoffMs);
-        pool.log.warning(`[pool ${pool.name}] child ${child.pid} failed to initialize, next start in ${this.#backoffMs} ms`);
+        pool.log.warning(
+          `[pool ${pool.name}] child ${child.pid} failed to initialize, next start in ${this.#backoffMs} ms`,
+        );
         this.#scheduleRespawn(this.#backoffMs);
         return;
       case 'replace':

@@ -82,7 +82,9 @@ export function readSlotReports(child: Child, log: ErrorLog, apply: (report: Slo
     try {
       apply(JSON.parse(line) as SlotReport);
     } catch (err) {
-      log.error(`[pool ${child.poolName}] child ${child.pid} sent an unreadable scoreboard report: ${describeError(err)}`);
+      log.error(
+        `[pool ${child.poolName}] child ${child.pid} sent an unreadable scoreboard report: ${describeError(err)}`,
+      );
     }
   });
 }

@@ -2,7 +2,11 @@
 // line (if any) when the pipe closes.
 import type { Readable } from 'node:stream';
 
-export function readLines(stream: Readable, onLine: (line: string) => void, onLastPartial?: (line: string) => void): void {
+export function readLines(
+  stream: Readable,
+  onLine: (line: string) => void,
+  onLastPartial?: (line: string) => void,
+): void {
   let partial = '';
   stream.setEncoding('utf8');
   stream.on('data', (text: string) => {

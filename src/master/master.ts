@@ -172,7 +172,9 @@ export class Master implements PoolHost {
   #countFatalExit(): void {
     const { emergencyRestartThreshold: threshold, emergencyRestartIntervalMs: intervalMs } = this.#config.global;
     if (!this.#fatalExits.record(Date.now(), threshold, intervalMs)) return;
-    this.log.warning(`failed processes threshold (${threshold} in ${Math.round(intervalMs / 1000)} sec) is reached, initiating reload`);
+    this.log.warning(
+      `failed processes threshold (${threshold} in ${Math.round(intervalMs / 1000)} sec) is reached, initiating reload`,
+    );
     this.request('reload');
   }
 

@@ -119,15 +119,21 @@ export class OndemandDispatch {
     const oldest = this.#waiting[0];
     if (this.#graceTimer !== undefined || oldest === undefined) return;
     const dueInMs = (this.#acceptedAt.get(oldest) ?? 0) + SPAWN_GRACE_MS - Date.now();
-    this.#graceTimer = setTimeout(() => {
-      this.#graceTimer = undefined;
-      if (!this.#pool.retired) this.#spawnForOverdue();
-    }, Math.max(1, dueInMs));
+    this.#graceTimer = setTimeout(
+      () => {
+        this.#graceTimer = undefined;
+        if (!this.#pool.retired) this.#spawnForOverdue();
+      },
+      Math.max(1, dueInMs),
+    );
   }
 
   #spawnForOverdue(): void {
     const pool = this.#pool;
-    const overdue = countOverdue(this.#waiting.map((c) => this.#acceptedAt.get(c) ?? 0), Date.now());
+    const overdue = countOverdue(
+      this.#waiting.map((c) => this.#acceptedAt.get(c) ?? 0),
+      Date.now(),
+    );
     const { spawn, atCap } = spawnsForOverdue(pool.liveChildren, overdue, pool.config.pm.maxChildren);
     let forked = 0;
     while (forked < spawn && pool.spawn() !== undefined) forked++;

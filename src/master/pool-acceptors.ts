@@ -55,7 +55,8 @@ export class PoolAcceptors {
     try {
       // The handle goes with every start: a child closes its copy when told to stop.
       child.process.send({ type: 'accept', on }, on ? (pool.socket.handle as unknown as Server) : undefined, (err) => {
-        if (err !== null && err !== undefined) pool.log.debug(`[pool ${pool.name}] child ${child.pid} missed an accept message: ${err.message}`);
+        if (err !== null && err !== undefined)
+          pool.log.debug(`[pool ${pool.name}] child ${child.pid} missed an accept message: ${err.message}`);
       });
       return true;
     } catch {

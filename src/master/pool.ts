@@ -124,7 +124,8 @@ export class PoolRuntime implements PoolCore {
     captureWorkerOutput(child, this.config, this.log);
     readSlotReports(child, this.log, (report) => this.#onReport(child, report));
     try {
-      const accept = this.#ondemand !== undefined ? 'dispatch' : (this.#acceptors?.acceptModeAtSpawn(child) ?? 'shared');
+      const accept =
+        this.#ondemand !== undefined ? 'dispatch' : (this.#acceptors?.acceptModeAtSpawn(child) ?? 'shared');
       processHandle.send(
         { type: 'init', pool: this.config, logLevel: this.log.level, generation: this.generation, accept },
         // The raw listening handle: node's IPC passes libuv handles (type 'net.Native').
@@ -176,7 +177,11 @@ export class PoolRuntime implements PoolCore {
   /** The status page's view of this pool (php-fpm's scoreboard copy). */
   snapshot(nowMs: number, children: readonly Child[] = [...this.children.values()]): PoolSnapshot {
     const pm = this.config.pm;
-    return poolSnapshot({ name: this.name, style: pm.style, maxChildren: pm.maxChildren, counters: this.counters }, children, nowMs);
+    return poolSnapshot(
+      { name: this.name, style: pm.style, maxChildren: pm.maxChildren, counters: this.counters },
+      children,
+      nowMs,
+    );
   }
 
   /**
@@ -240,7 +245,15 @@ export class PoolRuntime implements PoolCore {
   #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     this.children.delete(child.pid);
     this.#acceptors?.balance(); // before a replacement is forked: it may take the free place at once
-    const verdict = classifyExit(this.name, child.pid, code, signal, child.uptimeText(), child.endReason, child.retiring);
+    const verdict = classifyExit(
+      this.name,
+      child.pid,
+      code,
+      signal,
+      child.uptimeText(),
+      child.endReason,
+      child.retiring,
+    );
     this.log.log(verdict.level, verdict.message);
     this.#exits.childExited(child);
     this.#host.childGone(this, child, verdict);

@@ -19,7 +19,9 @@ export class ProcessMax {
       return true;
     }
     if (!this.#warned) {
-      this.#log.warning("The maximum number of processes has been reached. Please review your configuration and consider raising 'process.max'");
+      this.#log.warning(
+        "The maximum number of processes has been reached. Please review your configuration and consider raising 'process.max'",
+      );
       this.#warned = true;
     }
     return false;

@@ -40,7 +40,11 @@ export class RequestWatchdog {
 
   #terminateTimedOut(nowMs: number): void {
     const pool = this.#pool;
-    for (const { child, elapsedMs } of timedOutChildren(pool.children.values(), pool.config.requestTerminateTimeoutMs, nowMs)) {
+    for (const { child, elapsedMs } of timedOutChildren(
+      pool.children.values(),
+      pool.config.requestTerminateTimeoutMs,
+      nowMs,
+    )) {
       const info = child.current?.info;
       pool.log.warning(
         `[pool ${pool.name}] child ${child.pid}, script '${info?.script ?? '-'}' (request: "${requestLine(info)}") ` +

@@ -56,7 +56,12 @@ export function processSnapshot(child: Child, nowMs: number): ProcessSnapshot {
 
 /** The status page's view of a pool (php-fpm's scoreboard copy). */
 export function poolSnapshot(
-  pool: { readonly name: string; readonly style: PmStyle; readonly maxChildren: number; readonly counters: PoolCounters },
+  pool: {
+    readonly name: string;
+    readonly style: PmStyle;
+    readonly maxChildren: number;
+    readonly counters: PoolCounters;
+  },
   children: readonly Child[],
   nowMs: number,
 ): PoolSnapshot {

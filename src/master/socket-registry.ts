@@ -48,7 +48,12 @@ export class SocketRegistry {
     if (existing !== undefined) return { socket: existing, reused: true };
     const activated = this.#takeActivated(poolName, address);
     if (activated !== undefined) {
-      const socket: BoundSocket = { key, address, handle: activated.handle, display: displayAddress(activated.address, activated.fd) };
+      const socket: BoundSocket = {
+        key,
+        address,
+        handle: activated.handle,
+        display: displayAddress(activated.address, activated.fd),
+      };
       this.#sockets.set(key, socket);
       this.#systemdOwned.add(key);
       return { socket, reused: true };

@@ -32,7 +32,11 @@ export function forkChild(pool: PoolConfig): ChildProcess {
     // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
     // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements;
     // TSFPM_CHILD_NODE_FLAGS adds any other flags.
-    execArgv: [...pool.nodeFlags, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), ...extraFlags],
+    execArgv: [
+      ...pool.nodeFlags,
+      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+      ...extraFlags,
+    ],
     serialization: 'json',
   });
 }

@@ -13,7 +13,8 @@ export function captureWorkerOutput(child: Child, pool: PoolConfig, log: ErrorLo
       for (const piece of plainWorkerLines(line, log.limit)) log.raw(piece);
       return;
     }
-    for (const message of decoratedWorkerLines(pool.name, child.pid, stream, line, suffix, log.limit)) log.warning(message);
+    for (const message of decoratedWorkerLines(pool.name, child.pid, stream, line, suffix, log.limit))
+      log.warning(message);
   };
   for (const [name, stream] of [
     ['stdout', child.process.stdout],

@@ -37,7 +37,9 @@ export interface CgiHead {
  * LF), `bodyStart` after the blank line. A blank line may follow an LF or a CRLF and may itself be
  * LF or CRLF; a blank first line is an empty head.
  */
-export function findCgiHeadEnd(bytes: Uint8Array): { readonly headEnd: number; readonly bodyStart: number } | undefined {
+export function findCgiHeadEnd(
+  bytes: Uint8Array,
+): { readonly headEnd: number; readonly bodyStart: number } | undefined {
   if (bytes[0] === 10) return { headEnd: 0, bodyStart: 1 };
   if (bytes[0] === 13 && bytes[1] === 10) return { headEnd: 0, bodyStart: 2 };
   for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) {
@@ -90,7 +92,10 @@ function redirects(rule: LocationRule, location: string): boolean {
 }
 
 /** A whole STDOUT split at its head; `head` is undefined when no blank line ends one (all of it is then body). */
-export function splitCgiResponse(stdout: Buffer, rule: LocationRule): { readonly head: CgiHead | undefined; readonly headText: string; readonly body: Buffer } {
+export function splitCgiResponse(
+  stdout: Buffer,
+  rule: LocationRule,
+): { readonly head: CgiHead | undefined; readonly headText: string; readonly body: Buffer } {
   const end = findCgiHeadEnd(stdout);
   if (end === undefined) return { head: undefined, headText: '', body: stdout };
   const headText = stdout.subarray(0, end.headEnd).toString('latin1');

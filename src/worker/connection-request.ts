@@ -53,7 +53,12 @@ export class ConnectionRequest implements ServedRequest {
   #bodyDropped = false;
 
   constructor(
-    begin: { readonly requestId: number; readonly role: FcgiRole; readonly keepConn: boolean; readonly startedAtMs: number },
+    begin: {
+      readonly requestId: number;
+      readonly role: FcgiRole;
+      readonly keepConn: boolean;
+      readonly startedAtMs: number;
+    },
     response: FcgiResponse,
     makeBody: () => RequestBody,
     destroyConnection: (reason: string) => void,

@@ -25,7 +25,8 @@ import type { Transport } from './transport/transport.js';
 const MAX_UNREAD_REPLY_BYTES = 1024 * 1024;
 
 const RUN_NOTHING: ServedRunner = () => Promise.resolve();
-const roleName = (role: number): FcgiRole => (role === FCGI_AUTHORIZER ? 'authorizer' : role === FCGI_FILTER ? 'filter' : 'responder');
+const roleName = (role: number): FcgiRole =>
+  role === FCGI_AUTHORIZER ? 'authorizer' : role === FCGI_FILTER ? 'filter' : 'responder';
 
 export function serveConnection(transport: Transport, options: ConnectionOptions): ConnectionHandle {
   return new Connection(transport, options);
@@ -56,7 +57,10 @@ export class Connection implements ConnectionHandle {
     this.#log = options.log ?? childLog;
     this.#session = new ServerSession(options.session);
     this.#channel = new OutputChannel(transport, options.pool.outputBufferBytes, (err) => {
-      this.#log('error', `[pool ${this.#pool.name}] the held response could not be read back, closing the connection: ${describeError(err)}`);
+      this.#log(
+        'error',
+        `[pool ${this.#pool.name}] the held response could not be read back, closing the connection: ${describeError(err)}`,
+      );
       transport.destroy();
     });
     const now = this.#now();
@@ -90,7 +94,10 @@ export class Connection implements ConnectionHandle {
   }
 
   readonly #fail = (reason: string): void => {
-    this.#log('warning', `[pool ${this.#pool.name}] closing FastCGI connection from ${this.#options.peer()}: ${reason}`);
+    this.#log(
+      'warning',
+      `[pool ${this.#pool.name}] closing FastCGI connection from ${this.#options.peer()}: ${reason}`,
+    );
     this.#transport.destroy();
   };
 
@@ -109,10 +116,16 @@ export class Connection implements ConnectionHandle {
       this.#transport.destroy(); // idle client: nothing was lost
     } else if (phase !== 'stdin' || decoder.midRecord) {
       const where = `${phase}${decoder.midRecord ? ', inside a record' : ''}`;
-      this.#fail(codedMessage('TSFPM_ERR_FCGI_TIMEOUT', `no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${where})`));
+      this.#fail(
+        codedMessage(
+          'TSFPM_ERR_FCGI_TIMEOUT',
+          `no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${where})`,
+        ),
+      );
     } else {
       const idleMs = nowMs - this.#timeout.lastDataAtMs;
-      if (idleMs >= BODY_IDLE_TIMEOUT_MS) this.#fail(codedMessage('TSFPM_ERR_FCGI_TIMEOUT', `no request body data for ${idleMs} ms`));
+      if (idleMs >= BODY_IDLE_TIMEOUT_MS)
+        this.#fail(codedMessage('TSFPM_ERR_FCGI_TIMEOUT', `no request body data for ${idleMs} ms`));
       else this.#setReadTimeout(BODY_IDLE_TIMEOUT_MS - idleMs);
     }
   }
@@ -164,7 +177,9 @@ export class Connection implements ConnectionHandle {
       case 'reply':
         this.#log('debug', `[pool ${this.#pool.name}] ${event.note}`);
         if (transport.pendingBytes > MAX_UNREAD_REPLY_BYTES) {
-          this.#fail(`the client does not read the replies to its management records (${transport.pendingBytes} bytes unread)`);
+          this.#fail(
+            `the client does not read the replies to its management records (${transport.pendingBytes} bytes unread)`,
+          );
           return;
         }
         transport.write(event.bytes);
@@ -177,7 +192,12 @@ export class Connection implements ConnectionHandle {
         if (event.keepConn && !this.#servedOne) transport.setNoDelay();
         this.#channel.reset();
         this.#current = new ConnectionRequest(
-          { requestId: event.requestId, role: roleName(event.role), keepConn: event.keepConn, startedAtMs: this.#now() },
+          {
+            requestId: event.requestId,
+            role: roleName(event.role),
+            keepConn: event.keepConn,
+            startedAtMs: this.#now(),
+          },
           new FcgiResponse(this.#channel, event.requestId),
           this.#makeBody,
           this.#fail,
@@ -234,7 +254,10 @@ export class Connection implements ConnectionHandle {
       await run(request);
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
-        this.#log('notice', `[pool ${this.#pool.name}] the web server closed the connection before the response was sent`);
+        this.#log(
+          'notice',
+          `[pool ${this.#pool.name}] the web server closed the connection before the response was sent`,
+        );
       } else {
         this.#log('error', `[pool ${this.#pool.name}] request failed: ${describeError(err)}`);
       }

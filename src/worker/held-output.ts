@@ -63,7 +63,7 @@ export class HeldOutput {
     const file = this.#file;
     if (file === undefined) return;
     try {
-      for (let position = 0; position < this.#fileBytes; ) {
+      for (let position = 0; position < this.#fileBytes;) {
         const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, this.#fileBytes - position));
         const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
         if (bytesRead === 0) throw new Error('held output file ended early');

@@ -48,7 +48,10 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   try {
     slowlog = startSlowlogWatcher(pool);
   } catch (err) {
-    childLog('error', `[pool ${pool.name}] Unable to create or open slowlog(${pool.slowlog ?? ''}): ${describeError(err)}`);
+    childLog(
+      'error',
+      `[pool ${pool.name}] Unable to create or open slowlog(${pool.slowlog ?? ''}): ${describeError(err)}`,
+    );
   }
   // Before any script is loaded: nothing of the pool's code runs with the master's privileges.
   applyPoolIdentity(pool);
@@ -114,16 +117,16 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         accessLog?.onStart(request);
         slowlog?.begin(request);
         request.scoreboardToken = scoreboard.began(
-            {
-              method: request.params['REQUEST_METHOD'] ?? '-',
-              uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
-              query: request.params['QUERY_STRING'] ?? '',
-              script: request.params['SCRIPT_FILENAME'] ?? '-',
-              contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
-              user: request.params['REMOTE_USER'] || '-',
-            },
-            request.startedAtMs,
-          );
+          {
+            method: request.params['REQUEST_METHOD'] ?? '-',
+            uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
+            query: request.params['QUERY_STRING'] ?? '',
+            script: request.params['SCRIPT_FILENAME'] ?? '-',
+            contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
+            user: request.params['REMOTE_USER'] || '-',
+          },
+          request.startedAtMs,
+        );
       },
       onFinish: (request) => {
         running--;

@@ -22,7 +22,10 @@ export function refusal(
   log: (level: LogLevel, message: string) => void,
 ): ServedRunner | undefined {
   if (pool.requestQueueTimeoutMs > 0 && waitedMs !== undefined && waitedMs > pool.requestQueueTimeoutMs) {
-    log('warning', `[pool ${pool.name}] request waited ${waitedMs} ms for a free child, more than request_queue_timeout (${pool.requestQueueTimeoutMs} ms): 503`);
+    log(
+      'warning',
+      `[pool ${pool.name}] request waited ${waitedMs} ms for a free child, more than request_queue_timeout (${pool.requestQueueTimeoutMs} ms): 503`,
+    );
     return answer(request, 503, 'Service Unavailable\n');
   }
   if (pool.maxBodyBytes > 0) {
@@ -52,10 +55,16 @@ function answer(request: ConnectionRequest, status: number, body: string): Serve
 export function bodyOverCap(request: ConnectionRequest, bytes: number, maxBodyBytes: number): string | undefined {
   if (maxBodyBytes <= 0 || (request.bodyBytes += bytes) <= maxBodyBytes) return undefined;
   if (request.refusedBodyBytes < 0) {
-    return codedMessage('TSFPM_ERR_FCGI_BODY_TOO_LARGE', `request body exceeds fastcgi.max_body_size (${maxBodyBytes} bytes) while the script runs`);
+    return codedMessage(
+      'TSFPM_ERR_FCGI_BODY_TOO_LARGE',
+      `request body exceeds fastcgi.max_body_size (${maxBodyBytes} bytes) while the script runs`,
+    );
   }
   if (request.bodyBytes > request.refusedBodyBytes) {
-    return codedMessage('TSFPM_ERR_FCGI_BODY_TOO_LARGE', `request body goes on past the CONTENT_LENGTH it announced (${request.refusedBodyBytes} bytes)`);
+    return codedMessage(
+      'TSFPM_ERR_FCGI_BODY_TOO_LARGE',
+      `request body goes on past the CONTENT_LENGTH it announced (${request.refusedBodyBytes} bytes)`,
+    );
   }
   return undefined;
 }

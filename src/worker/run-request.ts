@@ -74,7 +74,10 @@ export function createRequestRunner(pool: PoolConfig): ServedRunner {
  * client's business, and an error log line for each would let any client flood the log.
  */
 async function scriptNotFound(request: ActiveRequest, pool: string, path: string | undefined): Promise<void> {
-  childLog('debug', `[pool ${pool}] ${codedMessage('TSFPM_ERR_SCRIPT_NOT_FOUND', `Primary script unknown (${path ?? 'no SCRIPT_FILENAME'})`)}`);
+  childLog(
+    'debug',
+    `[pool ${pool}] ${codedMessage('TSFPM_ERR_SCRIPT_NOT_FOUND', `Primary script unknown (${path ?? 'no SCRIPT_FILENAME'})`)}`,
+  );
   await request.response.stderr('Primary script unknown');
   await sendText(request, 404, 'File not found.\n');
 }

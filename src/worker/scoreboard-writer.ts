@@ -24,7 +24,9 @@ export class ScoreboardWriter {
     const reporter = new Worker(new URL('./scoreboard-reporter.js', import.meta.url), {
       workerData: { buffer: this.#slot.buffer },
     });
-    reporter.on('error', (err) => childLog('error', `child ${process.pid}: scoreboard reporter failed: ${err.message}`));
+    reporter.on('error', (err) =>
+      childLog('error', `child ${process.pid}: scoreboard reporter failed: ${err.message}`),
+    );
     // The thread must not keep a child that is done alive.
     reporter.unref();
   }

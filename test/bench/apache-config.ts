@@ -31,7 +31,9 @@ export function renderApacheConfig(input: ApacheConfigInput): string {
     `Listen 127.0.0.1:${port}`,
     'ServerName 127.0.0.1',
     ...(input.runAsRoot ? ['User www-data', 'Group www-data'] : []),
-    ...['mpm_event', 'authz_core', 'proxy', 'proxy_fcgi'].map((m) => `LoadModule ${m}_module ${MODULES_DIR}/mod_${m}.so`),
+    ...['mpm_event', 'authz_core', 'proxy', 'proxy_fcgi'].map(
+      (m) => `LoadModule ${m}_module ${MODULES_DIR}/mod_${m}.so`,
+    ),
     // Room for wrk's connections plus Apache's own spare threads.
     'ThreadsPerChild 64',
     'MaxRequestWorkers 128',

@@ -15,7 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { FCGI_ABORT_REQUEST, FCGI_END_REQUEST } from '../../src/fastcgi/constants.js';
 import { encodeRecord } from '../../src/fastcgi/record.js';
-import { encodeRequest, FcgiConnection, parseResponse, type FcgiAddress, type ReceivedRecord } from '../helpers/fcgi-client.js';
+import {
+  encodeRequest,
+  FcgiConnection,
+  parseResponse,
+  type FcgiAddress,
+  type ReceivedRecord,
+} from '../helpers/fcgi-client.js';
 import { getFreePort } from '../helpers/free-port.js';
 import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
 import { Prng } from '../helpers/prng.js';
@@ -132,7 +138,8 @@ async function echo(pool: Pool, conn: FcgiConnection): Promise<void> {
   await conn.write(encodeRequest({ scriptFilename: pool.echo, method: 'POST', body, stdinChunkBytes }));
   const result = await conn.readUntilEnd(1, 60_000);
   if (!result.ended) return fail(`${pool.name}: echo of ${body.length} bytes not ended`);
-  if (!parseResponse(result).body.equals(body)) return fail(`${pool.name}: echo of ${body.length} bytes came back different`);
+  if (!parseResponse(result).body.equals(body))
+    return fail(`${pool.name}: echo of ${body.length} bytes came back different`);
   count(`${pool.name} echo`);
 }
 
@@ -172,7 +179,8 @@ async function slowReader(pool: Pool, conn: FcgiConnection): Promise<void> {
   const records: ReceivedRecord[] = [];
   for (;;) {
     const record = await conn.nextRecord(30_000);
-    if (record === undefined) return fail(`${pool.name}: slow reader's download closed after ${records.length} records`);
+    if (record === undefined)
+      return fail(`${pool.name}: slow reader's download closed after ${records.length} records`);
     records.push(record);
     if (record.type === FCGI_END_REQUEST) break;
     if (prng.chance(0.05)) {
@@ -194,7 +202,9 @@ async function throws(pool: Pool, conn: FcgiConnection): Promise<void> {
   const result = await conn.readUntilEnd(1, 15_000);
   const response = parseResponse(result);
   if (!result.ended || response.status !== 500) {
-    return fail(`${pool.name}: a failing script got ${JSON.stringify(response.stdout.subarray(0, 60).toString('latin1'))}`);
+    return fail(
+      `${pool.name}: a failing script got ${JSON.stringify(response.stdout.subarray(0, 60).toString('latin1'))}`,
+    );
   }
   count(`${pool.name} script failed: 500`);
 }
@@ -206,7 +216,8 @@ async function keep(pool: Pool, conn: FcgiConnection): Promise<void> {
     const result = await conn.readUntilEnd(id, 30_000);
     // A dynamic or ondemand pool may stop an idle child between two requests and close its kept
     // connections: nothing of the next request was answered, and a web server retries it elsewhere.
-    if (id > 1 && !result.ended && result.records.length === 0) return count(`${pool.name} kept connection closed between requests`);
+    if (id > 1 && !result.ended && result.records.length === 0)
+      return count(`${pool.name} kept connection closed between requests`);
     if (!result.ended) return fail(`${pool.name}: request ${id} on a kept connection not ended`);
     if (result.records.at(-1)?.type !== FCGI_END_REQUEST || !parseResponse(result).body.equals(body)) {
       return fail(`${pool.name}: request ${id} on a kept connection came back different`);
@@ -269,7 +280,8 @@ try {
   for (const line of left) fail(`left running under the master: ${line}`);
   const problems = daemon.problems();
   if (!daemon.running) fail('the master died');
-  if (problems.count > 0) fail(`${problems.count} log lines at WARNING or worse, the first: ${problems.first.join(' | ')}`);
+  if (problems.count > 0)
+    fail(`${problems.count} log lines at WARNING or worse, the first: ${problems.first.join(' | ')}`);
   for (const [key, n] of [...counts].sort()) console.log(`${key}: ${n}`);
   for (const line of failures) console.log(`  ${line}`);
   exitCode = (counts.get('FAILED') ?? 0) === 0 ? 0 : 1;

@@ -78,7 +78,12 @@ export interface Cell {
 }
 
 export function cellKey(cell: Cell): string {
-  return [cell.kind, cell.transport ?? '-', cell.keepalive === undefined ? '-' : cell.keepalive ? 'ka' : 'noka', cell.children ?? '-'].join('/');
+  return [
+    cell.kind,
+    cell.transport ?? '-',
+    cell.keepalive === undefined ? '-' : cell.keepalive ? 'ka' : 'noka',
+    cell.children ?? '-',
+  ].join('/');
 }
 
 /** The same transport, keepalive and children, i.e. the php-fpm row a tsfpm row is compared with. */
@@ -103,7 +108,11 @@ export interface RunningBackend {
   readonly fastcgi: FastcgiBackend;
 }
 
-async function listenAddress(dir: string, transport: Transport, name: string): Promise<{ listen: string; server: string }> {
+async function listenAddress(
+  dir: string,
+  transport: Transport,
+  name: string,
+): Promise<{ listen: string; server: string }> {
   if (transport === 'unix') {
     const path = join(dir, `${name}.sock`);
     return { listen: path, server: `unix:${path}` };
@@ -128,7 +137,10 @@ export async function startPhpFpm(
   writeFileSync(join(www, 'hello.php'), PHP_HELLO);
   const { listen, server } = await listenAddress(dir, transport, 'php-fpm');
   const conf = join(dir, 'php-fpm.conf');
-  writeFileSync(conf, renderFpmConfig({ listen, children, pm, errorLog: join(dir, 'php-fpm.log'), pidFile: join(dir, 'php-fpm.pid') }));
+  writeFileSync(
+    conf,
+    renderFpmConfig({ listen, children, pm, errorLog: join(dir, 'php-fpm.log'), pidFile: join(dir, 'php-fpm.pid') }),
+  );
   const daemon = await Daemon.start({
     name: 'php-fpm',
     command: env.phpFpm.path,
@@ -184,7 +196,10 @@ function tsfpmModeSetup(mode: TsfpmMode, dir: string): ModeSetup {
 
 /** BENCH_TSFPM_POOL_LINES: more tsfpm pool lines for an A/B run ('listen.acceptors = 8;pm.max_requests = 0'). */
 function extraPoolLines(env: NodeJS.ProcessEnv): string[] {
-  return (env['BENCH_TSFPM_POOL_LINES'] ?? '').split(';').map((line) => line.trim()).filter((line) => line !== '');
+  return (env['BENCH_TSFPM_POOL_LINES'] ?? '')
+    .split(';')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 export async function startTsfpm(
@@ -219,7 +234,10 @@ export async function startTsfpm(
     readyTimeoutMs: 30_000,
     stopSignal: 'SIGQUIT',
   });
-  return { daemon, fastcgi: { server, keepalive, helloScript: mode.helloScript, uploadScript: join(TSFPM_WWW, 'sha256.mjs') } };
+  return {
+    daemon,
+    fastcgi: { server, keepalive, helloScript: mode.helloScript, uploadScript: join(TSFPM_WWW, 'sha256.mjs') },
+  };
 }
 
 /**
@@ -229,7 +247,13 @@ export async function startTsfpm(
  * gets (PATH and the params): fcgiwrap hands its own environment on to every script, and a variable
  * such as NODE_EXTRA_CA_CERTS in the bench's shell alone doubles the start of a Node script.
  */
-export async function startFcgiwrap(env: BenchEnvironment, dir: string, transport: Transport, children: number, keepalive: boolean): Promise<RunningBackend> {
+export async function startFcgiwrap(
+  env: BenchEnvironment,
+  dir: string,
+  transport: Transport,
+  children: number,
+  keepalive: boolean,
+): Promise<RunningBackend> {
   if (env.fcgiwrap.path === undefined) throw new Error(env.fcgiwrap.version);
   const helloScript = prepareCgiScript(dir);
   const { listen, server } = await listenAddress(dir, transport, 'fcgiwrap');
@@ -262,7 +286,10 @@ export async function startNginx(env: BenchEnvironment, dir: string, backend?: F
   writeFileSync(join(dir, 'www', 'hello.txt'), STATIC_BODY);
   const port = await getFreePort();
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, renderNginxConfig({ dir, port, runAsRoot: env.isRoot, ...(backend === undefined ? {} : { backend }) }));
+  writeFileSync(
+    conf,
+    renderNginxConfig({ dir, port, runAsRoot: env.isRoot, ...(backend === undefined ? {} : { backend }) }),
+  );
   const errorLog = join(dir, 'error.log');
   const daemon = await Daemon.start({
     name: 'nginx',
@@ -297,7 +324,12 @@ export async function startApache(env: BenchEnvironment, dir: string, backend: F
   const conf = join(dir, 'httpd.conf');
   const errorLog = join(dir, 'apache-error.log');
   writeFileSync(conf, renderApacheConfig({ dir, port, errorLog, runAsRoot: env.isRoot, backend }));
-  const daemon = await Daemon.start({ name: 'apache2', command: env.apache.path, args: ['-f', conf, '-DFOREGROUND'], stopSignal: 'SIGTERM' });
+  const daemon = await Daemon.start({
+    name: 'apache2',
+    command: env.apache.path,
+    args: ['-f', conf, '-DFOREGROUND'],
+    stopSignal: 'SIGTERM',
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${baseUrl}/hello`, 10_000);

@@ -15,7 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getFreePort } from '../helpers/free-port.js';
 import { cpuSpentUs, cpuTimesOf, descendantsOf, wakeUpsOf } from '../helpers/proc.js';
-import { DIRECT_HTTP, startNginx, startPhpFpm, startTsfpm, type RunningBackend, type RunningNginx } from './contenders.js';
+import {
+  DIRECT_HTTP,
+  startNginx,
+  startPhpFpm,
+  startTsfpm,
+  type RunningBackend,
+  type RunningNginx,
+} from './contenders.js';
 import { Daemon } from './daemon.js';
 import type { BenchEnvironment } from './environment.js';
 import { httpGet } from './net.js';
@@ -89,11 +96,17 @@ async function timedGet(url: string): Promise<number> {
   const t0 = performance.now();
   const res = await httpGet(url, 30_000);
   const ms = performance.now() - t0;
-  if (res.status !== 200 || !res.body.startsWith('Hello from')) throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(res.body.slice(0, 120))}`);
+  if (res.status !== 200 || !res.body.startsWith('Hello from'))
+    throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(res.body.slice(0, 120))}`);
   return ms;
 }
 
-export async function measureColdStart(env: BenchEnvironment, workDir: string, backend: CostBackend, trials = 3): Promise<ColdStart> {
+export async function measureColdStart(
+  env: BenchEnvironment,
+  workDir: string,
+  backend: CostBackend,
+  trials = 3,
+): Promise<ColdStart> {
   const firstMs: number[] = [];
   const secondMs: number[] = [];
   try {
@@ -101,7 +114,10 @@ export async function measureColdStart(env: BenchEnvironment, workDir: string, b
       await withStack(
         env,
         workDir,
-        (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'unix', 2, false, 'ondemand') : startTsfpm(dir, 'unix', 2, false, process.env, { pm: 'ondemand' })),
+        (dir) =>
+          backend === 'php-fpm'
+            ? startPhpFpm(env, dir, 'unix', 2, false, 'ondemand')
+            : startTsfpm(dir, 'unix', 2, false, process.env, { pm: 'ondemand' }),
         async (_b, nginx) => {
           firstMs.push(await timedGet(`${nginx.baseUrl}/hello`));
           secondMs.push(await timedGet(`${nginx.baseUrl}/hello`));
@@ -114,7 +130,13 @@ export async function measureColdStart(env: BenchEnvironment, workDir: string, b
   }
 }
 
-export async function measureReloadUnderLoad(env: BenchEnvironment, workDir: string, backend: CostBackend, durationS = 6, reloads = 2): Promise<ReloadUnderLoad> {
+export async function measureReloadUnderLoad(
+  env: BenchEnvironment,
+  workDir: string,
+  backend: CostBackend,
+  durationS = 6,
+  reloads = 2,
+): Promise<ReloadUnderLoad> {
   if (env.wrk.path === undefined) return { backend, reloads, failure: env.wrk.version };
   const wrkBin = env.wrk.path;
   try {
@@ -124,7 +146,14 @@ export async function measureReloadUnderLoad(env: BenchEnvironment, workDir: str
       (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'tcp', 2, false) : startTsfpm(dir, 'tcp', 2, false)),
       async (b, nginx) => {
         await timedGet(`${nginx.baseUrl}/hello`);
-        const load = runWrk({ bin: wrkBin, url: `${nginx.baseUrl}/hello`, threads: 1, connections: 32, durationS, timeoutS: 10 });
+        const load = runWrk({
+          bin: wrkBin,
+          url: `${nginx.baseUrl}/hello`,
+          threads: 1,
+          connections: 32,
+          durationS,
+          timeoutS: 10,
+        });
         // Reloads evenly spread over the run, away from its edges.
         for (let i = 1; i <= reloads; i++) {
           await sleep((durationS * 1000) / (reloads + 1));
@@ -144,13 +173,23 @@ export async function measureReloadUnderLoad(env: BenchEnvironment, workDir: str
  * A static pool of `children` serves a few requests, then nothing: its processes' CPU and wake-ups
  * over the first window right after, and over a later one (V8 tidies up for a while after work).
  */
-export async function measureIdle(env: BenchEnvironment, workDir: string, backend: CostBackend, children = 20, windowS = 10, laterFromS = 60): Promise<IdleCost> {
+export async function measureIdle(
+  env: BenchEnvironment,
+  workDir: string,
+  backend: CostBackend,
+  children = 20,
+  windowS = 10,
+  laterFromS = 60,
+): Promise<IdleCost> {
   const windows: IdleWindow[] = [];
   try {
     return await withStack(
       env,
       workDir,
-      (dir) => (backend === 'php-fpm' ? startPhpFpm(env, dir, 'unix', children, false) : startTsfpm(dir, 'unix', children, false)),
+      (dir) =>
+        backend === 'php-fpm'
+          ? startPhpFpm(env, dir, 'unix', children, false)
+          : startTsfpm(dir, 'unix', children, false),
       async (b, nginx) => {
         for (let i = 0; i < 2 * children; i++) await timedGet(`${nginx.baseUrl}/hello`);
         const pids = [b.daemon.pid, ...descendantsOf(b.daemon.pid)];
@@ -176,13 +215,18 @@ export function idleLine(c: IdleCost): string {
   const what = `${c.backend}, ${c.children} static children (unix) after ${2 * c.children} requests, master + children`;
   if (c.failure !== undefined) return `idle: ${what}: failed: ${c.failure.split('\n')[0] ?? ''}`;
   const parts = c.windows.map(
-    (w) => `${w.fromS}–${w.fromS + c.windowS} s after: ${w.cpuMs.toFixed(0)} ms CPU (${((100 * w.cpuMs) / (c.windowS * 1000)).toFixed(2)}% of a core), ${(w.wakeUps / c.windowS).toFixed(1)} wake-ups/s`,
+    (w) =>
+      `${w.fromS}–${w.fromS + c.windowS} s after: ${w.cpuMs.toFixed(0)} ms CPU (${((100 * w.cpuMs) / (c.windowS * 1000)).toFixed(2)}% of a core), ${(w.wakeUps / c.windowS).toFixed(1)} wake-ups/s`,
   );
   return `idle: ${what}: ${parts.join('; ')}`;
 }
 
 /** The app on a bare http.Server with wrk straight at it: 2 s warm-up, then `durationS` measured. */
-export async function measureDirect(env: BenchEnvironment, app: 'express' | 'plain', durationS = 8): Promise<DirectServe> {
+export async function measureDirect(
+  env: BenchEnvironment,
+  app: 'express' | 'plain',
+  durationS = 8,
+): Promise<DirectServe> {
   if (env.wrk.path === undefined) return { app, failure: env.wrk.version };
   const wrkBin = env.wrk.path;
   let daemon: Daemon | undefined;
@@ -212,7 +256,8 @@ export async function measureDirect(env: BenchEnvironment, app: 'express' | 'pla
 
 export function directLine(d: DirectServe): string {
   const what = `${d.app === 'express' ? 'the Express hello' : 'a plain (req, res) hello'} on a bare Node http.Server, wrk -c32 straight at it (keepalive, TCP, no nginx, no FastCGI)`;
-  if (d.failure !== undefined || d.wrk === undefined) return `direct: ${what}: failed: ${(d.failure ?? '?').split('\n')[0] ?? ''}`;
+  if (d.failure !== undefined || d.wrk === undefined)
+    return `direct: ${what}: failed: ${(d.failure ?? '?').split('\n')[0] ?? ''}`;
   const cpu = d.cpuUs === undefined ? '?' : d.cpuUs.toFixed(0);
   return `direct: ${what}: ${Math.round(d.wrk.requestsPerSec).toLocaleString('en-US')} req/s, ${cpu} µs CPU per request, ${errorCount(d.wrk)} errors`;
 }
@@ -233,7 +278,8 @@ export function coldStartLine(c: ColdStart): string {
 
 export function reloadLine(r: ReloadUnderLoad): string {
   const what = `${r.backend}: ${r.reloads} × SIGUSR2 during wrk -c32 (TCP, 2 children, no keepalive)`;
-  if (r.failure !== undefined || r.wrk === undefined) return `reload under load: ${what}: failed: ${(r.failure ?? '?').split('\n')[0] ?? ''}`;
+  if (r.failure !== undefined || r.wrk === undefined)
+    return `reload under load: ${what}: failed: ${(r.failure ?? '?').split('\n')[0] ?? ''}`;
   const w = r.wrk;
   return (
     `reload under load: ${what}: ${errorCount(w)} failed of ${w.requests} ` +

@@ -31,7 +31,8 @@ export interface BenchEnvironment {
 function findExecutable(envName: string, names: readonly string[]): string | undefined {
   const override = process.env[envName];
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  const candidates = override !== undefined && override !== '' ? [override] : names.flatMap((n) => dirs.map((d) => join(d, n)));
+  const candidates =
+    override !== undefined && override !== '' ? [override] : names.flatMap((n) => dirs.map((d) => join(d, n)));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -45,11 +46,21 @@ function findExecutable(envName: string, names: readonly string[]): string | und
 
 /** stdout+stderr of a short command (nginx -v writes to stderr; wrk -v exits 1). */
 function output(command: string, args: readonly string[]): string {
-  const result = spawnSync(command, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  const result = spawnSync(command, [...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 10_000,
+  });
   return `${result.stdout ?? ''}${result.stderr ?? ''}`;
 }
 
-function tool(envName: string, names: readonly string[], versionArgs: readonly string[], versionPattern: RegExp, label: string): Tool {
+function tool(
+  envName: string,
+  names: readonly string[],
+  versionArgs: readonly string[],
+  versionPattern: RegExp,
+  label: string,
+): Tool {
   const path = findExecutable(envName, names);
   if (path === undefined) return { path, version: `${names[0] ?? label} not found (set ${envName})` };
   const version = versionPattern.exec(output(path, versionArgs))?.[1];
@@ -74,7 +85,9 @@ export function probeEnvironment(): BenchEnvironment {
     node: process.version,
     cores: availableParallelism(),
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
-    loadAverage: loadavg().map((v) => v.toFixed(2)).join(' '),
+    loadAverage: loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' '),
     isRoot: process.getuid?.() === 0,
   };
 }

@@ -125,7 +125,11 @@ function sendStreams(first: number, count: number): Promise<void> {
 
 async function goodRequest(): Promise<void> {
   try {
-    const res = await fcgiRequest({ kind: 'unix', path: socketPath }, { scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') }, 10_000);
+    const res = await fcgiRequest(
+      { kind: 'unix', path: socketPath },
+      { scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') },
+      10_000,
+    );
     if (res.status === 200) stats.goodRequests++;
     else stats.goodFailures++;
   } catch {
@@ -144,7 +148,10 @@ function summary(): string {
 async function main(): Promise<number> {
   const pid = daemon.pid;
   if (pid === undefined) throw new Error('the daemon did not start');
-  await Promise.race([readyPromise, new Promise((_r, reject) => setTimeout(() => reject(new Error('daemon not ready in 20 s')), 20_000))]);
+  await Promise.race([
+    readyPromise,
+    new Promise((_r, reject) => setTimeout(() => reject(new Error('daemon not ready in 20 s')), 20_000)),
+  ]);
   console.log(`fuzzing tsfpm (master ${pid}) for ${minutes} min, seed ${seed}, ${concurrency} connections at a time`);
   const deadline = Date.now() + minutes * 60_000;
   let next = 0;
@@ -163,7 +170,9 @@ async function main(): Promise<number> {
     await goodRequest();
     console.log(summary());
   }
-  return stats.childCrashes === 0 && stats.internalErrors === 0 && stats.goodFailures === 0 && stats.masterAlive ? 0 : 1;
+  return stats.childCrashes === 0 && stats.internalErrors === 0 && stats.goodFailures === 0 && stats.masterAlive
+    ? 0
+    : 1;
 }
 
 let exitCode = 1;

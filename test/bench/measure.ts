@@ -61,10 +61,12 @@ let cellCounter = 0;
 function nginxErrorLines(nginx: RunningNginx | undefined): string[] {
   if (nginx === undefined) return [];
   try {
-    return readFileSync(nginx.errorLog, 'utf8')
-      .split('\n')
-      // nginx: `[error]`; Apache: `[proxy_fcgi:error]`.
-      .filter((line) => /\[(?:\w+:)?(error|crit|alert|emerg)\]/.test(line));
+    return (
+      readFileSync(nginx.errorLog, 'utf8')
+        .split('\n')
+        // nginx: `[error]`; Apache: `[proxy_fcgi:error]`.
+        .filter((line) => /\[(?:\w+:)?(error|crit|alert|emerg)\]/.test(line))
+    );
   } catch {
     return [];
   }
@@ -74,7 +76,12 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend: (b: RunningBackend) => void): Promise<CellSample> {
+async function runCell(
+  cell: Cell,
+  round: number,
+  ctx: MeasureContext,
+  onBackend: (b: RunningBackend) => void,
+): Promise<CellSample> {
   const { options, env } = ctx;
   const base = {
     cell,
@@ -112,18 +119,28 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
       backend = await startTsfpm(dir, transport, children, keepalive, process.env, { openSocket: true });
     }
     if (backend !== undefined) onBackend(backend);
-    nginx = cell.kind === 'apache-tsfpm' && backend !== undefined ? await startApache(env, dir, backend.fastcgi) : await startNginx(env, dir, backend?.fastcgi);
+    nginx =
+      cell.kind === 'apache-tsfpm' && backend !== undefined
+        ? await startApache(env, dir, backend.fastcgi)
+        : await startNginx(env, dir, backend?.fastcgi);
     const url = `${nginx.baseUrl}${backend === undefined ? '/hello.txt' : '/hello'}`;
 
     const probe = await httpGet(url, 10_000);
     if (probe.status !== 200 || !probe.body.startsWith('Hello from')) {
       throw new Error(`GET ${url} answered ${probe.status} ${JSON.stringify(probe.body.slice(0, 200))}`);
     }
-    const wrkRun = { bin: env.wrk.path, url, threads: options.threads, connections: options.connections, timeoutS: options.timeoutS };
+    const wrkRun = {
+      bin: env.wrk.path,
+      url,
+      threads: options.threads,
+      connections: options.connections,
+      timeoutS: options.timeoutS,
+    };
     if (options.warmupS > 0) await runWrk({ ...wrkRun, durationS: options.warmupS });
     await sleep(300);
     const childRssKibAfterWarmup = backend === undefined ? [] : rssKibOf(backendChildren(backend));
-    const backendPids = (): number[] => (backend === undefined ? [] : [backend.daemon.pid, ...backendChildren(backend)]);
+    const backendPids = (): number[] =>
+      backend === undefined ? [] : [backend.daemon.pid, ...backendChildren(backend)];
     const cpuBefore = cpuTimesOf(backendPids());
     const wrk = await runWrk({ ...wrkRun, durationS: options.durationS });
     const cpuAfter = cpuTimesOf(backendPids());
@@ -131,7 +148,8 @@ async function runCell(cell: Cell, round: number, ctx: MeasureContext, onBackend
     const childRssKibAfterLoad = backend === undefined ? [] : rssKibOf(backendChildren(backend));
     const childPrivateKibAfterLoad = backend === undefined ? [] : privateKibOf(backendChildren(backend));
     const masterRssKib = backend === undefined ? undefined : readStatusKib(backend.daemon.pid, 'VmRSS');
-    if (backend !== undefined && !backend.daemon.running) throw new Error(`${backend.daemon.name} ended during the run:\n${backend.daemon.tail()}`);
+    if (backend !== undefined && !backend.daemon.running)
+      throw new Error(`${backend.daemon.name} ended during the run:\n${backend.daemon.tail()}`);
     const errors = nginxErrorLines(nginx);
     return {
       ...base,

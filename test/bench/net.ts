@@ -43,7 +43,8 @@ export async function waitForConnect(address: string, timeoutMs: number): Promis
   for (;;) {
     try {
       await new Promise<void>((resolve, reject) => {
-        const socket = port === undefined ? connect({ path: address }) : connect({ host: '127.0.0.1', port: Number(port) });
+        const socket =
+          port === undefined ? connect({ path: address }) : connect({ host: '127.0.0.1', port: Number(port) });
         socket.once('connect', () => {
           socket.destroy();
           resolve();

@@ -123,8 +123,18 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const rounds = positiveNumber('--rounds', values.rounds ?? env['BENCH_ROUNDS'], 1);
   const connections = positiveNumber('--connections', values.connections, 32);
   const threads = positiveNumber('--threads', values.threads, 1);
-  const uploadMib = positiveNumber('--upload-mib', values['upload-mib'] ?? env['BENCH_UPLOAD_MIB'], quick ? 256 : 1024, true);
-  for (const [name, v] of [['--rounds', rounds], ['--connections', connections], ['--threads', threads], ['--upload-mib', uploadMib]] as const) {
+  const uploadMib = positiveNumber(
+    '--upload-mib',
+    values['upload-mib'] ?? env['BENCH_UPLOAD_MIB'],
+    quick ? 256 : 1024,
+    true,
+  );
+  for (const [name, v] of [
+    ['--rounds', rounds],
+    ['--connections', connections],
+    ['--threads', threads],
+    ['--upload-mib', uploadMib],
+  ] as const) {
     if (!Number.isInteger(v)) throw new Error(`${name}: expected an integer, got ${v}`);
   }
   return {

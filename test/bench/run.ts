@@ -24,7 +24,17 @@ import {
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
-import { COLUMNS, formatMib, formatMs, mean, renderMarkdownTable, renderTextTable, summarize, tableRows, type CellSummary } from './table.js';
+import {
+  COLUMNS,
+  formatMib,
+  formatMs,
+  mean,
+  renderMarkdownTable,
+  renderTextTable,
+  summarize,
+  tableRows,
+  type CellSummary,
+} from './table.js';
 import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
 import { measureUpload, type UploadResult } from './upload.js';
 import { errorCount } from './wrk.js';
@@ -40,7 +50,8 @@ interface GroupSpec {
 /** Where the mode rows run: one group is enough to compare modes, and each CGI cell forks a Node per request. */
 const MODES_GROUP: GroupSpec = { transport: 'unix', keepalive: false, children: 2 };
 
-const sameGroup = (a: GroupSpec, b: GroupSpec): boolean => a.transport === b.transport && a.keepalive === b.keepalive && a.children === b.children;
+const sameGroup = (a: GroupSpec, b: GroupSpec): boolean =>
+  a.transport === b.transport && a.keepalive === b.keepalive && a.children === b.children;
 
 /**
  * php-fpm and tsfpm for every children × transport × keepalive group (plus the Express and Apache rows),
@@ -90,8 +101,15 @@ function commandLine(): string {
 
 function gitRevision(): string {
   try {
-    const head = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const head = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty =
+      execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'src'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() !== '';
     return dirty ? `${head} (src/ has uncommitted changes)` : head;
   } catch {
     return 'unknown';
@@ -99,11 +117,16 @@ function gitRevision(): string {
 }
 
 function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Date, loadAtStart: string): string[] {
-  const php = env.phpFpm.path === undefined ? env.phpFpm.version : `${env.phpFpm.version} (OPcache ${env.phpOpcacheArgs.length > 0 ? 'on' : 'off: cannot load it'})`;
+  const php =
+    env.phpFpm.path === undefined
+      ? env.phpFpm.version
+      : `${env.phpFpm.version} (OPcache ${env.phpOpcacheArgs.length > 0 ? 'on' : 'off: cannot load it'})`;
   const samples = `${options.rounds} round${options.rounds === 1 ? '' : 's'} (${options.rounds} sample${options.rounds === 1 ? '' : 's'} per cell${options.rounds > 1 ? ', medians shown with the min–max of req/s' : ''})`;
   return [
     `tsfpm bench, ${startedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC, tsfpm ${gitRevision()}`,
-    `machine: ${env.cores} cores (nproc), ${env.cpuModel}; load average at start ${loadAtStart}, at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+    `machine: ${env.cores} cores (nproc), ${env.cpuModel}; load average at start ${loadAtStart}, at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
     `software: node ${env.node} · ${env.nginx.version} · ${env.apache.version} · ${php} · ${env.fcgiwrap.version} · ${env.wrk.version}`,
     `command: ${commandLine()}`,
     `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: test/bench/www/express-hello.mjs with handler = node${options.modes ? '; threads: hello.mjs with executor = threads; TS: test/bench/www/hello.ts; CGI and fcgiwrap: test/bench/www/hello-cgi.mjs, one node process per request, with handler = cgi and fcgiwrap -c <children>' : ''}); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
@@ -111,17 +134,33 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
   ];
 }
 
-function costLines(summaries: readonly CellSummary[], upload: UploadResult | undefined, coldStarts: readonly ColdStart[], reloads: readonly ReloadUnderLoad[], idles: readonly IdleCost[], directs: readonly DirectServe[]): string[] {
-  const lines: string[] = [...coldStarts.map(coldStartLine), ...reloads.map(reloadLine), ...idles.map(idleLine), ...directs.map(directLine)];
+function costLines(
+  summaries: readonly CellSummary[],
+  upload: UploadResult | undefined,
+  coldStarts: readonly ColdStart[],
+  reloads: readonly ReloadUnderLoad[],
+  idles: readonly IdleCost[],
+  directs: readonly DirectServe[],
+): string[] {
+  const lines: string[] = [
+    ...coldStarts.map(coldStartLine),
+    ...reloads.map(reloadLine),
+    ...idles.map(idleLine),
+    ...directs.map(directLine),
+  ];
   const of = (kind: Cell['kind'], children?: number): CellSummary[] =>
     summaries.filter((s) => s.cell.kind === kind && (children === undefined || s.cell.children === children));
   const avg = (list: readonly CellSummary[], pick: (s: CellSummary) => number | undefined): number | undefined =>
-    mean(list.flatMap((s) => {
-      const v = pick(s);
-      return v === undefined ? [] : [v];
-    }));
+    mean(
+      list.flatMap((s) => {
+        const v = pick(s);
+        return v === undefined ? [] : [v];
+      }),
+    );
   const childCounts = [...new Set(summaries.flatMap((s) => (s.cell.children === undefined ? [] : [s.cell.children])))];
-  lines.push(`tsfpm master VmRSS: ${formatMib(avg(of('tsfpm'), (s) => s.masterRssKib))} · php-fpm master: ${formatMib(avg(of('php-fpm'), (s) => s.masterRssKib))}`);
+  lines.push(
+    `tsfpm master VmRSS: ${formatMib(avg(of('tsfpm'), (s) => s.masterRssKib))} · php-fpm master: ${formatMib(avg(of('php-fpm'), (s) => s.masterRssKib))}`,
+  );
   for (const n of childCounts) {
     lines.push(
       `${n} children: tsfpm child idle after warm-up ${formatMib(avg(of('tsfpm', n), (s) => s.childRssKibAfterWarmup))}, after load ${formatMib(avg(of('tsfpm', n), (s) => s.childRssKib))}` +
@@ -151,9 +190,11 @@ function anomalyLines(samples: readonly CellSample[]): string[] {
     if (s.failure !== undefined) lines.push(`${what}: ${s.failure.replaceAll('\n', '\n    ')}`);
     if (s.wrk !== undefined && errorCount(s.wrk) > 0) lines.push(`${what}: ${errorCount(s.wrk)} wrk errors`);
     for (const e of s.nginxErrors) lines.push(`${what}: nginx: ${e}`);
-    if (s.nginxErrorCount > s.nginxErrors.length) lines.push(`${what}: nginx: … ${s.nginxErrorCount} error lines in all`);
+    if (s.nginxErrorCount > s.nginxErrors.length)
+      lines.push(`${what}: nginx: … ${s.nginxErrorCount} error lines in all`);
     for (const p of s.backendProblems) lines.push(`${what}: backend: ${p}`);
-    if (s.backendProblemCount > s.backendProblems.length) lines.push(`${what}: backend: … ${s.backendProblemCount} warning/error lines in all`);
+    if (s.backendProblemCount > s.backendProblems.length)
+      lines.push(`${what}: backend: … ${s.backendProblemCount} warning/error lines in all`);
   }
   return lines;
 }
@@ -166,7 +207,9 @@ async function main(): Promise<void> {
   }
   installTeardownHandlers();
   const startedAt = new Date();
-  const loadAtStart = loadavg().map((v) => v.toFixed(2)).join(' ');
+  const loadAtStart = loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
   const env = probeEnvironment();
   const workDir = mkdtempSync(join(tmpdir(), 'tsfpm-bench-'));
   registerTempDir(workDir);
@@ -194,7 +237,9 @@ async function main(): Promise<void> {
   if (options.uploadMib > 0 && !isTearingDown()) {
     process.stderr.write(`upload of ${options.uploadMib} MiB through nginx → tsfpm sha256.mjs … `);
     upload = await measureUpload(env, workDir, options.uploadMib);
-    process.stderr.write(upload.failure === undefined ? `growth ${formatMib(upload.growthKib)}\n` : `failed: ${upload.failure}\n`);
+    process.stderr.write(
+      upload.failure === undefined ? `growth ${formatMib(upload.growthKib)}\n` : `failed: ${upload.failure}\n`,
+    );
   }
 
   const coldStarts: ColdStart[] = [];
@@ -254,7 +299,9 @@ async function main(): Promise<void> {
     '**Cost figures**',
     '',
     ...costs.map((l) => `- ${l}`),
-    ...(anomalies.length === 0 ? [] : ['', '**Anomalies**', '', ...anomalies.map((l) => `- ${l.replaceAll('\n', ' ')}`)]),
+    ...(anomalies.length === 0
+      ? []
+      : ['', '**Anomalies**', '', ...anomalies.map((l) => `- ${l.replaceAll('\n', ' ')}`)]),
     '',
   ].join('\n');
 
@@ -267,7 +314,9 @@ async function main(): Promise<void> {
     jsonPath,
     `${JSON.stringify({ header, options, environment: env, summaries, samples, upload: upload ?? null, coldStarts, reloads }, null, 2)}\n`,
   );
-  process.stdout.write(`\n${text}\n\nMarkdown: ${relative(process.cwd(), mdPath)}\nJSON: ${relative(process.cwd(), jsonPath)}\n`);
+  process.stdout.write(
+    `\n${text}\n\nMarkdown: ${relative(process.cwd(), mdPath)}\nJSON: ${relative(process.cwd(), jsonPath)}\n`,
+  );
 }
 
 try {

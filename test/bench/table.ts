@@ -56,7 +56,10 @@ function errorDetail(results: readonly WrkResult[]): string {
     ['read', sum((r) => r.readErrors)],
     ['write', sum((r) => r.writeErrors)],
   ];
-  return parts.filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ');
+  return parts
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
 }
 
 function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
@@ -64,9 +67,13 @@ function optional<K extends string>(key: K, value: number | undefined): { [P in 
 }
 
 /** Mean CPU per request over the cell's rounds: user, kernel and their sum. */
-function cpuPerRequest(mine: readonly CellSample[]): Pick<CellSummary, 'cpuUsPerRequest' | 'userUsPerRequest' | 'systemUsPerRequest'> {
+function cpuPerRequest(
+  mine: readonly CellSample[],
+): Pick<CellSummary, 'cpuUsPerRequest' | 'userUsPerRequest' | 'systemUsPerRequest'> {
   const measured = mine.flatMap((s) =>
-    s.backendUserUsPerRequest === undefined || s.backendSystemUsPerRequest === undefined ? [] : [{ user: s.backendUserUsPerRequest, system: s.backendSystemUsPerRequest }],
+    s.backendUserUsPerRequest === undefined || s.backendSystemUsPerRequest === undefined
+      ? []
+      : [{ user: s.backendUserUsPerRequest, system: s.backendSystemUsPerRequest }],
   );
   const user = mean(measured.map((m) => m.user));
   const system = mean(measured.map((m) => m.system));
@@ -102,7 +109,10 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
       ...optional('childRssKib', mean(childAfterLoad)),
       ...cpuPerRequest(mine),
       ...optional('childRssKibAfterWarmup', mean(childAfterWarmup)),
-      ...optional('childPrivateKib', mean(mine.flatMap((s) => (s.childPrivateKibAfterLoad === undefined ? [] : s.childPrivateKibAfterLoad)))),
+      ...optional(
+        'childPrivateKib',
+        mean(mine.flatMap((s) => (s.childPrivateKibAfterLoad === undefined ? [] : s.childPrivateKibAfterLoad))),
+      ),
       ...optional('masterRssKib', mean(mine.flatMap((s) => (s.masterRssKib === undefined ? [] : [s.masterRssKib])))),
       nginxErrorCount: mine.reduce((acc, s) => acc + s.nginxErrorCount, 0),
       nginxErrors: mine.flatMap((s) => s.nginxErrors).slice(0, 5),
@@ -119,9 +129,14 @@ export function summarize(cells: readonly Cell[], samples: readonly CellSample[]
     const rps = s.requestsPerSec;
     return {
       ...s,
-      ...optional('vsPhpFpm', rps !== undefined && php !== undefined && s.cell.kind !== 'nginx-static' ? rps / php : undefined),
+      ...optional(
+        'vsPhpFpm',
+        rps !== undefined && php !== undefined && s.cell.kind !== 'nginx-static' ? rps / php : undefined,
+      ),
       ...optional('vsCeiling', rps !== undefined && ceiling !== undefined ? rps / ceiling : undefined),
-      ...(own !== undefined && rps !== undefined && ownRps !== undefined ? { vsOwnBaseline: { name: own.name, ratio: rps / ownRps } } : {}),
+      ...(own !== undefined && rps !== undefined && ownRps !== undefined
+        ? { vsOwnBaseline: { name: own.name, ratio: rps / ownRps } }
+        : {}),
     };
   });
 }
@@ -149,7 +164,8 @@ function formatRps(s: CellSummary): string {
 
 /** `37 µs (21 + 16)`: the whole, then user space + kernel. */
 function formatCpu(s: CellSummary): string {
-  if (s.cpuUsPerRequest === undefined || s.userUsPerRequest === undefined || s.systemUsPerRequest === undefined) return DASH;
+  if (s.cpuUsPerRequest === undefined || s.userUsPerRequest === undefined || s.systemUsPerRequest === undefined)
+    return DASH;
   return `${Math.round(s.cpuUsPerRequest)} µs (${Math.round(s.userUsPerRequest)} + ${Math.round(s.systemUsPerRequest)})`;
 }
 
@@ -201,7 +217,17 @@ export function tableRows(summaries: readonly CellSummary[]): string[][] {
   ]);
 }
 
-const RIGHT_ALIGNED = new Set<string>(['children', 'req/s', 'p50', 'p99', 'errors', 'RSS/child', 'CPU/req', 'vs php-fpm', 'vs static']);
+const RIGHT_ALIGNED = new Set<string>([
+  'children',
+  'req/s',
+  'p50',
+  'p99',
+  'errors',
+  'RSS/child',
+  'CPU/req',
+  'vs php-fpm',
+  'vs static',
+]);
 
 export function renderTextTable(header: readonly string[], rows: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -114,7 +114,9 @@ export async function measureUpload(env: BenchEnvironment, workDir: string, mib:
       hwmBeforeKib: hwmBefore.get(pid) ?? 0,
       hwmAfterKib: readStatusKib(pid, 'VmHWM') ?? 0,
       samples,
-      ...(verified ? {} : { failure: `answer ${answer.status} ${answer.body.slice(0, 200)} (expected sha256 ${answer.sha256})` }),
+      ...(verified
+        ? {}
+        : { failure: `answer ${answer.status} ${answer.body.slice(0, 200)} (expected sha256 ${answer.sha256})` }),
     };
   } catch (err) {
     return { mib, failure: err instanceof Error ? err.message : String(err) };

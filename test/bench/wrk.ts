@@ -95,8 +95,12 @@ export function runWrk(run: WrkRun): Promise<WrkResult> {
         }
       },
     );
-    const unregister = onTeardown('wrk', async () => {
-      child.kill('SIGKILL');
-    }, child.pid);
+    const unregister = onTeardown(
+      'wrk',
+      async () => {
+        child.kill('SIGKILL');
+      },
+      child.pid,
+    );
   });
 }

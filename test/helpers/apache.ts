@@ -85,7 +85,10 @@ export class Apache extends WebServer {
  * Starts Apache and registers its stop with `scope`. Resolves undefined (test skipped) when apache2
  * is not installed locally; under CI=true a missing apache2 throws.
  */
-export async function startApache(scope: CleanupScope & SkipScope, options: ApacheOptions): Promise<Apache | undefined> {
+export async function startApache(
+  scope: CleanupScope & SkipScope,
+  options: ApacheOptions,
+): Promise<Apache | undefined> {
   const binary = requireTool(scope, 'apache2', 'apache2');
   if (binary === undefined) return undefined;
   const dir = makeTempDir('tsfpm-apache-');

@@ -44,7 +44,12 @@ export class Caddy extends WebServer {
         name: 'caddy',
         binary,
         args: ['run', '--config', join(dir.path, 'Caddyfile'), '--adapter', 'caddyfile'],
-        env: { ...process.env, HOME: dir.path, XDG_DATA_HOME: join(dir.path, 'xdg-data'), XDG_CONFIG_HOME: join(dir.path, 'xdg-config') },
+        env: {
+          ...process.env,
+          HOME: dir.path,
+          XDG_DATA_HOME: join(dir.path, 'xdg-data'),
+          XDG_CONFIG_HOME: join(dir.path, 'xdg-config'),
+        },
         stopSignals: [
           ['SIGTERM', 5000],
           ['SIGKILL', 3000],

@@ -19,15 +19,22 @@ export async function startCountingProxy(scope: CleanupScope, target: FcgiAddres
   let accepted = 0;
   const server: Server = createServer((client) => {
     accepted++;
-    const upstream = target.kind === 'tcp' ? connect({ host: target.host, port: target.port }) : connect({ path: target.path });
+    const upstream =
+      target.kind === 'tcp' ? connect({ host: target.host, port: target.port }) : connect({ path: target.path });
     sockets.add(client);
     sockets.add(upstream);
     const closeBoth = (): void => {
       client.destroy();
       upstream.destroy();
     };
-    client.on('close', () => sockets.delete(client)).on('error', closeBoth).on('end', () => upstream.end());
-    upstream.on('close', () => sockets.delete(upstream)).on('error', closeBoth).on('end', () => client.end());
+    client
+      .on('close', () => sockets.delete(client))
+      .on('error', closeBoth)
+      .on('end', () => upstream.end());
+    upstream
+      .on('close', () => sockets.delete(upstream))
+      .on('error', closeBoth)
+      .on('end', () => client.end());
     client.pipe(upstream, { end: false });
     upstream.pipe(client, { end: false });
   });

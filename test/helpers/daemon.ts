@@ -98,7 +98,13 @@ export class Daemon {
   #stopping: Promise<void> | undefined;
   #markers = 0;
 
-  constructor(dir: TempDir, configFile: string, address: FcgiAddress, args: readonly string[], launch: LaunchOptions = {}) {
+  constructor(
+    dir: TempDir,
+    configFile: string,
+    address: FcgiAddress,
+    args: readonly string[],
+    launch: LaunchOptions = {},
+  ) {
     this.dir = dir;
     this.configFile = configFile;
     this.address = address;
@@ -207,8 +213,7 @@ export class Daemon {
   /** One FastCGI request on a fresh connection; a failure carries the whole log. */
   async request(options: DaemonRequestOptions = {}): Promise<FcgiResponse> {
     const { script, timeoutMs, ...rest } = options;
-    const request: FcgiRequestOptions =
-      script === undefined ? rest : { ...rest, scriptFilename: this.script(script) };
+    const request: FcgiRequestOptions = script === undefined ? rest : { ...rest, scriptFilename: this.script(script) };
     try {
       return await fcgiRequest(this.address, request, timeoutMs ?? 10_000);
     } catch (err) {
@@ -242,11 +247,15 @@ export class Daemon {
       this.exited,
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref()),
     ]);
-    if (status === undefined) throw new DeadlineError(`the daemon did not exit within ${timeoutMs} ms${this.log.dump()}`);
-    await waitFor(() => this.process.stderr === null || this.process.stderr.readableEnded || this.process.stderr.destroyed, {
-      timeoutMs: 2000,
-      what: 'the end of the daemon output',
-    }).catch(() => undefined);
+    if (status === undefined)
+      throw new DeadlineError(`the daemon did not exit within ${timeoutMs} ms${this.log.dump()}`);
+    await waitFor(
+      () => this.process.stderr === null || this.process.stderr.readableEnded || this.process.stderr.destroyed,
+      {
+        timeoutMs: 2000,
+        what: 'the end of the daemon output',
+      },
+    ).catch(() => undefined);
     return status;
   }
 
@@ -265,7 +274,9 @@ export class Daemon {
       }
       // Children left behind by a killed master notice the lost IPC channel and quit; give them a moment
       // to release files in the dir, bounded; then kill what is left of the daemon's process group.
-      await waitFor(() => this.liveChildren().every((pid) => !isAlive(pid)), { timeoutMs: 3000 }).catch(() => undefined);
+      await waitFor(() => this.liveChildren().every((pid) => !isAlive(pid)), { timeoutMs: 3000 }).catch(
+        () => undefined,
+      );
       if (this.liveChildren().some(isAlive)) killGroup(this.pid);
       running.delete(this);
       this.dir.remove();
@@ -302,7 +313,9 @@ async function assertServesFastCgi(daemon: Daemon): Promise<void> {
     if (record === undefined || record.version !== 1) throw new Error('no FastCGI answer to GET_VALUES');
   } catch (err) {
     throw daemon.withLog(
-      new Error(`${listenText(daemon.address)} is not served by this daemon (${err instanceof Error ? err.message : String(err)})`),
+      new Error(
+        `${listenText(daemon.address)} is not served by this daemon (${err instanceof Error ? err.message : String(err)})`,
+      ),
     );
   } finally {
     conn?.destroy();
@@ -327,8 +340,8 @@ export async function startDaemon(scope: CleanupScope, options: DaemonOptions = 
       options.address !== undefined
         ? options.address
         : options.listen === 'tcp'
-        ? { kind: 'tcp', host: '127.0.0.1', port: await getFreePort() }
-        : { kind: 'unix', path: dir.socketPath('fpm.sock') };
+          ? { kind: 'tcp', host: '127.0.0.1', port: await getFreePort() }
+          : { kind: 'unix', path: dir.socketPath('fpm.sock') };
   } catch (err) {
     dir.remove();
     throw err;
@@ -353,7 +366,9 @@ export async function startDaemon(scope: CleanupScope, options: DaemonOptions = 
   running.add(daemon);
   scope.after(() => daemon.stop());
   if (options.waitReady ?? true) {
-    const ready = daemon.expectLog(/NOTICE: ready to handle connections/, { timeoutMs: options.readyTimeoutMs ?? 15_000 });
+    const ready = daemon.expectLog(/NOTICE: ready to handle connections/, {
+      timeoutMs: options.readyTimeoutMs ?? 15_000,
+    });
     const died = daemon.exited.then((status) => {
       throw new Error(`the daemon exited (${JSON.stringify(status)}) before it was ready${daemon.log.dump()}`);
     });

@@ -140,7 +140,10 @@ function randomRecords(prng: Prng): Buffer[] {
     const requestId = prng.pick([0, 1, 1, 2, prng.int(0x10000)]);
     let content: Buffer;
     if (type === FCGI_BEGIN_REQUEST && prng.chance(0.8)) {
-      content = beginBody(prng.pick([FCGI_RESPONDER, FCGI_RESPONDER, FCGI_AUTHORIZER, prng.int(0x10000)]), prng.int(256));
+      content = beginBody(
+        prng.pick([FCGI_RESPONDER, FCGI_RESPONDER, FCGI_AUTHORIZER, prng.int(0x10000)]),
+        prng.int(256),
+      );
     } else if ((type === FCGI_PARAMS || type === FCGI_GET_VALUES) && prng.chance(0.7)) {
       content = randomPairs(prng, 3000);
       if (prng.chance(0.3)) content = content.subarray(0, prng.int(content.length + 1));
@@ -220,7 +223,7 @@ function chunk(prng: Prng, bytes: Buffer): Buffer[] {
   // Byte-sized reads cost a Buffer each: keep them for short inputs, where every cut gets hit anyway.
   const max = prng.pick(bytes.length <= 1200 ? [1, 2, 7, 9, 64, 1000] : [7, 9, 64, 256, 1000, 70_000]);
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const size = Math.min(prng.range(1, max), bytes.length - offset);
     chunks.push(bytes.subarray(offset, offset + size));
     offset += size;

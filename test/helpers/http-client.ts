@@ -31,7 +31,8 @@ export function httpRequest(url: string, options: HttpOptions = {}): Promise<Htt
   return new Promise((resolve, reject) => {
     const body = options.body;
     const headers: Record<string, string> = { ...options.headers };
-    if (typeof body === 'string' || Buffer.isBuffer(body)) headers['content-length'] ??= String(Buffer.byteLength(body));
+    if (typeof body === 'string' || Buffer.isBuffer(body))
+      headers['content-length'] ??= String(Buffer.byteLength(body));
     const req = httpRequestRaw(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false });
     const timer = setTimeout(() => {
       req.destroy(new DeadlineError(`${options.method ?? 'GET'} ${url} got no complete answer within ${timeoutMs} ms`));

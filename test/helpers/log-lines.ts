@@ -57,7 +57,7 @@ export class LogLines {
 
   findAll(pattern: RegExp, from = 0): LogMatch[] {
     const out: LogMatch[] = [];
-    for (let at = from; ; ) {
+    for (let at = from; ;) {
       const found = this.find(pattern, at);
       if (found === undefined) return out;
       out.push(found);

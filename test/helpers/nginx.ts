@@ -54,7 +54,9 @@ const DEBIAN_FASTCGI_PARAMS = '/etc/nginx/fastcgi_params';
 export function nginxConfig(dir: string, port: number, options: NginxOptions): string {
   const keepalive = options.keepalive ?? false;
   const isRoot = process.getuid?.() === 0;
-  const params = existsSync(DEBIAN_FASTCGI_PARAMS) ? `\n      include ${DEBIAN_FASTCGI_PARAMS};` : INLINE_FASTCGI_PARAMS;
+  const params = existsSync(DEBIAN_FASTCGI_PARAMS)
+    ? `\n      include ${DEBIAN_FASTCGI_PARAMS};`
+    : INLINE_FASTCGI_PARAMS;
   return `# written by test/helpers/nginx.ts
 daemon off;
 master_process ${options.masterProcess === false ? 'off' : 'on'};

@@ -85,10 +85,13 @@ export class NotifySocket {
 
   /** Waits for a notification with a matching field (at or after `from`); resolves with its index. */
   async expect(pattern: RegExp, from = 0, timeoutMs = 15_000): Promise<number> {
-    const at = await waitFor(() => {
-      const index = this.indexOf(pattern, from);
-      return index === -1 ? undefined : index + 1;
-    }, { timeoutMs, what: `a notification matching ${pattern}`, onTimeout: () => `\nreceived:\n${this.dump()}` });
+    const at = await waitFor(
+      () => {
+        const index = this.indexOf(pattern, from);
+        return index === -1 ? undefined : index + 1;
+      },
+      { timeoutMs, what: `a notification matching ${pattern}`, onTimeout: () => `\nreceived:\n${this.dump()}` },
+    );
     return at - 1;
   }
 

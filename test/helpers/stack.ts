@@ -29,7 +29,11 @@ export interface Stack {
   url(path: string): string;
 }
 
-export function stackTest(name: string, options: StackOptions, fn: (t: test.TestContext, stack: Stack) => Promise<void>): void {
+export function stackTest(
+  name: string,
+  options: StackOptions,
+  fn: (t: test.TestContext, stack: Stack) => Promise<void>,
+): void {
   void test(name, { timeout: options.timeout ?? 90_000 }, async (t) => {
     const vars: Record<string, string> = { MAX_CHILDREN: String(options.maxChildren ?? 2) };
     if (options.poolExtra !== undefined) vars['POOL_EXTRA'] = options.poolExtra;

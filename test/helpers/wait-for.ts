@@ -39,14 +39,19 @@ export async function waitFor<T>(
   }
   const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
   const extra = options.onTimeout?.() ?? '';
-  throw new DeadlineError(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}${cause}${extra}`);
+  throw new DeadlineError(
+    `timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}${cause}${extra}`,
+  );
 }
 
 /** Races a promise against a deadline; the timer never keeps the process alive. */
 export async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new DeadlineError(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
     timer.unref();
   });
   try {

@@ -76,7 +76,13 @@ export class WebServer {
   dump(): string {
     if (this.#spec.errorLogPath === undefined) return this.output.dump();
     const log = this.errorLog().trimEnd();
-    const framed = log === '' ? '  (empty)' : log.split('\n').map((l) => `  | ${l}`).join('\n');
+    const framed =
+      log === ''
+        ? '  (empty)'
+        : log
+            .split('\n')
+            .map((l) => `  | ${l}`)
+            .join('\n');
     const name = this.#spec.name;
     return `\n--- ${name} error.log ---\n${framed}\n--- end of ${name} error.log ---${this.output.dump()}`;
   }

@@ -41,67 +41,99 @@ async function authorize(conn: FcgiConnection, bytes: Buffer, requestId: number)
   return parseResponse(await conn.readUntilEnd(requestId, 10_000), conn);
 }
 
-daemonTest('an allowing authorizer sends only its Variable- headers, no body, after PARAMS alone', {}, async (_t, fpm) => {
-  const conn = await fpm.connect();
-  const res = await authorize(conn, authorizerRequest(fpm, 1, { HTTP_X_TOKEN: 'letmein' }, false), 1);
-  assert.equal(res.ended, true, 'answered without any STDIN record');
-  assert.equal(res.protocolStatus, FCGI_REQUEST_COMPLETE);
-  assert.equal(res.appStatus, 0);
-  assert.equal(res.status, 200);
-  assert.deepEqual(res.headerLines, ['Variable-AUTH_USER_ID: 42'], 'no Status line, no other header');
-  assert.equal(res.body.length, 0, 'the body of an allowing answer is dropped (the web server ignores it)');
-  assert.equal(res.stdout.toString('latin1'), 'Variable-AUTH_USER_ID: 42\r\n\r\n');
-  assert.equal(await conn.waitClosed(5000), true, 'closed after END_REQUEST without KEEP_CONN');
-});
+daemonTest(
+  'an allowing authorizer sends only its Variable- headers, no body, after PARAMS alone',
+  {},
+  async (_t, fpm) => {
+    const conn = await fpm.connect();
+    const res = await authorize(conn, authorizerRequest(fpm, 1, { HTTP_X_TOKEN: 'letmein' }, false), 1);
+    assert.equal(res.ended, true, 'answered without any STDIN record');
+    assert.equal(res.protocolStatus, FCGI_REQUEST_COMPLETE);
+    assert.equal(res.appStatus, 0);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.headerLines, ['Variable-AUTH_USER_ID: 42'], 'no Status line, no other header');
+    assert.equal(res.body.length, 0, 'the body of an allowing answer is dropped (the web server ignores it)');
+    assert.equal(res.stdout.toString('latin1'), 'Variable-AUTH_USER_ID: 42\r\n\r\n');
+    assert.equal(await conn.waitClosed(5000), true, 'closed after END_REQUEST without KEEP_CONN');
+  },
+);
 
-daemonTest('a denying authorizer sends its whole response (status, headers, body) for the client', {}, async (_t, fpm) => {
-  const conn = await fpm.connect();
-  const res = await authorize(conn, authorizerRequest(fpm, 1, {}, false), 1);
-  assert.equal(res.ended, true);
-  assert.equal(res.status, 403);
-  assert.equal(res.statusLine, 'Status: 403 Forbidden');
-  assert.equal(res.headers['x-denied-by'], 'tsfpm-authorizer');
-  assert.equal(res.body.toString(), 'denied by the authorizer\n');
-  conn.destroy();
-});
+daemonTest(
+  'a denying authorizer sends its whole response (status, headers, body) for the client',
+  {},
+  async (_t, fpm) => {
+    const conn = await fpm.connect();
+    const res = await authorize(conn, authorizerRequest(fpm, 1, {}, false), 1);
+    assert.equal(res.ended, true);
+    assert.equal(res.status, 403);
+    assert.equal(res.statusLine, 'Status: 403 Forbidden');
+    assert.equal(res.headers['x-denied-by'], 'tsfpm-authorizer');
+    assert.equal(res.body.toString(), 'denied by the authorizer\n');
+    conn.destroy();
+  },
+);
 
-daemonTest('authorizer requests on a kept connection, an extra empty STDIN ignored, then a responder', {}, async (_t, fpm) => {
-  const conn = await fpm.connect();
-  // Some web servers close the STDIN stream anyway: the empty record must not confuse the session.
-  const first = await authorize(
-    conn,
-    Buffer.concat([authorizerRequest(fpm, 1, { QUERY_STRING: 'token=letmein', REQUEST_URI: '/authorizer.mjs?token=letmein' }, true), encodeRecord(FCGI_STDIN, 1)]),
-    1,
-  );
-  assert.equal(first.status, 200);
-  assert.deepEqual(first.headerLines, ['Variable-AUTH_USER_ID: 42']);
-  const second = await authorize(conn, authorizerRequest(fpm, 2, {}, true), 2);
-  assert.equal(second.status, 403);
-  const third = await conn.request({ requestId: 3, keepConn: true, scriptFilename: fpm.script('authorizer.mjs'), params: { AUTH_USER_ID: '42' } });
-  assert.equal(third.status, 200);
-  assert.equal(third.body.toString(), 'responder: user 42, REMOTE_USER (none), role responder\n');
-  assert.equal(await conn.isServed(), true, 'the connection is still open and served');
-  // Nothing after END_REQUEST: no stray STDOUT of the dropped allowing body.
-  const afterEnd = first.records.findIndex((r) => r.type === FCGI_END_REQUEST);
-  assert.equal(afterEnd, first.records.length - 1);
-  assert.ok(first.records.every((r) => r.type !== FCGI_STDOUT || r.content.length < 64), 'no body bytes on STDOUT');
-  conn.destroy();
-});
+daemonTest(
+  'authorizer requests on a kept connection, an extra empty STDIN ignored, then a responder',
+  {},
+  async (_t, fpm) => {
+    const conn = await fpm.connect();
+    // Some web servers close the STDIN stream anyway: the empty record must not confuse the session.
+    const first = await authorize(
+      conn,
+      Buffer.concat([
+        authorizerRequest(
+          fpm,
+          1,
+          { QUERY_STRING: 'token=letmein', REQUEST_URI: '/authorizer.mjs?token=letmein' },
+          true,
+        ),
+        encodeRecord(FCGI_STDIN, 1),
+      ]),
+      1,
+    );
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.headerLines, ['Variable-AUTH_USER_ID: 42']);
+    const second = await authorize(conn, authorizerRequest(fpm, 2, {}, true), 2);
+    assert.equal(second.status, 403);
+    const third = await conn.request({
+      requestId: 3,
+      keepConn: true,
+      scriptFilename: fpm.script('authorizer.mjs'),
+      params: { AUTH_USER_ID: '42' },
+    });
+    assert.equal(third.status, 200);
+    assert.equal(third.body.toString(), 'responder: user 42, REMOTE_USER (none), role responder\n');
+    assert.equal(await conn.isServed(), true, 'the connection is still open and served');
+    // Nothing after END_REQUEST: no stray STDOUT of the dropped allowing body.
+    const afterEnd = first.records.findIndex((r) => r.type === FCGI_END_REQUEST);
+    assert.equal(afterEnd, first.records.length - 1);
+    assert.ok(
+      first.records.every((r) => r.type !== FCGI_STDOUT || r.content.length < 64),
+      'no body bytes on STDOUT',
+    );
+    conn.destroy();
+  },
+);
 
-daemonTest('an authorizer whose script is missing denies with 404; FILTER is still FCGI_UNKNOWN_ROLE', {}, async (_t, fpm) => {
-  const conn = await fpm.connect();
-  const missing = await authorize(
-    conn,
-    authorizerRequest(fpm, 1, { SCRIPT_FILENAME: `${fpm.dir.path}/no-such-authorizer.mjs` }, true),
-    1,
-  );
-  assert.equal(missing.status, 404);
-  assert.equal(missing.body.toString(), 'File not found.\n');
-  await conn.write(encodeBeginRequest(2, FCGI_FILTER, FCGI_KEEP_CONN));
-  const filter = await conn.readUntilEnd(2, 5000);
-  assert.equal(filter.records.at(-1)?.content[4], FCGI_UNKNOWN_ROLE);
-  conn.destroy();
-});
+daemonTest(
+  'an authorizer whose script is missing denies with 404; FILTER is still FCGI_UNKNOWN_ROLE',
+  {},
+  async (_t, fpm) => {
+    const conn = await fpm.connect();
+    const missing = await authorize(
+      conn,
+      authorizerRequest(fpm, 1, { SCRIPT_FILENAME: `${fpm.dir.path}/no-such-authorizer.mjs` }, true),
+      1,
+    );
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.toString(), 'File not found.\n');
+    await conn.write(encodeBeginRequest(2, FCGI_FILTER, FCGI_KEEP_CONN));
+    const filter = await conn.readUntilEnd(2, 5000);
+    assert.equal(filter.records.at(-1)?.content[4], FCGI_UNKNOWN_ROLE);
+    conn.destroy();
+  },
+);
 
 daemonTest(
   'a cgi-mode authorizer is shaped the same way (FCGI_ROLE=AUTHORIZER in its environment)',

@@ -21,47 +21,67 @@ async function assertClosedWithWarning(fpm: Daemon, bytes: Buffer, reason: RegEx
   assert.equal(fpm.log.find(/exited/, mark), undefined, 'no child exited');
 }
 
-daemonTest('a record with version byte 2 closes the connection with a logged TSFPM_ERR_FCGI_BAD_VERSION', {}, async (_t, fpm) => {
-  await assertClosedWithWarning(
-    fpm,
-    rawHeader({ version: 2, type: 1, contentLength: 8 }),
-    /WARNING: .*closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_VERSION.*version 2/,
-  );
-});
+daemonTest(
+  'a record with version byte 2 closes the connection with a logged TSFPM_ERR_FCGI_BAD_VERSION',
+  {},
+  async (_t, fpm) => {
+    await assertClosedWithWarning(
+      fpm,
+      rawHeader({ version: 2, type: 1, contentLength: 8 }),
+      /WARNING: .*closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_VERSION.*version 2/,
+    );
+  },
+);
 
-daemonTest('an HTTP request sent to the FastCGI socket (garbage) closes the connection with a logged reason', {}, async (_t, fpm) => {
-  await assertClosedWithWarning(
-    fpm,
-    Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'),
-    /WARNING: .*closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_VERSION/,
-  );
-});
+daemonTest(
+  'an HTTP request sent to the FastCGI socket (garbage) closes the connection with a logged reason',
+  {},
+  async (_t, fpm) => {
+    await assertClosedWithWarning(
+      fpm,
+      Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+      /WARNING: .*closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_VERSION/,
+    );
+  },
+);
 
-daemonTest('a valid request followed by garbage on the same connection is still answered before the close', {}, async (_t, fpm) => {
-  const conn = await fpm.connect();
-  await conn.write(Buffer.concat([encodeRequest({ scriptFilename: fpm.script('hello.mjs'), keepConn: true })]));
-  const res = await conn.readUntilEnd(1, 5000);
-  assert.equal(res.ended, true);
-  const body = Buffer.concat(res.records.filter((r) => r.type === FCGI_STDOUT).map((r) => r.content)).toString();
-  assert.match(body, /Hello from tsfpm/);
-  const mark = fpm.logMark;
-  await conn.write(Buffer.alloc(16, 0xff));
-  assert.equal(await conn.waitClosed(5000), true);
-  await fpm.expectLog(/closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_VERSION/, { from: mark });
-});
+daemonTest(
+  'a valid request followed by garbage on the same connection is still answered before the close',
+  {},
+  async (_t, fpm) => {
+    const conn = await fpm.connect();
+    await conn.write(Buffer.concat([encodeRequest({ scriptFilename: fpm.script('hello.mjs'), keepConn: true })]));
+    const res = await conn.readUntilEnd(1, 5000);
+    assert.equal(res.ended, true);
+    const body = Buffer.concat(res.records.filter((r) => r.type === FCGI_STDOUT).map((r) => r.content)).toString();
+    assert.match(body, /Hello from tsfpm/);
+    const mark = fpm.logMark;
+    await conn.write(Buffer.alloc(16, 0xff));
+    assert.equal(await conn.waitClosed(5000), true);
+    await fpm.expectLog(/closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_VERSION/, { from: mark });
+  },
+);
 
-daemonTest('a STDOUT record sent by the client closes the connection with TSFPM_ERR_FCGI_UNEXPECTED_RECORD', {}, async (_t, fpm) => {
-  await assertClosedWithWarning(
-    fpm,
-    Buffer.concat([rawHeader({ type: FCGI_STDOUT, requestId: 1, contentLength: 0 })]),
-    /closing FastCGI connection .*TSFPM_ERR_FCGI_UNEXPECTED_RECORD/,
-  );
-});
+daemonTest(
+  'a STDOUT record sent by the client closes the connection with TSFPM_ERR_FCGI_UNEXPECTED_RECORD',
+  {},
+  async (_t, fpm) => {
+    await assertClosedWithWarning(
+      fpm,
+      Buffer.concat([rawHeader({ type: FCGI_STDOUT, requestId: 1, contentLength: 0 })]),
+      /closing FastCGI connection .*TSFPM_ERR_FCGI_UNEXPECTED_RECORD/,
+    );
+  },
+);
 
-daemonTest('a BEGIN_REQUEST with a 3-byte body closes the connection with TSFPM_ERR_FCGI_BAD_RECORD', {}, async (_t, fpm) => {
-  await assertClosedWithWarning(
-    fpm,
-    Buffer.concat([rawHeader({ type: 1, requestId: 1, contentLength: 3, paddingLength: 5 }), Buffer.alloc(8)]),
-    /closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_RECORD/,
-  );
-});
+daemonTest(
+  'a BEGIN_REQUEST with a 3-byte body closes the connection with TSFPM_ERR_FCGI_BAD_RECORD',
+  {},
+  async (_t, fpm) => {
+    await assertClosedWithWarning(
+      fpm,
+      Buffer.concat([rawHeader({ type: 1, requestId: 1, contentLength: 3, paddingLength: 5 }), Buffer.alloc(8)]),
+      /closing FastCGI connection .*TSFPM_ERR_FCGI_BAD_RECORD/,
+    );
+  },
+);

@@ -13,26 +13,37 @@ const CODES: Readonly<Record<string, string>> = {
 };
 
 for (const [script, code] of Object.entries(CODES)) {
-  daemonTest(`${script} answers 500 and the same child serves the next request`, {
-    vars: { MAX_CHILDREN: '1' },
-  }, async (_t, fpm) => {
-    const mark = fpm.logMark;
-    const before = await fpm.request({ script: 'pid.mjs' });
-    const res = await fpm.request({ script });
-    assert.equal(res.status, 500);
-    assert.equal(res.ended, true);
-    await fpm.expectLog(new RegExp(`ERROR: .*${script.replace('.', '\\.')}' failed: ${code}: `), { from: mark });
-    const after = await fpm.request({ script: 'pid.mjs' });
-    assert.equal(after.body.toString(), before.body.toString(), 'same child');
-  });
+  daemonTest(
+    `${script} answers 500 and the same child serves the next request`,
+    {
+      vars: { MAX_CHILDREN: '1' },
+    },
+    async (_t, fpm) => {
+      const mark = fpm.logMark;
+      const before = await fpm.request({ script: 'pid.mjs' });
+      const res = await fpm.request({ script });
+      assert.equal(res.status, 500);
+      assert.equal(res.ended, true);
+      await fpm.expectLog(new RegExp(`ERROR: .*${script.replace('.', '\\.')}' failed: ${code}: `), { from: mark });
+      const after = await fpm.request({ script: 'pid.mjs' });
+      assert.equal(after.body.toString(), before.body.toString(), 'same child');
+    },
+  );
 }
 
 daemonTest('a body stream that fails mid-response closes the connection without END_REQUEST', {}, async (_t, fpm) => {
   const conn = await fpm.connect();
   await conn.write(encodeRequest({ scriptFilename: fpm.script('fails-mid-body.mjs') }));
   assert.equal(await conn.waitClosed(10_000), true);
-  assert.equal(conn.received.some((r) => r.type === FCGI_END_REQUEST), false, 'no END_REQUEST for a cut response');
-  assert.ok(conn.received.some((r) => r.type === FCGI_STDOUT && r.content.length > 0), 'output had begun');
+  assert.equal(
+    conn.received.some((r) => r.type === FCGI_END_REQUEST),
+    false,
+    'no END_REQUEST for a cut response',
+  );
+  assert.ok(
+    conn.received.some((r) => r.type === FCGI_STDOUT && r.content.length > 0),
+    'output had begun',
+  );
   await fpm.expectLog(/fixture body fails on purpose/);
   const res = await fpm.request({ script: 'hello.mjs' });
   assert.equal(res.status, 200);

@@ -17,32 +17,36 @@ const MODES = [
 
 for (const { mode, poolExtra, big, hello } of MODES) {
   const dir = join(FIXTURE_SCRIPTS, 'modes', mode);
-  daemonTest(`${mode} mode: connections closed while ${big} writes 5 MiB log no warning or error, the child serves on`, {
-    vars: { MAX_CHILDREN: '1', POOL_EXTRA: poolExtra },
-  }, async (_t, fpm) => {
-    for (let round = 0; round < 5; round++) {
-      const conn = await fpm.connect();
-      await conn.write(encodeRequest({ scriptFilename: join(dir, big) }));
-      const first = await conn.nextRecord(10_000);
-      assert.ok(first !== undefined, 'the response began');
-      conn.destroy();
-    }
-    // The close as the child sees it first when it reads the end of the stream before a write fails:
-    // the web server's side ends while the script is still writing (then the socket goes).
-    for (let round = 0; round < 3; round++) {
-      const conn = await fpm.connect();
-      await conn.write(encodeRequest({ scriptFilename: join(dir, big) }));
-      assert.ok((await conn.nextRecord(10_000)) !== undefined, 'the response began');
-      conn.end();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      conn.destroy();
-    }
-    // Served after the dropped ones were cleaned up: their log lines, if any, are in by then.
-    for (let i = 0; i < 2; i++) {
-      const after = await fpm.request({ script: join(dir, hello) });
-      assert.equal(after.status, 200);
-    }
-    const problems = fpm.log.lines.filter((line) => / (WARNING|ERROR|ALERT): /.test(line));
-    assert.deepEqual(problems, [], 'no warning or error logged for a client that went away');
-  });
+  daemonTest(
+    `${mode} mode: connections closed while ${big} writes 5 MiB log no warning or error, the child serves on`,
+    {
+      vars: { MAX_CHILDREN: '1', POOL_EXTRA: poolExtra },
+    },
+    async (_t, fpm) => {
+      for (let round = 0; round < 5; round++) {
+        const conn = await fpm.connect();
+        await conn.write(encodeRequest({ scriptFilename: join(dir, big) }));
+        const first = await conn.nextRecord(10_000);
+        assert.ok(first !== undefined, 'the response began');
+        conn.destroy();
+      }
+      // The close as the child sees it first when it reads the end of the stream before a write fails:
+      // the web server's side ends while the script is still writing (then the socket goes).
+      for (let round = 0; round < 3; round++) {
+        const conn = await fpm.connect();
+        await conn.write(encodeRequest({ scriptFilename: join(dir, big) }));
+        assert.ok((await conn.nextRecord(10_000)) !== undefined, 'the response began');
+        conn.end();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        conn.destroy();
+      }
+      // Served after the dropped ones were cleaned up: their log lines, if any, are in by then.
+      for (let i = 0; i < 2; i++) {
+        const after = await fpm.request({ script: join(dir, hello) });
+        assert.equal(after.status, 200);
+      }
+      const problems = fpm.log.lines.filter((line) => / (WARNING|ERROR|ALERT): /.test(line));
+      assert.deepEqual(problems, [], 'no warning or error logged for a client that went away');
+    },
+  );
 }

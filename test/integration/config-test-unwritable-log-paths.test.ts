@@ -10,7 +10,10 @@ import { runTsfpm } from '../helpers/tsfpm-cli.js';
 
 function writeConfig(dir: string, global: string, pool: string): string {
   const file = join(dir, 'tsfpm.conf');
-  writeFileSync(file, `[global]\n${global}\n[www]\nlisten = ${join(dir, 'fpm.sock')}\npm = static\npm.max_children = 1\n${pool}\n`);
+  writeFileSync(
+    file,
+    `[global]\n${global}\n[www]\nlisten = ${join(dir, 'fpm.sock')}\npm = static\npm.max_children = 1\n${pool}\n`,
+  );
   return file;
 }
 
@@ -27,9 +30,18 @@ test('tsfpm -t names access.log, slowlog and error_log when their directory cann
   const result = await runTsfpm(['-t', '-R', '-y', conf]);
   const out = result.stdout + result.stderr;
   assert.notEqual(result.code, 0, out);
-  assert.match(out, /ERROR: cannot open error_log '[^']+\/not-a-dir\/log\/tsfpm\.log': its directory '[^']+' does not exist and cannot be created \('[^']+\/not-a-dir' is not a directory\) \(at [^)]*tsfpm\.conf:2: error_log = /);
-  assert.match(out, /ERROR: \[pool www\] cannot open access\.log '[^']+\/not-a-dir\/access\.log': .*\(at [^)]*tsfpm\.conf:\d+: access\.log = /);
-  assert.match(out, /ERROR: \[pool www\] cannot open slowlog '[^']+\/not-a-dir\/slow\/www\.slow': .*\(at [^)]*tsfpm\.conf:\d+: slowlog = /);
+  assert.match(
+    out,
+    /ERROR: cannot open error_log '[^']+\/not-a-dir\/log\/tsfpm\.log': its directory '[^']+' does not exist and cannot be created \('[^']+\/not-a-dir' is not a directory\) \(at [^)]*tsfpm\.conf:2: error_log = /,
+  );
+  assert.match(
+    out,
+    /ERROR: \[pool www\] cannot open access\.log '[^']+\/not-a-dir\/access\.log': .*\(at [^)]*tsfpm\.conf:\d+: access\.log = /,
+  );
+  assert.match(
+    out,
+    /ERROR: \[pool www\] cannot open slowlog '[^']+\/not-a-dir\/slow\/www\.slow': .*\(at [^)]*tsfpm\.conf:\d+: slowlog = /,
+  );
   assert.doesNotMatch(out, /test is successful/);
 });
 

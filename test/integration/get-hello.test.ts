@@ -26,7 +26,10 @@ daemonTest('a custom status, custom header and two cookies come through as CGI h
   assert.match(res.statusLine ?? '', /^Status: 418 /);
   assert.equal(res.headers['x-fixture'], 'teapot');
   const cookies = res.headerLines.filter((l) => /^set-cookie:/i.test(l));
-  assert.deepEqual(cookies.map((l) => l.replace(/^set-cookie:\s*/i, '')), ['a=1; Path=/', 'b=2; Path=/']);
+  assert.deepEqual(
+    cookies.map((l) => l.replace(/^set-cookie:\s*/i, '')),
+    ['a=1; Path=/', 'b=2; Path=/'],
+  );
   assert.equal(res.body.toString(), "I'm a teapot\n");
 });
 

@@ -26,13 +26,17 @@ daemonTest('GET_VALUES answers FCGI_MPXS_CONNS=0 and the connection then serves 
   conn.destroy();
 });
 
-daemonTest('GET_VALUES for names on Object.prototype (toString, __proto__) answers nothing for them', {}, async (_t, fpm) => {
-  const conn = await fpm.connect();
-  await conn.write(encodeGetValues(['toString', '__proto__', 'FCGI_MPXS_CONNS']));
-  const record = await conn.nextRecord(5000);
-  assert.equal(record?.type, FCGI_GET_VALUES_RESULT);
-  const values = decodeParams(record?.content ?? Buffer.alloc(0));
-  assert.deepEqual(Object.keys(values), ['FCGI_MPXS_CONNS']);
-  assert.equal(await conn.isServed(), true);
-  conn.destroy();
-});
+daemonTest(
+  'GET_VALUES for names on Object.prototype (toString, __proto__) answers nothing for them',
+  {},
+  async (_t, fpm) => {
+    const conn = await fpm.connect();
+    await conn.write(encodeGetValues(['toString', '__proto__', 'FCGI_MPXS_CONNS']));
+    const record = await conn.nextRecord(5000);
+    assert.equal(record?.type, FCGI_GET_VALUES_RESULT);
+    const values = decodeParams(record?.content ?? Buffer.alloc(0));
+    assert.deepEqual(Object.keys(values), ['FCGI_MPXS_CONNS']);
+    assert.equal(await conn.isServed(), true);
+    conn.destroy();
+  },
+);

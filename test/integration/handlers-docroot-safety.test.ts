@@ -33,18 +33,22 @@ daemonTest('a `..` segment is refused with 404', {}, async (_t, fpm) => {
   assert.equal(res.body.toString(), 'File not found.\n');
 });
 
-daemonTest('script_root: scripts inside run, a symlink escaping it gets 403, a path outside gets 403', {
-  // {{DIR}} inside a var is not expanded again: put it in the template itself.
-  config: confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'script_root = {{DIR}}/root'),
-}, async (_t, fpm) => {
-  const root = join(fpm.dir.path, 'root');
-  mkdirSync(root);
-  copyFileSync(join(FIXTURE_SCRIPTS, 'hello.mjs'), join(root, 'inside.mjs'));
-  symlinkSync(join(FIXTURE_SCRIPTS, 'hello.mjs'), join(root, 'escape.mjs'));
-  assert.equal((await fpm.request({ script: join(root, 'inside.mjs') })).status, 200);
-  const escaped = await fpm.request({ script: join(root, 'escape.mjs') });
-  assert.equal(escaped.status, 403);
-  assert.equal(escaped.body.toString(), 'Access denied.\n');
-  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 403);
-  await fpm.expectLog(/Access to the script '.*escape\.mjs' has been denied \(see script_root\)/);
-});
+daemonTest(
+  'script_root: scripts inside run, a symlink escaping it gets 403, a path outside gets 403',
+  {
+    // {{DIR}} inside a var is not expanded again: put it in the template itself.
+    config: confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'script_root = {{DIR}}/root'),
+  },
+  async (_t, fpm) => {
+    const root = join(fpm.dir.path, 'root');
+    mkdirSync(root);
+    copyFileSync(join(FIXTURE_SCRIPTS, 'hello.mjs'), join(root, 'inside.mjs'));
+    symlinkSync(join(FIXTURE_SCRIPTS, 'hello.mjs'), join(root, 'escape.mjs'));
+    assert.equal((await fpm.request({ script: join(root, 'inside.mjs') })).status, 200);
+    const escaped = await fpm.request({ script: join(root, 'escape.mjs') });
+    assert.equal(escaped.status, 403);
+    assert.equal(escaped.body.toString(), 'Access denied.\n');
+    assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 403);
+    await fpm.expectLog(/Access to the script '.*escape\.mjs' has been denied \(see script_root\)/);
+  },
+);

@@ -26,7 +26,10 @@ export class RssWatch {
   check(t: test.TestContext, what: string): void {
     const { peakKib } = this.#sampler.stop();
     const masterPeak = (peakKib.get(this.#masterPid) ?? 0) * 1024;
-    const childPeak = Math.max(0, ...[...peakKib].filter(([pid]) => pid !== this.#masterPid).map(([, kib]) => kib * 1024));
+    const childPeak = Math.max(
+      0,
+      ...[...peakKib].filter(([pid]) => pid !== this.#masterPid).map(([, kib]) => kib * 1024),
+    );
     t.diagnostic(`RSS under ${what}: master peak ${mib(masterPeak)}, child peak ${mib(childPeak)}`);
     assert.ok(masterPeak > 0 && childPeak > 0, 'RSS was sampled');
     assert.ok(masterPeak < MASTER_RSS_LIMIT, `master RSS ${mib(masterPeak)} under ${what}`);
@@ -46,11 +49,15 @@ export class GoodClient {
       // Bounded: a failure can be immediate (a refused connect), and the error messages carry the log.
       while (!this.#stopped && this.failures.length < 20) {
         try {
-          const res = await fpm.request({ script: options.script ?? 'hello.mjs', query: options.query ?? '', timeoutMs: 10_000 });
+          const res = await fpm.request({
+            script: options.script ?? 'hello.mjs',
+            query: options.query ?? '',
+            timeoutMs: 10_000,
+          });
           if (res.status === 200) this.ok++;
           else this.failures.push(`status ${res.status}`);
         } catch (err) {
-          this.failures.push(err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err));
+          this.failures.push(err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err));
         }
       }
     })();

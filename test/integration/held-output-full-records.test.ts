@@ -8,11 +8,19 @@ import { pseudoRandomBytes, sha256 } from '../helpers/http-client.js';
 
 daemonTest('a held 20 MiB echo goes out in full STDOUT records', {}, async (_t, fpm) => {
   const body = pseudoRandomBytes(20 * 1024 * 1024, 0x5eed);
-  const res = await fpm.request({ script: 'echo.mjs', method: 'POST', body, stdinChunkBytes: 8_177, timeoutMs: 60_000 });
+  const res = await fpm.request({
+    script: 'echo.mjs',
+    method: 'POST',
+    body,
+    stdinChunkBytes: 8_177,
+    timeoutMs: 60_000,
+  });
   assert.equal(res.status, 200);
   assert.equal(sha256(res.body), sha256(body));
   const stdout = res.records.filter((r) => r.type === FCGI_STDOUT && r.content.length > 0);
-  const inFull = stdout.filter((r) => r.content.length === FCGI_OUTPUT_CHUNK_LEN).reduce((n, r) => n + r.content.length, 0);
+  const inFull = stdout
+    .filter((r) => r.content.length === FCGI_OUTPUT_CHUNK_LEN)
+    .reduce((n, r) => n + r.content.length, 0);
   // What the script writes after the last STDIN record streams out as written; the held part (most
   // of it: the script runs behind the upload) is re-framed. Without re-framing no record is full.
   assert.ok(inFull >= body.length / 2, `${inFull} of ${body.length} bytes in full records (${stdout.length} records)`);

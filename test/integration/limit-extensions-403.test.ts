@@ -9,5 +9,8 @@ daemonTest('an existing .txt file answers 403 Access denied. and the refusal is 
   assert.match(res.statusLine ?? '', /^Status: 403 Forbidden/);
   assert.equal(res.body.toString(), 'Access denied.\n');
   assert.equal(res.ended, true);
-  await fpm.expectLog(/NOTICE: \[pool www\] TSFPM_ERR_SCRIPT_DENIED: Access to the script '.*not-a-script\.txt' has been denied \(see security\.limit_extensions\)/, { from: mark, timeoutMs: 5000 });
+  await fpm.expectLog(
+    /NOTICE: \[pool www\] TSFPM_ERR_SCRIPT_DENIED: Access to the script '.*not-a-script\.txt' has been denied \(see security\.limit_extensions\)/,
+    { from: mark, timeoutMs: 5000 },
+  );
 });

@@ -10,11 +10,16 @@ import { waitFor } from '../helpers/wait-for.js';
 const X_SCRIPT = `export default () => new Response('x\\n', { headers: { 'content-type': 'text/x-test' } });\n`;
 
 /** The stock template with `access.log = {{DIR}}/access.log` (a var's own placeholders are not filled). */
-const CONFIG = confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'access.log = {{DIR}}/access.log\n{{POOL_EXTRA}}');
+const CONFIG = confTemplate('static-pool.conf').replace(
+  '{{POOL_EXTRA}}',
+  'access.log = {{DIR}}/access.log\n{{POOL_EXTRA}}',
+);
 
 function accessLines(path: string): string[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** Waits until the file holds `count` lines (children flush within ~100 ms). */
@@ -77,7 +82,7 @@ daemonTest(
     assert.match(f[7] ?? '', /^\d+\.\d{3}$/);
     assert.match(f[8] ?? '', /^\d+\.\d{3}$/);
     assert.match(f[9] ?? '', /^\d+$/);
-    assert.ok(Number(f[10]) > 1_000_000, '%M: the child\'s memory in bytes');
+    assert.ok(Number(f[10]) > 1_000_000, "%M: the child's memory in bytes");
     assert.match(f[11] ?? '', /^\d+\.\d\d$/);
     assert.match(f[12] ?? '', /^\d+\.\d\d$/);
     assert.equal(f[13], 'text/x-test');

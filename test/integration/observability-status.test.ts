@@ -17,7 +17,11 @@ import { waitFor } from '../helpers/wait-for.js';
 type Status = Record<string, number | string | Record<string, number | string>[]>;
 
 async function status(fpm: Daemon, query = 'json'): Promise<Status> {
-  const res = await fpm.request({ params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query, timeoutMs: 20_000 });
+  const res = await fpm.request({
+    params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' },
+    query,
+    timeoutMs: 20_000,
+  });
   assert.equal(res.status, 200);
   return JSON.parse(res.body.toString('utf8')) as Status;
 }
@@ -52,7 +56,9 @@ for (const listen of ['tcp', 'unix'] as const) {
       const waiting: Socket[] = [];
       try {
         for (let i = 0; i < 5; i++) {
-          waiting.push(fpm.address.kind === 'tcp' ? connect(fpm.address.port, fpm.address.host) : connect(fpm.address.path));
+          waiting.push(
+            fpm.address.kind === 'tcp' ? connect(fpm.address.port, fpm.address.host) : connect(fpm.address.path),
+          );
         }
         for (const s of waiting) s.on('error', () => undefined);
         assert.equal((await busy).status, 200);
@@ -66,49 +72,74 @@ for (const listen of ['tcp', 'unix'] as const) {
   );
 }
 
-test("listen queue: a unix pool and a TCP pool both get the kernel's figures from the one `ss` run they share", { timeout: 60_000 }, async (t) => {
-  if (findTool('ss') === undefined) {
-    if (process.env['CI'] === 'true') throw new Error('ss (iproute2) is missing under CI');
-    t.skip('ss (Debian package iproute2) is not installed');
-    return;
-  }
-  // An `ss` first in PATH that notes each run, then runs the real one.
-  const bin = makeTempDir();
-  t.after(() => bin.remove());
-  const runs = join(bin.path, 'runs.log');
-  writeFileSync(join(bin.path, 'ss'), `#!/bin/sh\necho "$(date +%s%N)" >> ${runs}\nexec ${findTool('ss') ?? 'ss'} "$@"\n`, { mode: 0o755 });
-  const port = await getFreePort();
-  const site2 = `[site2]\nlisten = 127.0.0.1:${port}\nlisten.backlog = 77\npm = static\npm.max_children = 1\nsecurity.limit_extensions = .mjs\n${STATUS}\n`;
-  const fpm = await startDaemon(t, {
-    listen: 'unix',
-    vars: { MAX_CHILDREN: '1', POOL_EXTRA: `${STATUS}\n\n${site2}` },
-    env: { PATH: `${bin.path}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
-  });
-  const statusOf = async (address: FcgiAddress): Promise<Status> => {
-    const res = await fcgiRequest(address, { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' }, 20_000);
-    assert.equal(res.status, 200);
-    return JSON.parse(res.body.toString('utf8')) as Status;
-  };
-  const tcpAddress: FcgiAddress = { kind: 'tcp', host: '127.0.0.1', port };
-  // Each pool's first sample is taken on the first heartbeat after it starts.
-  const [unix, tcp] = await waitFor(async () => {
-    const both = [await statusOf(fpm.address), await statusOf(tcpAddress)];
-    return both.every((s) => Number(s['listen queue len']) > 0) ? both : undefined;
-  }, { what: "both pools' listen queue len" });
-  assert.equal(unix?.['pool'], 'www');
-  assert.equal(tcp?.['pool'], 'site2');
-  assert.equal(tcp?.['listen queue len'], 77, 'the TCP pool reads its own socket (listen.backlog = 77)');
-  assert.notEqual(unix?.['listen queue len'], 77, "the unix pool reads its own socket, not site2's");
+test(
+  "listen queue: a unix pool and a TCP pool both get the kernel's figures from the one `ss` run they share",
+  { timeout: 60_000 },
+  async (t) => {
+    if (findTool('ss') === undefined) {
+      if (process.env['CI'] === 'true') throw new Error('ss (iproute2) is missing under CI');
+      t.skip('ss (Debian package iproute2) is not installed');
+      return;
+    }
+    // An `ss` first in PATH that notes each run, then runs the real one.
+    const bin = makeTempDir();
+    t.after(() => bin.remove());
+    const runs = join(bin.path, 'runs.log');
+    writeFileSync(
+      join(bin.path, 'ss'),
+      `#!/bin/sh\necho "$(date +%s%N)" >> ${runs}\nexec ${findTool('ss') ?? 'ss'} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const port = await getFreePort();
+    const site2 = `[site2]\nlisten = 127.0.0.1:${port}\nlisten.backlog = 77\npm = static\npm.max_children = 1\nsecurity.limit_extensions = .mjs\n${STATUS}\n`;
+    const fpm = await startDaemon(t, {
+      listen: 'unix',
+      vars: { MAX_CHILDREN: '1', POOL_EXTRA: `${STATUS}\n\n${site2}` },
+      env: { PATH: `${bin.path}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
+    });
+    const statusOf = async (address: FcgiAddress): Promise<Status> => {
+      const res = await fcgiRequest(
+        address,
+        { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' },
+        20_000,
+      );
+      assert.equal(res.status, 200);
+      return JSON.parse(res.body.toString('utf8')) as Status;
+    };
+    const tcpAddress: FcgiAddress = { kind: 'tcp', host: '127.0.0.1', port };
+    // Each pool's first sample is taken on the first heartbeat after it starts.
+    const [unix, tcp] = await waitFor(
+      async () => {
+        const both = [await statusOf(fpm.address), await statusOf(tcpAddress)];
+        return both.every((s) => Number(s['listen queue len']) > 0) ? both : undefined;
+      },
+      { what: "both pools' listen queue len" },
+    );
+    assert.equal(unix?.['pool'], 'www');
+    assert.equal(tcp?.['pool'], 'site2');
+    assert.equal(tcp?.['listen queue len'], 77, 'the TCP pool reads its own socket (listen.backlog = 77)');
+    assert.notEqual(unix?.['listen queue len'], 77, "the unix pool reads its own socket, not site2's");
 
-  // Both pools busy for a few heartbeats: one run per heartbeat serves both, never one run per pool.
-  const from = readFileSync(runs, 'utf8').split('\n').filter(Boolean).length;
-  const busy = [fpm.request({ script: 'busy.mjs', query: 'ms=3500', timeoutMs: 20_000 }), fcgiRequest(tcpAddress, { scriptFilename: join(FIXTURE_SCRIPTS, 'busy.mjs'), query: 'ms=3500' }, 20_000)];
-  for (const res of await Promise.all(busy)) assert.equal(res.status, 200);
-  const times = readFileSync(runs, 'utf8').split('\n').filter(Boolean).slice(from).map((line) => Number(BigInt(line) / 1_000_000n));
-  assert.ok(times.length >= 2, `ss ran ${times.length} times while both pools were busy for 3.5 s`);
-  const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
-  assert.ok(gaps.every((ms) => ms >= 300), `runs of ss ${gaps.join(', ')} ms apart: one per heartbeat, shared by both pools`);
-});
+    // Both pools busy for a few heartbeats: one run per heartbeat serves both, never one run per pool.
+    const from = readFileSync(runs, 'utf8').split('\n').filter(Boolean).length;
+    const busy = [
+      fpm.request({ script: 'busy.mjs', query: 'ms=3500', timeoutMs: 20_000 }),
+      fcgiRequest(tcpAddress, { scriptFilename: join(FIXTURE_SCRIPTS, 'busy.mjs'), query: 'ms=3500' }, 20_000),
+    ];
+    for (const res of await Promise.all(busy)) assert.equal(res.status, 200);
+    const times = readFileSync(runs, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(from)
+      .map((line) => Number(BigInt(line) / 1_000_000n));
+    assert.ok(times.length >= 2, `ss ran ${times.length} times while both pools were busy for 3.5 s`);
+    const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
+    assert.ok(
+      gaps.every((ms) => ms >= 300),
+      `runs of ss ${gaps.join(', ')} ms apart: one per heartbeat, shared by both pools`,
+    );
+  },
+);
 
 const SLEEPY_SCRIPT = `export default function handler() {
   sleepyFunction(2500);
@@ -132,13 +163,21 @@ daemonTest(
     assert.equal(res.status, 200);
     assert.equal(res.body.toString(), 'woke up\n');
     await fpm.expectLog(
-      new RegExp(`WARNING: \\[pool www\\] child \\d+, script '${script.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' \\(request: "GET /sleepy\\.mjs"\\) executing too slow \\(\\d+\\.\\d{6} sec\\), logging`),
+      new RegExp(
+        `WARNING: \\[pool www\\] child \\d+, script '${script.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' \\(request: "GET /sleepy\\.mjs"\\) executing too slow \\(\\d+\\.\\d{6} sec\\), logging`,
+      ),
     );
     const slowlog = join(fpm.dir.path, 'slow.log');
-    const text = await waitFor(() => (existsSync(slowlog) && readFileSync(slowlog, 'utf8').includes('sleepyFunction') ? readFileSync(slowlog, 'utf8') : undefined), {
-      what: 'the slowlog block',
-      onTimeout: () => (existsSync(slowlog) ? readFileSync(slowlog, 'utf8') : '(no slowlog)') + fpm.log.dump(),
-    });
+    const text = await waitFor(
+      () =>
+        existsSync(slowlog) && readFileSync(slowlog, 'utf8').includes('sleepyFunction')
+          ? readFileSync(slowlog, 'utf8')
+          : undefined,
+      {
+        what: 'the slowlog block',
+        onTimeout: () => (existsSync(slowlog) ? readFileSync(slowlog, 'utf8') : '(no slowlog)') + fpm.log.dump(),
+      },
+    );
     const lines = text.split('\n');
     assert.equal(lines[0], '');
     assert.match(lines[1] ?? '', /^\[\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\]  \[pool www\] pid \d+$/);
@@ -164,11 +203,14 @@ daemonTest(
     // requests that other children just began; it must converge to the exact count (each status
     // request counts itself, as php-fpm's does).
     let polls = 0;
-    const after = await waitFor(async () => {
-      const s = await status(fpm);
-      polls++;
-      return Number(s['accepted conn']) - Number(first['accepted conn']) === N + polls ? s : undefined;
-    }, { what: `accepted conn to reach ${N} + the status requests` });
+    const after = await waitFor(
+      async () => {
+        const s = await status(fpm);
+        polls++;
+        return Number(s['accepted conn']) - Number(first['accepted conn']) === N + polls ? s : undefined;
+      },
+      { what: `accepted conn to reach ${N} + the status requests` },
+    );
     assert.equal(after['max children'], 2);
   },
 );
@@ -194,7 +236,9 @@ daemonTest(
       busy.push(fpm.request({ script, query: marker.query, timeoutMs: 30_000 }));
       if (i < 2) await marker.started(15_000);
     }
-    await fpm.expectLog(/WARNING: \[pool www\] server reached pm\.max_children setting \(2\), consider raising it/, { timeoutMs: 15_000 });
+    await fpm.expectLog(/WARNING: \[pool www\] server reached pm\.max_children setting \(2\), consider raising it/, {
+      timeoutMs: 15_000,
+    });
     for (const res of await Promise.all(busy)) assert.equal(res.status, 200);
     const s = await status(fpm);
     assert.ok(Number(s['max children reached']) >= 1);
@@ -212,7 +256,9 @@ daemonTest(
     vars: { POOL_EXTRA: STATUS },
   },
   async (_t, fpm) => {
-    const slow = Array.from({ length: 4 }, () => fpm.request({ script: 'slow.mjs', query: 'ms=2000', timeoutMs: 20_000 }));
+    const slow = Array.from({ length: 4 }, () =>
+      fpm.request({ script: 'slow.mjs', query: 'ms=2000', timeoutMs: 20_000 }),
+    );
     for (const res of await Promise.all(slow)) assert.equal(res.status, 200);
     const s = await status(fpm);
     assert.ok(Number(s['max children reached']) >= 1, `max children reached ${String(s['max children reached'])}`);
@@ -241,7 +287,9 @@ daemonTest(
       assert.ok(res.body.length > 0);
     }
     assert.ok((await get('openmetrics')).body.toString().endsWith('# EOF\n'));
-    const full = JSON.parse((await get('json&full')).body.toString()) as { processes: { pid: number; state: string; 'request uri': string }[] };
+    const full = JSON.parse((await get('json&full')).body.toString()) as {
+      processes: { pid: number; state: string; 'request uri': string }[];
+    };
     const self = full.processes.find((p) => p['request uri'] === '/status?json&full');
     assert.equal(self?.state, 'Running');
     assert.ok(fpm.liveChildren().includes(self?.pid ?? -1));

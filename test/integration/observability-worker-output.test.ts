@@ -34,7 +34,8 @@ daemonTest(
       { what: 'three wrapped pieces', onTimeout: () => fpm.log.dump() },
     );
     assert.equal(pieces.length, 3);
-    for (const piece of pieces) assert.match(piece, /^\[[^\]]+\] WARNING: \[pool www\] child \d+ said into stderr: "x+"$/);
+    for (const piece of pieces)
+      assert.match(piece, /^\[[^\]]+\] WARNING: \[pool www\] child \d+ said into stderr: "x+"$/);
     assert.equal(pieces[0]?.length, 1050);
     assert.equal(pieces[1]?.length, 1050);
     const xs = pieces.map((p) => /"(x+)"$/.exec(p)?.[1]?.length ?? 0).reduce((a, b) => a + b, 0);
@@ -66,41 +67,58 @@ daemonTest(
   },
 );
 
-void test('SIGUSR1 after renaming the error log: the reopen notice and later lines land in a fresh file', { timeout: 60_000 }, async (t) => {
-  const dir = makeTempDir();
-  const log = join(dir.path, 'error.log');
-  const sock = dir.socketPath('fpm.sock');
-  const conf = join(dir.path, 'tsfpm.conf');
-  writeFileSync(
-    conf,
-    `[global]\nerror_log = ${log}\nlog_level = notice\n[www]\nlisten = ${sock}\npm = static\npm.max_children = 1\n` +
-      `security.limit_extensions = .mjs\ncatch_workers_output = yes\n`,
-  );
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  // Without -O the daemon writes to its error_log file even in the foreground (php-fpm's rule).
-  const daemon = spawn(process.execPath, [TSFPM_BIN, '-y', conf, '-F', '-R'], { cwd: dir.path, env, stdio: 'ignore' });
-  const exited = new Promise((resolve) => daemon.once('exit', resolve));
-  t.after(async () => {
-    daemon.kill('SIGQUIT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000).unref())]);
-    if (daemon.exitCode === null) daemon.kill('SIGKILL');
-    dir.remove();
-  });
-  const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-  await waitFor(() => read(log).includes('ready to handle connections'), { timeoutMs: 15_000, what: 'the daemon to start' });
-  const script = join(dir.path, 'say.mjs');
-  writeFileSync(script, `export default (r) => { console.error('said ' + new URL(r.url).search); return new Response('ok'); };\n`);
-  const address = { kind: 'unix', path: sock } as const;
-  const say = (query: string) => fcgiRequest(address, { scriptFilename: script, params: { SCRIPT_NAME: '/say.mjs' }, query }, 10_000);
-  await say('before');
-  await waitFor(() => read(log).includes('said ?before'), { what: 'the first line' });
-  renameSync(log, `${log}.1`);
-  daemon.kill('SIGUSR1');
-  await waitFor(() => read(log).includes('NOTICE: error log file re-opened'), { what: 'the reopen notice in a fresh file' });
-  await say('after');
-  await waitFor(() => read(log).includes('said ?after'), { what: 'a later line in the fresh file' });
-  assert.ok(read(`${log}.1`).includes('said ?before'));
-  assert.ok(!read(`${log}.1`).includes('said ?after'));
-  assert.ok(!read(log).includes('said ?before'));
-});
+void test(
+  'SIGUSR1 after renaming the error log: the reopen notice and later lines land in a fresh file',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = makeTempDir();
+    const log = join(dir.path, 'error.log');
+    const sock = dir.socketPath('fpm.sock');
+    const conf = join(dir.path, 'tsfpm.conf');
+    writeFileSync(
+      conf,
+      `[global]\nerror_log = ${log}\nlog_level = notice\n[www]\nlisten = ${sock}\npm = static\npm.max_children = 1\n` +
+        `security.limit_extensions = .mjs\ncatch_workers_output = yes\n`,
+    );
+    const env = { ...process.env };
+    delete env['NODE_TEST_CONTEXT'];
+    // Without -O the daemon writes to its error_log file even in the foreground (php-fpm's rule).
+    const daemon = spawn(process.execPath, [TSFPM_BIN, '-y', conf, '-F', '-R'], {
+      cwd: dir.path,
+      env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => daemon.once('exit', resolve));
+    t.after(async () => {
+      daemon.kill('SIGQUIT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 8000).unref())]);
+      if (daemon.exitCode === null) daemon.kill('SIGKILL');
+      dir.remove();
+    });
+    const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    await waitFor(() => read(log).includes('ready to handle connections'), {
+      timeoutMs: 15_000,
+      what: 'the daemon to start',
+    });
+    const script = join(dir.path, 'say.mjs');
+    writeFileSync(
+      script,
+      `export default (r) => { console.error('said ' + new URL(r.url).search); return new Response('ok'); };\n`,
+    );
+    const address = { kind: 'unix', path: sock } as const;
+    const say = (query: string) =>
+      fcgiRequest(address, { scriptFilename: script, params: { SCRIPT_NAME: '/say.mjs' }, query }, 10_000);
+    await say('before');
+    await waitFor(() => read(log).includes('said ?before'), { what: 'the first line' });
+    renameSync(log, `${log}.1`);
+    daemon.kill('SIGUSR1');
+    await waitFor(() => read(log).includes('NOTICE: error log file re-opened'), {
+      what: 'the reopen notice in a fresh file',
+    });
+    await say('after');
+    await waitFor(() => read(log).includes('said ?after'), { what: 'a later line in the fresh file' });
+    assert.ok(read(`${log}.1`).includes('said ?before'));
+    assert.ok(!read(`${log}.1`).includes('said ?after'));
+    assert.ok(!read(log).includes('said ?before'));
+  },
+);

@@ -9,21 +9,26 @@ import { isAlive } from '../helpers/proc.js';
 import { describeResult, runTsfpm } from '../helpers/tsfpm-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-void test('-D: returns 0 once ready; pid file, stdio on /dev/null, log in error_log, serves, stops', { timeout: 60_000 }, async (t) => {
-  const fpm = await startDaemonized(t, DAEMONIZED_CONF);
-  assert.equal(fpm.launcher.code, 0, describeResult(fpm.launcher));
-  assert.equal(fpm.launcher.stdout, '');
-  const pid = fpm.pid();
-  assert.ok(isAlive(pid));
-  // The launcher returned only after the master was ready.
-  assert.match(fpm.errorLogText(), /NOTICE: ready to handle connections/);
-  for (const fd of [0, 1, 2]) assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/null', `fd ${fd} of the master`);
-  const response = await runTsfpm(['request', '--connect', fpm.socketPath, '--health']);
-  assert.equal(response.code, 0, describeResult(response));
-  process.kill(pid, 'SIGQUIT');
-  await waitFor(() => !isAlive(pid), { what: 'the daemon to exit' });
-  assert.match(fpm.errorLogText(), /NOTICE: exiting, bye-bye!/);
-});
+void test(
+  '-D: returns 0 once ready; pid file, stdio on /dev/null, log in error_log, serves, stops',
+  { timeout: 60_000 },
+  async (t) => {
+    const fpm = await startDaemonized(t, DAEMONIZED_CONF);
+    assert.equal(fpm.launcher.code, 0, describeResult(fpm.launcher));
+    assert.equal(fpm.launcher.stdout, '');
+    const pid = fpm.pid();
+    assert.ok(isAlive(pid));
+    // The launcher returned only after the master was ready.
+    assert.match(fpm.errorLogText(), /NOTICE: ready to handle connections/);
+    for (const fd of [0, 1, 2])
+      assert.equal(readlinkSync(`/proc/${pid}/fd/${fd}`), '/dev/null', `fd ${fd} of the master`);
+    const response = await runTsfpm(['request', '--connect', fpm.socketPath, '--health']);
+    assert.equal(response.code, 0, describeResult(response));
+    process.kill(pid, 'SIGQUIT');
+    await waitFor(() => !isAlive(pid), { what: 'the daemon to exit' });
+    assert.match(fpm.errorLogText(), /NOTICE: exiting, bye-bye!/);
+  },
+);
 
 void test('-D with a start-up failure: the launcher exits 70 and prints why', { timeout: 30_000 }, async (t) => {
   const conf = DAEMONIZED_CONF.replace('listen = {{SOCK}}', 'listen = {{DIR}}/no/such/dir/fpm.sock');

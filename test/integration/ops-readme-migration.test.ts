@@ -19,7 +19,8 @@ function migrationRows(): Map<string, string> {
     const cells = /^\| (.+?) \| (.+) \|$/.exec(line);
     if (cells === null) continue;
     // `php_value[…]` is listed as php_value; names are the backquoted words of the first cell.
-    for (const name of (cells[1] ?? '').matchAll(/`([a-z_.]+)(?:\[[^\]]*\])?`/g)) rows.set(name[1] ?? '', cells[2] ?? '');
+    for (const name of (cells[1] ?? '').matchAll(/`([a-z_.]+)(?:\[[^\]]*\])?`/g))
+      rows.set(name[1] ?? '', cells[2] ?? '');
   }
   return rows;
 }

@@ -41,12 +41,29 @@ void test('tsfpm request against tsfpm', { timeout: 60_000 }, async (t) => {
     const bodyFile = join(fpm.dir.path, 'body.txt');
     writeFileSync(bodyFile, 'a=1&b=2');
     const result = await runTsfpm([
-      'request', ...connect, '-X', 'PUT', '-H', 'X-Probe: hello', '-H', 'Content-Type: text/plain',
-      '-d', `@${bodyFile}`, '--body-only', `${script}?x=1`,
+      'request',
+      ...connect,
+      '-X',
+      'PUT',
+      '-H',
+      'X-Probe: hello',
+      '-H',
+      'Content-Type: text/plain',
+      '-d',
+      `@${bodyFile}`,
+      '--body-only',
+      `${script}?x=1`,
     ]);
     assert.equal(result.code, 0, describeResult(result));
     const echoed = JSON.parse(result.stdout) as Record<string, string>;
-    assert.deepEqual(echoed, { method: 'PUT', path: script, query: '?x=1', probe: 'hello', type: 'text/plain', body: 'a=1&b=2' });
+    assert.deepEqual(echoed, {
+      method: 'PUT',
+      path: script,
+      query: '?x=1',
+      probe: 'hello',
+      type: 'text/plain',
+      body: 'a=1&b=2',
+    });
   });
 
   await t.test('-d @- reads stdin and defaults to POST', async () => {
@@ -108,7 +125,12 @@ void test('tsfpm request: refused connections, missing sockets and bad usage', a
   const missing = await runTsfpm(['request', '--connect', '/nonexistent/fpm.sock', '--health']);
   assert.equal(missing.code, 1, describeResult(missing));
   assert.match(missing.stderr, /no such socket: unix:\/nonexistent\/fpm.sock/);
-  for (const args of [['request'], ['request', '--bogus', 'x'], ['request', '--connect', 'nonsense', 'x'], ['status', 'extra']]) {
+  for (const args of [
+    ['request'],
+    ['request', '--bogus', 'x'],
+    ['request', '--connect', 'nonsense', 'x'],
+    ['status', 'extra'],
+  ]) {
     const usage = await runTsfpm(args);
     assert.equal(usage.code, 64, `${args.join(' ')}: ${describeResult(usage)}`);
     assert.match(usage.stderr, /Usage: tsfpm (request|status)|invalid address/);

@@ -43,7 +43,9 @@ void test('tsfpm request and tsfpm status against PHP-FPM', { timeout: 60_000 },
   );
   const root = process.getuid?.() === 0;
   const log = new LogLines('php-fpm log');
-  const fpm = spawn(phpFpm, ['-n', '-y', conf, '-F', '-O', ...(root ? ['-R'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const fpm = spawn(phpFpm, ['-n', '-y', conf, '-F', '-O', ...(root ? ['-R'] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   fpm.stdout.setEncoding('utf8').on('data', (text: string) => log.push(text));
   fpm.stderr.setEncoding('utf8').on('data', (text: string) => log.push(text));
   const exited = new Promise((resolve) => fpm.once('exit', resolve));

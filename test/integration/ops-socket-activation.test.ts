@@ -38,30 +38,34 @@ void test('a TCP socket passed as fd 3 is adopted by address and serves requests
   assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
 });
 
-void test('a unix socket is matched to its pool by FileDescriptorName= and not unlinked at stop', { timeout: 60_000 }, async (t) => {
-  const activate = requireTool(t, 'systemd-socket-activate', 'systemd');
-  if (activate === undefined) return;
-  const dir = makeTempDir('tsfpm-sa-');
-  t.after(() => dir.remove());
-  const path = dir.socketPath('activated.sock');
-  // The pool listens on another path: only the fd name ties the socket to the pool.
-  const fpm = await startDaemon(t, {
-    address: { kind: 'unix', path },
-    vars: { ADDR: dir.socketPath('not-bound.sock') },
-    wrapper: [activate, '-l', path, '--fdname=www'],
-    waitReady: false,
-  });
-  await fpm.expectLog(/Listening on/);
-  const first = fpm.request({ script: 'hello.mjs', timeoutMs: 20_000 });
-  await fpm.expectLog(/NOTICE: ready to handle connections/, { timeoutMs: 15_000 });
-  await fpm.expectLog(new RegExp(`NOTICE: using inherited socket fd=3, "${path}"`));
-  assert.equal((await first).status, 200);
-  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
-  assert.equal(existsSync(dir.socketPath('not-bound.sock')), false, 'the pool did not bind its own address');
-  fpm.signal('SIGQUIT');
-  assert.equal((await fpm.waitExit()).code, 0);
-  assert.ok(existsSync(path), 'the socket file belongs to systemd and stays');
-});
+void test(
+  'a unix socket is matched to its pool by FileDescriptorName= and not unlinked at stop',
+  { timeout: 60_000 },
+  async (t) => {
+    const activate = requireTool(t, 'systemd-socket-activate', 'systemd');
+    if (activate === undefined) return;
+    const dir = makeTempDir('tsfpm-sa-');
+    t.after(() => dir.remove());
+    const path = dir.socketPath('activated.sock');
+    // The pool listens on another path: only the fd name ties the socket to the pool.
+    const fpm = await startDaemon(t, {
+      address: { kind: 'unix', path },
+      vars: { ADDR: dir.socketPath('not-bound.sock') },
+      wrapper: [activate, '-l', path, '--fdname=www'],
+      waitReady: false,
+    });
+    await fpm.expectLog(/Listening on/);
+    const first = fpm.request({ script: 'hello.mjs', timeoutMs: 20_000 });
+    await fpm.expectLog(/NOTICE: ready to handle connections/, { timeoutMs: 15_000 });
+    await fpm.expectLog(new RegExp(`NOTICE: using inherited socket fd=3, "${path}"`));
+    assert.equal((await first).status, 200);
+    assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+    assert.equal(existsSync(dir.socketPath('not-bound.sock')), false, 'the pool did not bind its own address');
+    fpm.signal('SIGQUIT');
+    assert.equal((await fpm.waitExit()).code, 0);
+    assert.ok(existsSync(path), 'the socket file belongs to systemd and stays');
+  },
+);
 
 void test('LISTEN_PID of another process: the variables are ignored and the pool binds its own socket', async (t) => {
   const fpm = await startDaemon(t, { env: { LISTEN_FDS: '1', LISTEN_PID: '1', LISTEN_FDNAMES: 'www' } });

@@ -10,36 +10,47 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 
 // Guards against libuv's deferred EADDRINUSE (bind() reports it only at listen(), which only the
 // children call): the master checks the bound port itself.
-test('a TCP port already in use makes the start fail: error logged, non-zero exit', {
-  timeout: 30_000,
-}, async (t) => {
-  const holder = createServer();
-  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-  t.after(() => holder.close());
-  const held = holder.address();
-  assert.ok(held !== null && typeof held !== 'string');
-  const fpm = await startDaemon(t, { waitReady: false, address: { kind: 'tcp', host: '127.0.0.1', port: held.port } });
-  try {
-    const status = await fpm.waitExit(8000);
-    assert.notEqual(status.code, 0);
-    await fpm.expectLog(/ERROR: .*(EADDRINUSE|already in use)/i, { timeoutMs: 2000 });
-    await fpm.expectLog(/FPM initialization failed/, { timeoutMs: 2000 });
-    assert.equal(fpm.log.find(/ready to handle connections/), undefined);
-  } catch (err) {
-    throw fpm.withLog(err);
-  }
-});
+test(
+  'a TCP port already in use makes the start fail: error logged, non-zero exit',
+  {
+    timeout: 30_000,
+  },
+  async (t) => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    t.after(() => holder.close());
+    const held = holder.address();
+    assert.ok(held !== null && typeof held !== 'string');
+    const fpm = await startDaemon(t, {
+      waitReady: false,
+      address: { kind: 'tcp', host: '127.0.0.1', port: held.port },
+    });
+    try {
+      const status = await fpm.waitExit(8000);
+      assert.notEqual(status.code, 0);
+      await fpm.expectLog(/ERROR: .*(EADDRINUSE|already in use)/i, { timeoutMs: 2000 });
+      await fpm.expectLog(/FPM initialization failed/, { timeoutMs: 2000 });
+      assert.equal(fpm.log.find(/ready to handle connections/), undefined);
+    } catch (err) {
+      throw fpm.withLog(err);
+    }
+  },
+);
 
-test('a stale file at the unix socket path (left by a killed master) is replaced and served', { timeout: 30_000 }, async (t) => {
-  const dir = makeTempDir();
-  t.after(() => dir.remove());
-  const path = dir.socketPath('stale.sock');
-  writeFileSync(path, 'left over');
-  const fpm = await startDaemon(t, { address: { kind: 'unix', path } });
-  try {
-    const res = await fpm.request({ script: 'hello.mjs' });
-    assert.equal(res.status, 200);
-  } catch (err) {
-    throw fpm.withLog(err);
-  }
-});
+test(
+  'a stale file at the unix socket path (left by a killed master) is replaced and served',
+  { timeout: 30_000 },
+  async (t) => {
+    const dir = makeTempDir();
+    t.after(() => dir.remove());
+    const path = dir.socketPath('stale.sock');
+    writeFileSync(path, 'left over');
+    const fpm = await startDaemon(t, { address: { kind: 'unix', path } });
+    try {
+      const res = await fpm.request({ script: 'hello.mjs' });
+      assert.equal(res.status, 200);
+    } catch (err) {
+      throw fpm.withLog(err);
+    }
+  },
+);

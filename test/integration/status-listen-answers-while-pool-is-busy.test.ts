@@ -8,45 +8,53 @@ import { fcgiRequest } from '../helpers/fcgi-client.js';
 import { confTemplate } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-test('pm.status_listen answers within a second while both children block, and reports them active', { timeout: 60_000 }, async (t) => {
-  const dir = makeTempDir();
-  t.after(() => dir.remove());
-  const statusSocket = dir.socketPath('status.sock');
-  const config = confTemplate('static-pool.conf').replace(
-    '{{POOL_EXTRA}}',
-    `pm.status_path = /status\npm.status_listen = ${statusSocket}\n{{POOL_EXTRA}}`,
-  );
-  const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '2' } });
-  const address = { kind: 'unix' as const, path: statusSocket };
+test(
+  'pm.status_listen answers within a second while both children block, and reports them active',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = makeTempDir();
+    t.after(() => dir.remove());
+    const statusSocket = dir.socketPath('status.sock');
+    const config = confTemplate('static-pool.conf').replace(
+      '{{POOL_EXTRA}}',
+      `pm.status_path = /status\npm.status_listen = ${statusSocket}\n{{POOL_EXTRA}}`,
+    );
+    const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '2' } });
+    const address = { kind: 'unix' as const, path: statusSocket };
 
-  const idle = await fcgiRequest(address, { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' } }, 5000);
-  assert.equal(idle.status, 200);
-  assert.match(idle.body.toString(), /^pool:\s+www$/m, 'the main pool\'s status, not the hidden pool\'s');
+    const idle = await fcgiRequest(address, { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' } }, 5000);
+    assert.equal(idle.status, 200);
+    assert.match(idle.body.toString(), /^pool:\s+www$/m, "the main pool's status, not the hidden pool's");
 
-  // Both children block their event loops for 5 s (the first one starts before the second is sent).
-  const first = fpm.request({ script: 'busy.mjs', query: 'ms=5000', timeoutMs: 30_000 });
-  await fpm.expectLog(/said into stderr: "busy start in (\d+)"/);
-  const second = fpm.request({ script: 'busy.mjs', query: 'ms=5000', timeoutMs: 30_000 });
-  const mark = fpm.logMark;
-  await fpm.expectLog(/said into stderr: "busy start in (\d+)"/, { from: mark });
+    // Both children block their event loops for 5 s (the first one starts before the second is sent).
+    const first = fpm.request({ script: 'busy.mjs', query: 'ms=5000', timeoutMs: 30_000 });
+    await fpm.expectLog(/said into stderr: "busy start in (\d+)"/);
+    const second = fpm.request({ script: 'busy.mjs', query: 'ms=5000', timeoutMs: 30_000 });
+    const mark = fpm.logMark;
+    await fpm.expectLog(/said into stderr: "busy start in (\d+)"/, { from: mark });
 
-  // The master hears of a request from the child's reporter thread, every 10 ms: the second busy
-  // start may be printed before its report arrives, so the status is asked again until it shows it.
-  let status: Record<string, unknown> = {};
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const asked = Date.now();
-    const busy = await fcgiRequest(address, { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' }, 5000);
-    const tookMs = Date.now() - asked;
-    assert.equal(busy.status, 200);
-    assert.ok(tookMs < 1000, `answered in ${tookMs} ms`);
-    status = JSON.parse(busy.body.toString()) as Record<string, unknown>;
-    if (status['active processes'] === 2) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.equal(status['pool'], 'www');
-  assert.equal(status['active processes'], 2, 'both children of the pool are active');
+    // The master hears of a request from the child's reporter thread, every 10 ms: the second busy
+    // start may be printed before its report arrives, so the status is asked again until it shows it.
+    let status: Record<string, unknown> = {};
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const asked = Date.now();
+      const busy = await fcgiRequest(
+        address,
+        { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' },
+        5000,
+      );
+      const tookMs = Date.now() - asked;
+      assert.equal(busy.status, 200);
+      assert.ok(tookMs < 1000, `answered in ${tookMs} ms`);
+      status = JSON.parse(busy.body.toString()) as Record<string, unknown>;
+      if (status['active processes'] === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(status['pool'], 'www');
+    assert.equal(status['active processes'], 2, 'both children of the pool are active');
 
-  const script = await fcgiRequest(address, { scriptFilename: join(fpm.dir.path, 'x.mjs') }, 5000);
-  assert.equal(script.status, 404, 'the status pool runs no scripts');
-  for (const res of await Promise.all([first, second])) assert.equal(res.status, 200);
-});
+    const script = await fcgiRequest(address, { scriptFilename: join(fpm.dir.path, 'x.mjs') }, 5000);
+    assert.equal(script.status, 404, 'the status pool runs no scripts');
+    for (const res of await Promise.all([first, second])) assert.equal(res.status, 200);
+  },
+);

@@ -17,7 +17,12 @@ export interface ThreadPost {
  * Runs what `makePost` builds (called again for the second post: a transferred body cannot be sent
  * twice). `onRepost` is told when the first post met the race.
  */
-export async function runOnThread(pool: Tinypool, makePost: () => ThreadPost, signal: AbortSignal, onRepost: () => void): Promise<unknown> {
+export async function runOnThread(
+  pool: Tinypool,
+  makePost: () => ThreadPost,
+  signal: AbortSignal,
+  onRepost: () => void,
+): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     const { task, transferList } = makePost();
     try {

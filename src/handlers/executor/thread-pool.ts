@@ -14,7 +14,8 @@ export const threadCount = (): number => Math.max(2, availableParallelism());
 
 export function scriptThreads(config: PoolConfig): Tinypool {
   if (pool !== undefined) return pool;
-  const memoryMb = config.executorMemoryLimitBytes > 0 ? Math.max(1, Math.round(config.executorMemoryLimitBytes / 1024 ** 2)) : 0;
+  const memoryMb =
+    config.executorMemoryLimitBytes > 0 ? Math.max(1, Math.round(config.executorMemoryLimitBytes / 1024 ** 2)) : 0;
   pool = new Tinypool({
     filename: TASK_FILE,
     runtime: 'worker_threads',
@@ -24,7 +25,14 @@ export function scriptThreads(config: PoolConfig): Tinypool {
     // thread was started and torn down for nearly every request (~3 ms of CPU each, measured).
     idleTimeout: THREAD_IDLE_MS,
     isolateWorkers: config.executorIsolate,
-    ...(memoryMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(1, memoryMb >> 2)) } } : {}),
+    ...(memoryMb > 0
+      ? {
+          resourceLimits: {
+            maxOldGenerationSizeMb: memoryMb,
+            maxYoungGenerationSizeMb: Math.min(32, Math.max(1, memoryMb >> 2)),
+          },
+        }
+      : {}),
   });
   return pool;
 }

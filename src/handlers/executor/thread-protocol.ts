@@ -26,4 +26,9 @@ export type ThreadResult =
       readonly logs: ThreadLogLine[];
     }
   /** `code`: the TsfpmError code the failure carried (an error's class does not survive the thread boundary). */
-  | { readonly ok: false; readonly error: string; readonly code: ErrorCode | undefined; readonly logs: ThreadLogLine[] };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly code: ErrorCode | undefined;
+      readonly logs: ThreadLogLine[];
+    };

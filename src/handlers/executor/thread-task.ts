@@ -15,7 +15,10 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
   try {
     const handler = findHandler(await importScript(task.path, task.mtimeMs), task.path, task.mode);
     if (handler.kind !== 'fetch') {
-      throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_EXPORT', 'executor = threads runs fetch handlers only; this script exports a Node (req, res) handler');
+      throw new TsfpmError(
+        'TSFPM_ERR_SCRIPT_BAD_EXPORT',
+        'executor = threads runs fetch handlers only; this script exports a Node (req, res) handler',
+      );
     }
     const method = task.params['REQUEST_METHOD'] ?? 'GET';
     const init: RequestInit = { method, headers: requestHeaders(task.params).filter(isValidHeader) };
@@ -28,7 +31,11 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
       signal: new AbortController().signal,
       // The thread cannot outlive its task's answer: background work is finished before it.
       waitUntil: (promise) => {
-        background.push(Promise.resolve(promise).catch((err: unknown) => logs.push(['error', `waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`])));
+        background.push(
+          Promise.resolve(promise).catch((err: unknown) =>
+            logs.push(['error', `waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`]),
+          ),
+        );
       },
       log: {
         error: (m) => logs.push(['error', m]),
@@ -38,10 +45,18 @@ export default async function runInThread(task: ThreadTask): Promise<ThreadResul
       },
     };
     const result: unknown = await handler.fetch(new Request(requestUrl(task.params), init), ctx);
-    if (!(result instanceof Response)) throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', 'handler did not return a Response');
+    if (!(result instanceof Response))
+      throw new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', 'handler did not return a Response');
     const body = method === 'HEAD' || result.body === null ? null : new Uint8Array(await result.arrayBuffer());
     await Promise.all(background);
-    const answer: ThreadResult = { ok: true, status: result.status, statusText: result.statusText, headers: responseHeaders(result), body, logs };
+    const answer: ThreadResult = {
+      ok: true,
+      status: result.status,
+      statusText: result.statusText,
+      headers: responseHeaders(result),
+      body,
+      logs,
+    };
     // The body's memory moves to the main thread instead of being copied.
     if (body === null) return answer;
     // tinypool's movable protocol: the object is sent with the listed buffer transferred.

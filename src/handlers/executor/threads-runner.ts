@@ -56,13 +56,18 @@ export async function runInThreads(job: ScriptJob, pool: PoolConfig): Promise<vo
     )) as ThreadResult;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_WORKER_OUT_OF_MEMORY') childLog('error', `${job.where} exceeded executor.memory_limit: ${describeError(err)}`);
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+      childLog('error', `${job.where} exceeded executor.memory_limit: ${describeError(err)}`);
     await failScript(job, err);
     return;
   }
-  for (const [level, message] of result.logs) childLog(level, `[pool ${pool.name}] child ${process.pid} script: ${message}`);
+  for (const [level, message] of result.logs)
+    childLog(level, `[pool ${pool.name}] child ${process.pid} script: ${message}`);
   if (!result.ok) {
-    await failScript(job, result.code !== undefined ? new TsfpmError(result.code, result.error) : new Error(result.error));
+    await failScript(
+      job,
+      result.code !== undefined ? new TsfpmError(result.code, result.error) : new Error(result.error),
+    );
     return;
   }
   if (request.abort.aborted) {

@@ -12,7 +12,10 @@ export function maxChildrenReached(pool: string, style: PmStyle, maxChildren: nu
 }
 
 /** pm = dynamic forking at a spawn rate of 8 or more. */
-export function seemsBusy(pool: string, busy: { readonly rate: number; readonly idle: number; readonly total: number }): string {
+export function seemsBusy(
+  pool: string,
+  busy: { readonly rate: number; readonly idle: number; readonly total: number },
+): string {
   return (
     `[pool ${pool}] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), ` +
     `spawning ${busy.rate} children, there are ${busy.idle} idle, and ${busy.total} total children`

@@ -13,7 +13,11 @@ export const SPAWN_GRACE_MS = 5;
  * Children idle for pm.process_idle_timeout or longer; all of them end on this tick (php-src ends one
  * per tick, the one idle longest: a Node pool would shrink too slowly after a burst).
  */
-export function idleTimedOut<C extends ChildView>(live: readonly C[], processIdleTimeoutMs: number, nowMs: number): C[] {
+export function idleTimedOut<C extends ChildView>(
+  live: readonly C[],
+  processIdleTimeoutMs: number,
+  nowMs: number,
+): C[] {
   return live.filter((child) => isIdle(child) && nowMs - child.idleSinceMs >= processIdleTimeoutMs);
 }
 
@@ -70,7 +74,11 @@ export function spawnsForOverdue(
  * the least busy ready child (requests running plus connections handed over; the first of equals),
  * unless a starting child will take it or a fork for it is pending (`spawnPending`).
  */
-export function handOverTarget<C extends ChildView>(live: readonly C[], waiting: number, spawnPending: boolean): C | undefined {
+export function handOverTarget<C extends ChildView>(
+  live: readonly C[],
+  waiting: number,
+  spawnPending: boolean,
+): C | undefined {
   const ready = live.filter((c) => c.ready);
   if (ready.length === 0) return undefined;
   const idle = ready.find(isIdle);

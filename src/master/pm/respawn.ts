@@ -34,7 +34,10 @@ export function afterExit(child: ChildView, style: PmStyle): AfterExit {
 }
 
 /** When a back-off ends: fork one child if the pool is below its floor (static: pm.max_children; dynamic: pm.min_spare_servers). */
-export function respawnAfterBackoff(liveCount: number, pm: Pick<PmConfig, 'style' | 'maxChildren' | 'minSpareServers'>): boolean {
+export function respawnAfterBackoff(
+  liveCount: number,
+  pm: Pick<PmConfig, 'style' | 'maxChildren' | 'minSpareServers'>,
+): boolean {
   const want = pm.style === 'static' ? pm.maxChildren : pm.minSpareServers;
   return liveCount < want;
 }

@@ -22,7 +22,11 @@ export interface Overdue<C> {
  * request_terminate_timeout: children whose oldest running request has run `limitMs` or longer
  * (0 = off). A child already ended for a timeout is not named again.
  */
-export function timedOutChildren<C extends WatchedChild>(children: Iterable<C>, limitMs: number, nowMs: number): Overdue<C>[] {
+export function timedOutChildren<C extends WatchedChild>(
+  children: Iterable<C>,
+  limitMs: number,
+  nowMs: number,
+): Overdue<C>[] {
   if (limitMs <= 0) return [];
   const out: Overdue<C>[] = [];
   for (const child of children) {

@@ -51,7 +51,9 @@ async function takeStack(): Promise<StackFrame[] | undefined> {
   const session = new Session();
   session.connectToMainThread();
   const urls = new Map<string, string>();
-  session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => urls.set(m.params.scriptId, m.params.url));
+  session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) =>
+    urls.set(m.params.scriptId, m.params.url),
+  );
   try {
     await post(session, 'Debugger.enable');
     const paused = new Promise<PausedFrame[] | undefined>((resolve) => {

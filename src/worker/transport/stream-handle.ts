@@ -46,7 +46,9 @@ function loadBinding(): StreamWrapBinding | undefined {
   if (process.env['TSFPM_NET_SOCKETS'] === '1') return undefined; // forced fallback (tests, A/B runs)
   try {
     // process.binding is typed as returning any in @types/node; the shape is checked before use.
-    const binding = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding('stream_wrap');
+    const binding = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding(
+      'stream_wrap',
+    );
     const ok =
       typeof binding.WriteWrap === 'function' &&
       binding.streamBaseState instanceof Int32Array &&

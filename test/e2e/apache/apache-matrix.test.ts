@@ -86,51 +86,63 @@ for (const [form, prefix] of FORMS) {
   });
 }
 
-void describe('Apache httpd → tsfpm: the script sees SCRIPT_FILENAME and PATH_INFO as under PHP-FPM', skip === undefined ? {} : { skip }, () => {
-  const scope = new SuiteScope();
-  let started: { backend: Backend; apache: Apache } | undefined;
-  before(async () => {
-    started = await startApacheFor(scope);
-  });
-  after(() => scope.runAll());
+void describe(
+  'Apache httpd → tsfpm: the script sees SCRIPT_FILENAME and PATH_INFO as under PHP-FPM',
+  skip === undefined ? {} : { skip },
+  () => {
+    const scope = new SuiteScope();
+    let started: { backend: Backend; apache: Apache } | undefined;
+    before(async () => {
+      started = await startApacheFor(scope);
+    });
+    after(() => scope.runAll());
 
-  const params = async (path: string): Promise<Record<string, string>> => {
-    if (started === undefined) throw new Error('Apache did not start');
-    const res = await httpRequest(`${started.apache.baseUrl}/${path}`);
-    assert.equal(res.status, 200, res.body.toString() + started.apache.dump());
-    return JSON.parse(res.body.toString()) as Record<string, string>;
-  };
-  const docroot = (): string => started?.backend.docroot ?? '?';
-  const pick = (p: Record<string, string>): Record<string, string | undefined> => ({
-    SCRIPT_FILENAME: p['SCRIPT_FILENAME'],
-    ORIG_SCRIPT_FILENAME: p['ORIG_SCRIPT_FILENAME'],
-    SCRIPT_NAME: p['SCRIPT_NAME'],
-    PATH_INFO: p['PATH_INFO'],
-    PATH_TRANSLATED: p['PATH_TRANSLATED'],
-  });
+    const params = async (path: string): Promise<Record<string, string>> => {
+      if (started === undefined) throw new Error('Apache did not start');
+      const res = await httpRequest(`${started.apache.baseUrl}/${path}`);
+      assert.equal(res.status, 200, res.body.toString() + started.apache.dump());
+      return JSON.parse(res.body.toString()) as Record<string, string>;
+    };
+    const docroot = (): string => started?.backend.docroot ?? '?';
+    const pick = (p: Record<string, string>): Record<string, string | undefined> => ({
+      SCRIPT_FILENAME: p['SCRIPT_FILENAME'],
+      ORIG_SCRIPT_FILENAME: p['ORIG_SCRIPT_FILENAME'],
+      SCRIPT_NAME: p['SCRIPT_NAME'],
+      PATH_INFO: p['PATH_INFO'],
+      PATH_TRANSLATED: p['PATH_TRANSLATED'],
+    });
 
-  void it('SetHandler: Apache sends proxy:fcgi://localhost/<file> and splits PATH_INFO; the script sees the plain path', async () => {
-    for (const prefix of ['', 'h-tcp/']) {
-      assert.deepEqual(pick(await params(`${prefix}params.mjs/extra/path?q=1`)), {
-        SCRIPT_FILENAME: `${docroot()}/params.mjs`,
-        ORIG_SCRIPT_FILENAME: undefined,
-        SCRIPT_NAME: `/${prefix}params.mjs`,
-        PATH_INFO: '/extra/path',
-        PATH_TRANSLATED: `${docroot()}/extra/path`,
-      }, `/${prefix}`);
-    }
-  });
+    void it('SetHandler: Apache sends proxy:fcgi://localhost/<file> and splits PATH_INFO; the script sees the plain path', async () => {
+      for (const prefix of ['', 'h-tcp/']) {
+        assert.deepEqual(
+          pick(await params(`${prefix}params.mjs/extra/path?q=1`)),
+          {
+            SCRIPT_FILENAME: `${docroot()}/params.mjs`,
+            ORIG_SCRIPT_FILENAME: undefined,
+            SCRIPT_NAME: `/${prefix}params.mjs`,
+            PATH_INFO: '/extra/path',
+            PATH_TRANSLATED: `${docroot()}/extra/path`,
+          },
+          `/${prefix}`,
+        );
+      }
+    });
 
-  void it('ProxyPassMatch: Apache sends proxy:fcgi://host:port/<file>/<path info> unsplit; the path-info walk splits it', async () => {
-    for (const prefix of ['pm-tcp/', 'pm-unix/']) {
-      assert.deepEqual(pick(await params(`${prefix}params.mjs/extra/path?q=1`)), {
-        SCRIPT_FILENAME: `${docroot()}/params.mjs`,
-        ORIG_SCRIPT_FILENAME: `${docroot()}/params.mjs/extra/path`,
-        SCRIPT_NAME: `/${prefix}params.mjs`,
-        PATH_INFO: '/extra/path',
-        PATH_TRANSLATED: `${docroot()}/extra/path`,
-      }, `/${prefix}`);
-      assert.equal(pick(await params(`${prefix}params.mjs`))['SCRIPT_FILENAME'], `${docroot()}/params.mjs`);
-    }
-  });
-});
+    void it('ProxyPassMatch: Apache sends proxy:fcgi://host:port/<file>/<path info> unsplit; the path-info walk splits it', async () => {
+      for (const prefix of ['pm-tcp/', 'pm-unix/']) {
+        assert.deepEqual(
+          pick(await params(`${prefix}params.mjs/extra/path?q=1`)),
+          {
+            SCRIPT_FILENAME: `${docroot()}/params.mjs`,
+            ORIG_SCRIPT_FILENAME: `${docroot()}/params.mjs/extra/path`,
+            SCRIPT_NAME: `/${prefix}params.mjs`,
+            PATH_INFO: '/extra/path',
+            PATH_TRANSLATED: `${docroot()}/extra/path`,
+          },
+          `/${prefix}`,
+        );
+        assert.equal(pick(await params(`${prefix}params.mjs`))['SCRIPT_FILENAME'], `${docroot()}/params.mjs`);
+      }
+    });
+  },
+);

@@ -51,31 +51,43 @@ function cgiEnv(fpm: Daemon, script: string, extra: Readonly<Record<string, stri
 }
 
 for (const listen of ['unix', 'tcp'] as const) {
-  daemonTest(`cgi-fcgi -bind -connect (${listen}): GET hello.mjs prints the headers and the body`, { listen }, async (t, fpm) => {
-    const binary = requireTool(t, 'cgi-fcgi', 'libfcgi-bin');
-    if (binary === undefined) return;
-    const res = await runCgiFcgi(binary, fpm, cgiEnv(fpm, 'hello.mjs'));
-    assert.equal(res.code, 0, `cgi-fcgi failed: ${res.stderr}`);
-    assert.match(res.stdout, /^content-type: text\/plain; charset=utf-8\r\n/im);
-    assert.match(res.stdout, /\r\n\r\nHello from tsfpm\n$/);
-    assert.doesNotMatch(res.stdout, /^Status:/m);
-  });
+  daemonTest(
+    `cgi-fcgi -bind -connect (${listen}): GET hello.mjs prints the headers and the body`,
+    { listen },
+    async (t, fpm) => {
+      const binary = requireTool(t, 'cgi-fcgi', 'libfcgi-bin');
+      if (binary === undefined) return;
+      const res = await runCgiFcgi(binary, fpm, cgiEnv(fpm, 'hello.mjs'));
+      assert.equal(res.code, 0, `cgi-fcgi failed: ${res.stderr}`);
+      assert.match(res.stdout, /^content-type: text\/plain; charset=utf-8\r\n/im);
+      assert.match(res.stdout, /\r\n\r\nHello from tsfpm\n$/);
+      assert.doesNotMatch(res.stdout, /^Status:/m);
+    },
+  );
 
-  daemonTest(`cgi-fcgi -bind -connect (${listen}): POST to echo.mjs sends stdin as the body`, { listen }, async (t, fpm) => {
-    const binary = requireTool(t, 'cgi-fcgi', 'libfcgi-bin');
-    if (binary === undefined) return;
-    const body = 'posted through libfcgi\n'.repeat(1000);
-    const res = await runCgiFcgi(
-      binary,
-      fpm,
-      cgiEnv(fpm, 'echo.mjs', { REQUEST_METHOD: 'POST', CONTENT_LENGTH: String(body.length), CONTENT_TYPE: 'text/plain' }),
-      body,
-    );
-    assert.equal(res.code, 0, `cgi-fcgi failed: ${res.stderr}`);
-    const split = res.stdout.indexOf('\r\n\r\n');
-    assert.ok(split > 0, `no header block in: ${res.stdout.slice(0, 200)}`);
-    assert.equal(res.stdout.slice(split + 4), body);
-  });
+  daemonTest(
+    `cgi-fcgi -bind -connect (${listen}): POST to echo.mjs sends stdin as the body`,
+    { listen },
+    async (t, fpm) => {
+      const binary = requireTool(t, 'cgi-fcgi', 'libfcgi-bin');
+      if (binary === undefined) return;
+      const body = 'posted through libfcgi\n'.repeat(1000);
+      const res = await runCgiFcgi(
+        binary,
+        fpm,
+        cgiEnv(fpm, 'echo.mjs', {
+          REQUEST_METHOD: 'POST',
+          CONTENT_LENGTH: String(body.length),
+          CONTENT_TYPE: 'text/plain',
+        }),
+        body,
+      );
+      assert.equal(res.code, 0, `cgi-fcgi failed: ${res.stderr}`);
+      const split = res.stdout.indexOf('\r\n\r\n');
+      assert.ok(split > 0, `no header block in: ${res.stdout.slice(0, 200)}`);
+      assert.equal(res.stdout.slice(split + 4), body);
+    },
+  );
 }
 
 daemonTest('cgi-fcgi -bind -connect: a missing script prints Status: 404 and File not found.', {}, async (t, fpm) => {

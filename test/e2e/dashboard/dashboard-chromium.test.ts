@@ -35,51 +35,65 @@ function runChromium(binary: string, args: readonly string[], profile: string): 
   });
 }
 
-const attr = (dom: string, name: string): number => Number(new RegExp(`<body[^>]*\\b${name}="([^"]*)"`).exec(dom)?.[1] ?? NaN);
+const attr = (dom: string, name: string): number =>
+  Number(new RegExp(`<body[^>]*\\b${name}="([^"]*)"`).exec(dom)?.[1] ?? NaN);
 
-void test('the ?dashboard page in headless Chromium through nginx: updates live while load runs; screenshot saved', { timeout: 120_000 }, async (t) => {
-  const chromium = requireTool(t, 'chromium', 'chromium');
-  if (chromium === undefined) return;
-  const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
-  const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, statusPath: '/status' });
-  if (nginx === undefined) return;
-  const url = `${nginx.baseUrl}/status?dashboard`;
-  const page = await httpRequest(url);
-  assert.equal(page.status, 200);
-  assert.match(page.headers['content-type'] ?? '', /^text\/html/);
+void test(
+  'the ?dashboard page in headless Chromium through nginx: updates live while load runs; screenshot saved',
+  { timeout: 120_000 },
+  async (t) => {
+    const chromium = requireTool(t, 'chromium', 'chromium');
+    if (chromium === undefined) return;
+    const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
+    const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, statusPath: '/status' });
+    if (nginx === undefined) return;
+    const url = `${nginx.baseUrl}/status?dashboard`;
+    const page = await httpRequest(url);
+    assert.equal(page.status, 200);
+    assert.match(page.headers['content-type'] ?? '', /^text\/html/);
 
-  // Load through nginx until Chromium is done.
-  let loading = true;
-  let sent = 0;
-  const load = (async () => {
-    while (loading) {
-      await Promise.all(Array.from({ length: 4 }, () => httpRequest(`${nginx.baseUrl}/hello.mjs`).then(() => sent++)));
+    // Load through nginx until Chromium is done.
+    let loading = true;
+    let sent = 0;
+    const load = (async () => {
+      while (loading) {
+        await Promise.all(
+          Array.from({ length: 4 }, () => httpRequest(`${nginx.baseUrl}/hello.mjs`).then(() => sent++)),
+        );
+      }
+    })();
+    const profile = makeTempDir('tsfpm-chromium-');
+    t.after(() => profile.remove());
+    let dom: string;
+    try {
+      dom = await runChromium(chromium, ['--virtual-time-budget=6000', '--dump-dom', url], profile.path);
+    } finally {
+      loading = false;
+      await load;
     }
-  })();
-  const profile = makeTempDir('tsfpm-chromium-');
-  t.after(() => profile.remove());
-  let dom: string;
-  try {
-    dom = await runChromium(chromium, ['--virtual-time-budget=6000', '--dump-dom', url], profile.path);
-  } finally {
-    loading = false;
-    await load;
-  }
-  const updates = attr(dom, 'data-updates');
-  const first = attr(dom, 'data-first-accepted');
-  const last = attr(dom, 'data-last-accepted');
-  assert.ok(updates >= 3, `the page updated ${updates} times${nginx.dump()}`);
-  // More accepted connections than the page's own polls: the load shows up.
-  assert.ok(last - first > updates, `accepted conn went ${first} → ${last} over ${updates} updates (${sent} load requests)`);
-  assert.ok(attr(dom, 'data-max-rps') > 0);
-  assert.match(dom, /<b id="pool">|id="pool">www</);
-  assert.equal((dom.match(/<tr><td>\d+<\/td><td class="(Idle|Running)"/g) ?? []).length, 2, 'one row per child');
-  assert.match(dom, /<b id="maxchildren">2<\/b>/);
-  assert.match(dom, /<span id="error"><\/span>/, 'no failed update');
+    const updates = attr(dom, 'data-updates');
+    const first = attr(dom, 'data-first-accepted');
+    const last = attr(dom, 'data-last-accepted');
+    assert.ok(updates >= 3, `the page updated ${updates} times${nginx.dump()}`);
+    // More accepted connections than the page's own polls: the load shows up.
+    assert.ok(
+      last - first > updates,
+      `accepted conn went ${first} → ${last} over ${updates} updates (${sent} load requests)`,
+    );
+    assert.ok(attr(dom, 'data-max-rps') > 0);
+    assert.match(dom, /<b id="pool">|id="pool">www</);
+    assert.equal((dom.match(/<tr><td>\d+<\/td><td class="(Idle|Running)"/g) ?? []).length, 2, 'one row per child');
+    assert.match(dom, /<b id="maxchildren">2<\/b>/);
+    assert.match(dom, /<span id="error"><\/span>/, 'no failed update');
 
-  const artifacts = join(REPO_ROOT, 'test-artifacts');
-  mkdirSync(artifacts, { recursive: true });
-  const shot = join(artifacts, 'dashboard.png');
-  await runChromium(chromium, ['--virtual-time-budget=3000', '--window-size=1280,900', `--screenshot=${shot}`, url], profile.path);
-  assert.ok(existsSync(shot) && statSync(shot).size > 1000, `screenshot at ${shot}`);
-});
+    const artifacts = join(REPO_ROOT, 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    const shot = join(artifacts, 'dashboard.png');
+    await runChromium(
+      chromium,
+      ['--virtual-time-budget=3000', '--window-size=1280,900', `--screenshot=${shot}`, url],
+      profile.path,
+    );
+    assert.ok(existsSync(shot) && statSync(shot).size > 1000, `screenshot at ${shot}`);
+  },
+);

@@ -43,7 +43,11 @@ export function modeSuite(suite: ModeSuite): void {
         POOL_EXTRA: `listen.mode = 0666\nrequest_terminate_timeout = 4s\nenv[POOL_VAR] = from-pool\n${suite.poolExtra}`,
       },
     });
-    const nginx = await startNginx(t, { upstream: fpm.address, root: join(FIXTURE_SCRIPTS, 'modes', suite.dir), extensions: suite.extensions });
+    const nginx = await startNginx(t, {
+      upstream: fpm.address,
+      root: join(FIXTURE_SCRIPTS, 'modes', suite.dir),
+      extensions: suite.extensions,
+    });
     if (nginx === undefined) return;
     const url = (role: string, query = ''): string => `${nginx.baseUrl}/${suite.file(role)}${query}`;
     const withLogs = (err: unknown): Error => {
@@ -78,7 +82,12 @@ export function modeSuite(suite: ModeSuite): void {
     });
     await step('echo of a 20 MiB upload (sha256)', async () => {
       const data = pseudoRandomBytes(20 * 1024 * 1024);
-      const res = await httpRequest(url('echo'), { method: 'POST', body: chunksOf(data, 256 * 1024), headers: { 'content-length': String(data.length) }, hashOnly: true });
+      const res = await httpRequest(url('echo'), {
+        method: 'POST',
+        body: chunksOf(data, 256 * 1024),
+        headers: { 'content-length': String(data.length) },
+        hashOnly: true,
+      });
       assert.equal(res.status, 200);
       assert.equal(res.bytes, data.length);
       assert.equal(res.sha256, sha256(data));
@@ -87,7 +96,10 @@ export function modeSuite(suite: ModeSuite): void {
       const res = await httpRequest(url('teapot'));
       assert.equal(res.status, 418);
       assert.equal(res.headers['x-custom'], 'yes');
-      assert.deepEqual(res.headers['set-cookie']?.map((c) => c.split(';')[0]), ['a=1', 'b=2']);
+      assert.deepEqual(
+        res.headers['set-cookie']?.map((c) => c.split(';')[0]),
+        ['a=1', 'b=2'],
+      );
       assert.equal(res.body.toString(), "I'm a teapot\n");
     });
     await step('redirect', async () => {

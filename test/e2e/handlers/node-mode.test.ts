@@ -11,7 +11,12 @@ modeSuite({
   bigSha256: patternSha256(5 * 1024 * 1024),
   loopStatus: 502,
   checkEnv: (body) => {
-    const parsed = JSON.parse(body) as { method: string; url: string; headers: Record<string, string>; remoteAddress: string };
+    const parsed = JSON.parse(body) as {
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      remoteAddress: string;
+    };
     assert.equal(parsed.method, 'GET');
     assert.equal(parsed.url, '/env.mjs?x=1&y=2');
     assert.equal(parsed.headers['x-test'], 'seen');

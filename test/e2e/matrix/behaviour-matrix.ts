@@ -50,7 +50,11 @@ function patternSha256(length: number): string {
  * Registers the matrix as a describe() with one start for all its cases; `extra` adds client-specific
  * cases to the same suite (they get the started target).
  */
-export function describeMatrix(name: string, options: MatrixOptions, extra?: (target: () => MatrixTarget) => void): void {
+export function describeMatrix(
+  name: string,
+  options: MatrixOptions,
+  extra?: (target: () => MatrixTarget) => void,
+): void {
   const suiteOptions = options.skip === undefined ? { timeout: 240_000 } : { skip: options.skip };
   void describe(name, suiteOptions, () => {
     const scope = new SuiteScope();
@@ -104,19 +108,25 @@ export function describeMatrix(name: string, options: MatrixOptions, extra?: (ta
       assert.equal(res.sha256, patternSha256(DOWNLOAD_BYTES));
     });
 
-    matrixCase('request headers reach the script; its headers and both Set-Cookie lines reach the client', async (s) => {
-      const res = await httpRequest(s.url('headers.mjs'), {
-        headers: { 'x-matrix-request': 'one, two', cookie: 'c1=v1; c2=v2', 'user-agent': 'tsfpm-matrix/1' },
-      });
-      assert.equal(res.status, 200);
-      const seen = JSON.parse(res.body.toString()) as Record<string, string>;
-      assert.equal(seen['x-matrix-request'], 'one, two');
-      assert.equal(seen['cookie'], 'c1=v1; c2=v2');
-      assert.equal(seen['user-agent'], 'tsfpm-matrix/1');
-      assert.equal(res.headers['x-matrix'], 'response-header');
-      assert.equal(res.headers['cache-control'], 'no-store');
-      assert.deepEqual(res.headers['set-cookie'], ['session=abc; Path=/; HttpOnly', 'theme=dark; Path=/; Max-Age=60']);
-    });
+    matrixCase(
+      'request headers reach the script; its headers and both Set-Cookie lines reach the client',
+      async (s) => {
+        const res = await httpRequest(s.url('headers.mjs'), {
+          headers: { 'x-matrix-request': 'one, two', cookie: 'c1=v1; c2=v2', 'user-agent': 'tsfpm-matrix/1' },
+        });
+        assert.equal(res.status, 200);
+        const seen = JSON.parse(res.body.toString()) as Record<string, string>;
+        assert.equal(seen['x-matrix-request'], 'one, two');
+        assert.equal(seen['cookie'], 'c1=v1; c2=v2');
+        assert.equal(seen['user-agent'], 'tsfpm-matrix/1');
+        assert.equal(res.headers['x-matrix'], 'response-header');
+        assert.equal(res.headers['cache-control'], 'no-store');
+        assert.deepEqual(res.headers['set-cookie'], [
+          'session=abc; Path=/; HttpOnly',
+          'theme=dark; Path=/; Max-Age=60',
+        ]);
+      },
+    );
 
     matrixCase("a script's 418 with its header and cookies; a missing script is tsfpm's 404", async (s) => {
       const teapot = await httpRequest(s.url('status-418.mjs'));
@@ -130,7 +140,9 @@ export function describeMatrix(name: string, options: MatrixOptions, extra?: (ta
     });
 
     matrixCase('a 302 keeps its Location, absolute or relative', async (s) => {
-      const absolute = await httpRequest(s.url(`redirect.mjs?to=${encodeURIComponent('https://example.org/elsewhere?a=1')}`));
+      const absolute = await httpRequest(
+        s.url(`redirect.mjs?to=${encodeURIComponent('https://example.org/elsewhere?a=1')}`),
+      );
       assert.equal(absolute.status, 302);
       assert.equal(absolute.headers.location, 'https://example.org/elsewhere?a=1');
       const relative = await httpRequest(s.url('redirect.mjs'));
@@ -145,46 +157,56 @@ export function describeMatrix(name: string, options: MatrixOptions, extra?: (ta
       assert.equal(next.status, 200);
     });
 
-    matrixCase('a client that gives up mid-request or mid-upload, then normal service with no child lost', async (s) => {
-      const mark = s.fpm.logMark;
-      const marker = s.fpm.marker();
-      const slow = request(s.url(`slow.mjs?ms=3000&${marker.query}`));
-      slow.on('error', () => undefined); // destroyed on purpose
-      slow.end();
-      await marker.started();
-      slow.destroy();
-      if (options.abortReachesScript) await marker.aborted(15_000);
+    matrixCase(
+      'a client that gives up mid-request or mid-upload, then normal service with no child lost',
+      async (s) => {
+        const mark = s.fpm.logMark;
+        const marker = s.fpm.marker();
+        const slow = request(s.url(`slow.mjs?ms=3000&${marker.query}`));
+        slow.on('error', () => undefined); // destroyed on purpose
+        slow.end();
+        await marker.started();
+        slow.destroy();
+        if (options.abortReachesScript) await marker.aborted(15_000);
 
-      // Half of a declared 4 MiB body, then the connection goes away.
-      const upload = request(s.url('sha256.mjs'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(4 * 1024 * 1024) },
-      });
-      upload.on('error', () => undefined);
-      await new Promise<void>((resolve) => upload.write(pseudoRandomBytes(2 * 1024 * 1024), () => resolve()));
-      upload.destroy();
+        // Half of a declared 4 MiB body, then the connection goes away.
+        const upload = request(s.url('sha256.mjs'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(4 * 1024 * 1024) },
+        });
+        upload.on('error', () => undefined);
+        await new Promise<void>((resolve) => upload.write(pseudoRandomBytes(2 * 1024 * 1024), () => resolve()));
+        upload.destroy();
 
-      for (let i = 0; i < 20; i++) {
-        const res = await httpRequest(s.url('hello.mjs'));
-        assert.equal(res.status, 200, `request ${i} after the aborts`);
-      }
-      const posted = await httpRequest(s.url('sha256.mjs'), { method: 'POST', body: 'after the abort' });
-      assert.deepEqual(JSON.parse(posted.body.toString()), { bytes: 15, sha256: sha256('after the abort') });
-      assert.equal(s.fpm.log.find(/child \d+ exited/, mark), undefined, 'no child exited');
-    });
+        for (let i = 0; i < 20; i++) {
+          const res = await httpRequest(s.url('hello.mjs'));
+          assert.equal(res.status, 200, `request ${i} after the aborts`);
+        }
+        const posted = await httpRequest(s.url('sha256.mjs'), { method: 'POST', body: 'after the abort' });
+        assert.deepEqual(JSON.parse(posted.body.toString()), { bytes: 15, sha256: sha256('after the abort') });
+        assert.equal(s.fpm.log.find(/child \d+ exited/, mark), undefined, 'no child exited');
+      },
+    );
 
     matrixCase(`${options.concurrency ?? 100} concurrent requests are all answered right`, async (s) => {
       const count = options.concurrency ?? 100;
-      const want = (i: number): string => (i % 4 === 0 ? `request ${i}` : i % 4 === 1 ? 'slept 50 ms\n' : 'Hello from tsfpm\n');
+      const want = (i: number): string =>
+        i % 4 === 0 ? `request ${i}` : i % 4 === 1 ? 'slept 50 ms\n' : 'Hello from tsfpm\n';
       const results = await Promise.all(
         Array.from({ length: count }, (_v, i) =>
           i % 4 === 0
-            ? httpRequest(s.url('echo.mjs'), { method: 'POST', body: `request ${i}`, headers: { 'content-type': 'text/plain' } })
+            ? httpRequest(s.url('echo.mjs'), {
+                method: 'POST',
+                body: `request ${i}`,
+                headers: { 'content-type': 'text/plain' },
+              })
             : httpRequest(s.url(i % 4 === 1 ? 'slow.mjs?ms=50' : 'hello.mjs')),
         ),
       );
       const wrong = results.flatMap((res, i) =>
-        res.status === 200 && res.body.toString() === want(i) ? [] : [`#${i}: ${res.status} ${res.body.toString().slice(0, 80)}`],
+        res.status === 200 && res.body.toString() === want(i)
+          ? []
+          : [`#${i}: ${res.status} ${res.body.toString().slice(0, 80)}`],
       );
       assert.deepEqual(wrong, [], `${wrong.length} of ${count} requests failed`);
     });
@@ -193,23 +215,26 @@ export function describeMatrix(name: string, options: MatrixOptions, extra?: (ta
 
     // Last, so the connections it leaves kept are the ones the next requests reuse (a kept connection
     // once stayed paused after a large echo: src/request/request-body.ts finish()).
-    matrixCase('a 20 MiB upload to echo.mjs comes back byte for byte (sha256), and the next requests are answered', async (s) => {
-      const data = pseudoRandomBytes(UPLOAD_BYTES, 0x8badf00d);
-      const res = await httpRequest(s.url('echo.mjs'), {
-        method: 'POST',
-        body: chunksOf(data, 64 * 1024),
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.length) },
-        hashOnly: true,
-        timeoutMs: 30_000,
-      });
-      assert.equal(res.status, 200);
-      assert.equal(res.bytes, data.length);
-      assert.equal(res.sha256, sha256(data));
-      // A kept upstream connection that carried the echo must serve the next requests.
-      for (let i = 0; i < 10; i++) {
-        const next = await httpRequest(s.url('hello.mjs'), { timeoutMs: 10_000 });
-        assert.equal(next.status, 200, `request ${i} after the echo`);
-      }
-    });
+    matrixCase(
+      'a 20 MiB upload to echo.mjs comes back byte for byte (sha256), and the next requests are answered',
+      async (s) => {
+        const data = pseudoRandomBytes(UPLOAD_BYTES, 0x8badf00d);
+        const res = await httpRequest(s.url('echo.mjs'), {
+          method: 'POST',
+          body: chunksOf(data, 64 * 1024),
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.length) },
+          hashOnly: true,
+          timeoutMs: 30_000,
+        });
+        assert.equal(res.status, 200);
+        assert.equal(res.bytes, data.length);
+        assert.equal(res.sha256, sha256(data));
+        // A kept upstream connection that carried the echo must serve the next requests.
+        for (let i = 0; i < 10; i++) {
+          const next = await httpRequest(s.url('hello.mjs'), { timeoutMs: 10_000 });
+          assert.equal(next.status, 200, `request ${i} after the echo`);
+        }
+      },
+    );
   });
 }

@@ -10,7 +10,17 @@ import { makeTempDir } from '../../helpers/temp-dir.js';
 export const MATRIX_SCRIPTS = join(REPO_ROOT, 'test', 'e2e', 'matrix', 'scripts');
 
 /** The fixture scripts the matrix uses (test/fixtures/scripts). */
-const SHARED = ['hello.mjs', 'echo.mjs', 'big.mjs', 'sha256.mjs', 'status-418.mjs', 'throws.mjs', 'slow.mjs', 'pid.mjs', 'path-info.mjs'];
+const SHARED = [
+  'hello.mjs',
+  'echo.mjs',
+  'big.mjs',
+  'sha256.mjs',
+  'status-418.mjs',
+  'throws.mjs',
+  'slow.mjs',
+  'pid.mjs',
+  'path-info.mjs',
+];
 
 export function makeMatrixDocroot(scope: CleanupScope): string {
   const dir = makeTempDir('tsfpm-www-');

@@ -93,7 +93,13 @@ function getPid(socketPath: string): Promise<Outcome> {
     const req = request({ socketPath, path: '/pid.mjs', agent: false, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (t: string) => (body += t));
-      res.once('end', () => resolve({ ok: res.statusCode === 200, pid: res.statusCode === 200 ? Number(body) : undefined, atMs: Date.now() }));
+      res.once('end', () =>
+        resolve({
+          ok: res.statusCode === 200,
+          pid: res.statusCode === 200 ? Number(body) : undefined,
+          atMs: Date.now(),
+        }),
+      );
       res.once('error', () => resolve({ ok: false, pid: undefined, atMs: Date.now() }));
     });
     req.once('timeout', () => req.destroy());
@@ -103,7 +109,11 @@ function getPid(socketPath: string): Promise<Outcome> {
 }
 
 /** `workers` request loops until stop() or `maxRequests`; every outcome is kept. */
-function startLoad(socketPath: string, workers: number, maxRequests: number): { outcomes: Outcome[]; stop: () => Promise<void> } {
+function startLoad(
+  socketPath: string,
+  workers: number,
+  maxRequests: number,
+): { outcomes: Outcome[]; stop: () => Promise<void> } {
   const outcomes: Outcome[] = [];
   let running = true;
   const loops = Array.from({ length: workers }, async () => {
@@ -130,7 +140,8 @@ function startTsfpm(scope: CleanupScope, lab: NetnsLab, ns: string, allowed: str
 
 /** From namespace `ns`: connect to host:port, send a GET_VALUES record, report how many bytes came back before the close. */
 async function probeFromNamespace(lab: NetnsLab, ns: string, host: string, port: number): Promise<string> {
-  const script = `const s=require('node:net').connect(${port},'${host}');let n=0;` +
+  const script =
+    `const s=require('node:net').connect(${port},'${host}');let n=0;` +
     `s.on('connect',()=>s.write(Buffer.from([1,9,0,0,0,0,0,0])));s.on('data',(d)=>n+=d.length);` +
     `s.on('error',(e)=>{console.log('error '+e.code);process.exit(0)});s.on('close',()=>console.log('closed after '+n+' bytes'));` +
     `setTimeout(()=>{console.log('still open after '+n+' bytes');process.exit(0)},5000).unref()`;
@@ -143,86 +154,111 @@ async function probeFromNamespace(lab: NetnsLab, ns: string, host: string, port:
   return out.trim();
 }
 
-const skip = netnsSkipReason() ?? (findTool('nginx') === undefined ? 'nginx is not installed (Debian package nginx)' : undefined);
+const skip =
+  netnsSkipReason() ?? (findTool('nginx') === undefined ? 'nginx is not installed (Debian package nginx)' : undefined);
 
-test('remote tsfpm in two network namespaces behind one nginx upstream: failover, rejoin, allowed_clients', { timeout: 60_000, ...(skip === undefined ? {} : { skip }) }, async (t) => {
-  const lab = new NetnsLab(t);
-  const web = lab.namespace('web');
-  const a = lab.namespace('a');
-  const b = lab.namespace('b');
-  lab.link(web, `${WEB_TO_A}/24`, a, `${A_FROM_WEB}/24`);
-  lab.link(web, `${WEB_TO_B}/24`, b, `${B_FROM_WEB}/24`);
-  lab.link(b, `${B_TO_A}/24`, a, `${A_FROM_B}/24`);
+test(
+  'remote tsfpm in two network namespaces behind one nginx upstream: failover, rejoin, allowed_clients',
+  { timeout: 60_000, ...(skip === undefined ? {} : { skip }) },
+  async (t) => {
+    const lab = new NetnsLab(t);
+    const web = lab.namespace('web');
+    const a = lab.namespace('a');
+    const b = lab.namespace('b');
+    lab.link(web, `${WEB_TO_A}/24`, a, `${A_FROM_WEB}/24`);
+    lab.link(web, `${WEB_TO_B}/24`, b, `${B_FROM_WEB}/24`);
+    lab.link(b, `${B_TO_A}/24`, a, `${A_FROM_B}/24`);
 
-  let fpmA = await startTsfpm(t, lab, a, WEB_TO_A);
-  const fpmB = await startTsfpm(t, lab, b, WEB_TO_B);
+    let fpmA = await startTsfpm(t, lab, a, WEB_TO_A);
+    const fpmB = await startTsfpm(t, lab, b, WEB_TO_B);
 
-  const dir = makeTempDir('tsfpm-nsweb-');
-  t.after(() => dir.remove());
-  for (const sub of ['client_body_temp', 'proxy_temp', 'fastcgi_temp', 'uwsgi_temp', 'scgi_temp']) mkdirSync(join(dir.path, sub));
-  const httpSocket = dir.socketPath('http.sock');
-  writeFileSync(join(dir.path, 'nginx.conf'), nginxConf(dir.path, httpSocket));
-  const [program = 'ip', ...args] = [...lab.exec(web), findTool('nginx') ?? 'nginx', '-p', `${dir.path}/`, '-c', join(dir.path, 'nginx.conf'), '-e', join(dir.path, 'error.log')];
-  const nginx = spawn(program, args, { cwd: REPO_ROOT, stdio: 'ignore' });
-  const nginxExited = new Promise((resolve) => nginx.once('exit', resolve));
-  t.after(async () => {
-    nginx.kill('SIGTERM');
-    await withDeadline(nginxExited, 5000, 'nginx to exit').catch(() => nginx.kill('SIGKILL'));
-  });
-
-  const childrenOf = (d: Daemon): Set<number> => new Set(d.liveChildren());
-  const dump = (): string => fpmA.log.dump() + fpmB.log.dump();
-  await waitFor(async () => (await getPid(httpSocket)).ok, { timeoutMs: 10_000, what: 'nginx in its namespace to answer', onTimeout: dump });
-
-  // 1. Both backends serve. The cap only bounds the load generator: it must outlast every wait below
-  // (10 + 15 + 15 s at several thousand requests a second). At 20 000 it ran out while nginx was still
-  // waiting out A's fail_timeout, and the rejoin wait then saw no more requests at all.
-  const load = startLoad(httpSocket, 8, 250_000);
-  try {
-    await waitFor(
-      () => {
-        const pids = new Set(load.outcomes.map((o) => o.pid));
-        return [...childrenOf(fpmA)].some((p) => pids.has(p)) && [...childrenOf(fpmB)].some((p) => pids.has(p));
-      },
-      { timeoutMs: 10_000, what: 'requests to reach both A and B', onTimeout: dump },
-    );
-    assert.equal(load.outcomes.filter((o) => !o.ok).length, 0, 'no failure while both serve');
-
-    // 2. A dies under load (master and children at once): only requests in flight on it may fail.
-    const beforeKill = load.outcomes.length;
-    const killedAtMs = Date.now();
-    process.kill(-fpmA.pid, 'SIGKILL');
-    await fpmA.exited;
-    await waitFor(() => load.outcomes.length >= beforeKill + 400 && Date.now() - killedAtMs > 1500, {
-      timeoutMs: 15_000,
-      what: 'load to go on after the kill',
+    const dir = makeTempDir('tsfpm-nsweb-');
+    t.after(() => dir.remove());
+    for (const sub of ['client_body_temp', 'proxy_temp', 'fastcgi_temp', 'uwsgi_temp', 'scgi_temp'])
+      mkdirSync(join(dir.path, sub));
+    const httpSocket = dir.socketPath('http.sock');
+    writeFileSync(join(dir.path, 'nginx.conf'), nginxConf(dir.path, httpSocket));
+    const [program = 'ip', ...args] = [
+      ...lab.exec(web),
+      findTool('nginx') ?? 'nginx',
+      '-p',
+      `${dir.path}/`,
+      '-c',
+      join(dir.path, 'nginx.conf'),
+      '-e',
+      join(dir.path, 'error.log'),
+    ];
+    const nginx = spawn(program, args, { cwd: REPO_ROOT, stdio: 'ignore' });
+    const nginxExited = new Promise((resolve) => nginx.once('exit', resolve));
+    t.after(async () => {
+      nginx.kill('SIGTERM');
+      await withDeadline(nginxExited, 5000, 'nginx to exit').catch(() => nginx.kill('SIGKILL'));
     });
-    const afterKill = load.outcomes.slice(beforeKill);
-    const failed = afterKill.filter((o) => !o.ok).length;
-    assert.ok(failed <= 8, `${failed} requests failed after the kill; at most the 8 in flight may${dump()}`);
-    const late = afterKill.filter((o) => o.atMs > killedAtMs + 500);
-    const bChildren = childrenOf(fpmB);
-    assert.ok(late.length > 0 && late.every((o) => o.ok && o.pid !== undefined && bChildren.has(o.pid)), `after the kill every answer comes from B${dump()}`);
 
-    // 3. A comes back (same address): once nginx's fail_timeout has passed, requests reach it again.
-    const beforeRestart = load.outcomes.length;
-    fpmA = await startTsfpm(t, lab, a, WEB_TO_A);
-    const aChildren = childrenOf(fpmA);
-    await waitFor(() => load.outcomes.slice(beforeRestart).some((o) => o.pid !== undefined && aChildren.has(o.pid)), {
-      timeoutMs: 15_000,
-      what: 'requests to reach the restarted A',
+    const childrenOf = (d: Daemon): Set<number> => new Set(d.liveChildren());
+    const dump = (): string => fpmA.log.dump() + fpmB.log.dump();
+    await waitFor(async () => (await getPid(httpSocket)).ok, {
+      timeoutMs: 10_000,
+      what: 'nginx in its namespace to answer',
       onTimeout: dump,
     });
-    assert.equal(load.outcomes.slice(beforeRestart).filter((o) => !o.ok).length, 0, 'no failure while A rejoins');
-  } finally {
-    await load.stop();
-  }
 
-  // 4. listen.allowed_clients: B is not on A's list, so A drops its connection unanswered.
-  const mark = fpmA.logMark;
-  const probe = await probeFromNamespace(lab, b, A_FROM_B, 9000);
-  assert.equal(probe, 'closed after 0 bytes', `B's connection to A was not dropped: ${probe}`);
-  await fpmA.expectLog(new RegExp(`Connection disallowed: IP address '${B_TO_A.replaceAll('.', '\\.')}' has been dropped`), { from: mark, timeoutMs: 5000 });
-  const viaNginx = await getPid(httpSocket);
-  assert.ok(viaNginx.ok, 'nginx (on the list) is still served');
-});
+    // 1. Both backends serve. The cap only bounds the load generator: it must outlast every wait below
+    // (10 + 15 + 15 s at several thousand requests a second). At 20 000 it ran out while nginx was still
+    // waiting out A's fail_timeout, and the rejoin wait then saw no more requests at all.
+    const load = startLoad(httpSocket, 8, 250_000);
+    try {
+      await waitFor(
+        () => {
+          const pids = new Set(load.outcomes.map((o) => o.pid));
+          return [...childrenOf(fpmA)].some((p) => pids.has(p)) && [...childrenOf(fpmB)].some((p) => pids.has(p));
+        },
+        { timeoutMs: 10_000, what: 'requests to reach both A and B', onTimeout: dump },
+      );
+      assert.equal(load.outcomes.filter((o) => !o.ok).length, 0, 'no failure while both serve');
+
+      // 2. A dies under load (master and children at once): only requests in flight on it may fail.
+      const beforeKill = load.outcomes.length;
+      const killedAtMs = Date.now();
+      process.kill(-fpmA.pid, 'SIGKILL');
+      await fpmA.exited;
+      await waitFor(() => load.outcomes.length >= beforeKill + 400 && Date.now() - killedAtMs > 1500, {
+        timeoutMs: 15_000,
+        what: 'load to go on after the kill',
+      });
+      const afterKill = load.outcomes.slice(beforeKill);
+      const failed = afterKill.filter((o) => !o.ok).length;
+      assert.ok(failed <= 8, `${failed} requests failed after the kill; at most the 8 in flight may${dump()}`);
+      const late = afterKill.filter((o) => o.atMs > killedAtMs + 500);
+      const bChildren = childrenOf(fpmB);
+      assert.ok(
+        late.length > 0 && late.every((o) => o.ok && o.pid !== undefined && bChildren.has(o.pid)),
+        `after the kill every answer comes from B${dump()}`,
+      );
+
+      // 3. A comes back (same address): once nginx's fail_timeout has passed, requests reach it again.
+      const beforeRestart = load.outcomes.length;
+      fpmA = await startTsfpm(t, lab, a, WEB_TO_A);
+      const aChildren = childrenOf(fpmA);
+      await waitFor(() => load.outcomes.slice(beforeRestart).some((o) => o.pid !== undefined && aChildren.has(o.pid)), {
+        timeoutMs: 15_000,
+        what: 'requests to reach the restarted A',
+        onTimeout: dump,
+      });
+      assert.equal(load.outcomes.slice(beforeRestart).filter((o) => !o.ok).length, 0, 'no failure while A rejoins');
+    } finally {
+      await load.stop();
+    }
+
+    // 4. listen.allowed_clients: B is not on A's list, so A drops its connection unanswered.
+    const mark = fpmA.logMark;
+    const probe = await probeFromNamespace(lab, b, A_FROM_B, 9000);
+    assert.equal(probe, 'closed after 0 bytes', `B's connection to A was not dropped: ${probe}`);
+    await fpmA.expectLog(
+      new RegExp(`Connection disallowed: IP address '${B_TO_A.replaceAll('.', '\\.')}' has been dropped`),
+      { from: mark, timeoutMs: 5000 },
+    );
+    const viaNginx = await getPid(httpSocket);
+    assert.ok(viaNginx.ok, 'nginx (on the list) is still served');
+  },
+);

@@ -14,13 +14,17 @@ function pattern(length: number): Buffer {
 const expected = sha256(pattern(SIZE));
 
 for (const listen of TRANSPORTS) {
-  stackTest(`nginx → tsfpm (${listen}): a 5 MiB response from big.mjs arrives whole (length and sha256)`, { listen }, async (_t, s) => {
-    const res = await httpRequest(s.url('big.mjs'), { hashOnly: true });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['content-length'], String(SIZE));
-    assert.equal(res.bytes, SIZE);
-    assert.equal(res.sha256, expected);
-  });
+  stackTest(
+    `nginx → tsfpm (${listen}): a 5 MiB response from big.mjs arrives whole (length and sha256)`,
+    { listen },
+    async (_t, s) => {
+      const res = await httpRequest(s.url('big.mjs'), { hashOnly: true });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-length'], String(SIZE));
+      assert.equal(res.bytes, SIZE);
+      assert.equal(res.sha256, expected);
+    },
+  );
 }
 
 stackTest('nginx → tsfpm (tcp): four 5 MiB downloads at once all arrive whole', { listen: 'tcp' }, async (_t, s) => {

@@ -16,7 +16,9 @@ test('three SIGSEGV deaths within the interval start a graceful reload', { timeo
     const mark = fpm.logMark;
     process.kill(victim, 'SIGSEGV');
     await fpm.expectLog(new RegExp(`child ${victim} exited on signal 11 \\(SIGSEGV\\)`), { from: mark });
-    await waitFor(() => poolChildrenOf(fpm.pid).length === 2 && !poolChildrenOf(fpm.pid).includes(victim), { what: 'a replacement' });
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 2 && !poolChildrenOf(fpm.pid).includes(victim), {
+      what: 'a replacement',
+    });
   }
   await fpm.expectLog(/WARNING: failed processes threshold \(3 in 60 sec\) is reached, initiating reload/);
   await fpm.expectLog(/NOTICE: Reloading in progress \.\.\./);

@@ -21,27 +21,34 @@ const WINDOW_MS = 3000;
  */
 const MAX_WAKE_UPS = 20;
 
-test('an idle pool wakes neither its children nor the master more than a few times in 3 s; the slowlog still wakes up', { timeout: 60_000 }, async (t) => {
-  const fpm = await startDaemon(t, {
-    config: confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'slowlog = {{DIR}}/slow.log\n{{POOL_EXTRA}}'),
-    vars: { MAX_CHILDREN: '5', POOL_EXTRA: 'listen.acceptors = 2\nrequest_slowlog_timeout = 1s\n' },
-  });
-  await waitFor(() => poolChildrenOf(fpm.pid).length === 5, { timeoutMs: 10_000, what: '5 children' });
-  // Some work first, so that every timer that work starts has had its chance to stop again.
-  for (let i = 0; i < 20; i++) assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
-  await sleep(2000);
+test(
+  'an idle pool wakes neither its children nor the master more than a few times in 3 s; the slowlog still wakes up',
+  { timeout: 60_000 },
+  async (t) => {
+    const fpm = await startDaemon(t, {
+      config: confTemplate('static-pool.conf').replace('{{POOL_EXTRA}}', 'slowlog = {{DIR}}/slow.log\n{{POOL_EXTRA}}'),
+      vars: { MAX_CHILDREN: '5', POOL_EXTRA: 'listen.acceptors = 2\nrequest_slowlog_timeout = 1s\n' },
+    });
+    await waitFor(() => poolChildrenOf(fpm.pid).length === 5, { timeoutMs: 10_000, what: '5 children' });
+    // Some work first, so that every timer that work starts has had its chance to stop again.
+    for (let i = 0; i < 20; i++) assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+    await sleep(2000);
 
-  const pids = [fpm.pid, ...poolChildrenOf(fpm.pid)];
-  const before = pids.map((pid) => wakeUpsOf([pid]));
-  await sleep(WINDOW_MS);
-  const woke = pids.map((pid, i) => wakeUpsOf([pid]) - (before[i] ?? 0));
-  const text = `master ${woke[0]}, children ${woke.slice(1).join(' ')}`;
-  t.diagnostic(`wake-ups in ${WINDOW_MS} ms: ${text}`);
-  for (const count of woke) assert.ok(count <= MAX_WAKE_UPS, `wake-ups in ${WINDOW_MS} ms: ${text}`);
+    const pids = [fpm.pid, ...poolChildrenOf(fpm.pid)];
+    const before = pids.map((pid) => wakeUpsOf([pid]));
+    await sleep(WINDOW_MS);
+    const woke = pids.map((pid, i) => wakeUpsOf([pid]) - (before[i] ?? 0));
+    const text = `master ${woke[0]}, children ${woke.slice(1).join(' ')}`;
+    t.diagnostic(`wake-ups in ${WINDOW_MS} ms: ${text}`);
+    for (const count of woke) assert.ok(count <= MAX_WAKE_UPS, `wake-ups in ${WINDOW_MS} ms: ${text}`);
 
-  // Still serving at once after the quiet spell, and the sleeping slowlog thread notices a slow request.
-  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
-  assert.equal((await fpm.request({ script: 'busy.mjs', query: 'ms=2000', timeoutMs: 20_000 })).status, 200);
-  const slowlog = join(fpm.dir.path, 'slow.log');
-  await waitFor(() => existsSync(slowlog) && readFileSync(slowlog, 'utf8').includes('busy.mjs'), { timeoutMs: 5000, what: 'a slowlog block for busy.mjs' });
-});
+    // Still serving at once after the quiet spell, and the sleeping slowlog thread notices a slow request.
+    assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+    assert.equal((await fpm.request({ script: 'busy.mjs', query: 'ms=2000', timeoutMs: 20_000 })).status, 200);
+    const slowlog = join(fpm.dir.path, 'slow.log');
+    await waitFor(() => existsSync(slowlog) && readFileSync(slowlog, 'utf8').includes('busy.mjs'), {
+      timeoutMs: 5000,
+      what: 'a slowlog block for busy.mjs',
+    });
+  },
+);

@@ -9,27 +9,36 @@ import { fcgiRequest } from '../../helpers/fcgi-client.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-test('reload: a new pool starts serving on its socket, a removed pool\'s socket goes away', { timeout: 60_000 }, async (t) => {
-  const fpm = await startDaemon(t, {});
-  const secondSocket = fpm.dir.socketPath('second.sock');
-  const base = readFileSync(fpm.configFile, 'utf8');
-  const second = `\n[second]\nlisten = ${secondSocket}\npm = static\npm.max_children = 1\nsecurity.limit_extensions = .mjs\nping.path = /ping\nping.response = second\n`;
-  const hello = { scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') };
+test(
+  "reload: a new pool starts serving on its socket, a removed pool's socket goes away",
+  { timeout: 60_000 },
+  async (t) => {
+    const fpm = await startDaemon(t, {});
+    const secondSocket = fpm.dir.socketPath('second.sock');
+    const base = readFileSync(fpm.configFile, 'utf8');
+    const second = `\n[second]\nlisten = ${secondSocket}\npm = static\npm.max_children = 1\nsecurity.limit_extensions = .mjs\nping.path = /ping\nping.response = second\n`;
+    const hello = { scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') };
 
-  writeFileSync(fpm.configFile, base + second);
-  let mark = fpm.logMark;
-  fpm.signal('SIGUSR2');
-  await fpm.expectLog(/NOTICE: reload complete/, { from: mark });
-  await fpm.expectLog(new RegExp(`using inherited socket fd=\\d+, "${fpm.address.kind === 'unix' ? fpm.address.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : ''}`), { from: mark });
-  const ping = await fcgiRequest({ kind: 'unix', path: secondSocket }, { params: { SCRIPT_NAME: '/ping' } }, 5000);
-  assert.equal(ping.body.toString(), 'second');
-  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200, 'the first pool still serves');
+    writeFileSync(fpm.configFile, base + second);
+    let mark = fpm.logMark;
+    fpm.signal('SIGUSR2');
+    await fpm.expectLog(/NOTICE: reload complete/, { from: mark });
+    await fpm.expectLog(
+      new RegExp(
+        `using inherited socket fd=\\d+, "${fpm.address.kind === 'unix' ? fpm.address.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : ''}`,
+      ),
+      { from: mark },
+    );
+    const ping = await fcgiRequest({ kind: 'unix', path: secondSocket }, { params: { SCRIPT_NAME: '/ping' } }, 5000);
+    assert.equal(ping.body.toString(), 'second');
+    assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200, 'the first pool still serves');
 
-  writeFileSync(fpm.configFile, base);
-  mark = fpm.logMark;
-  fpm.signal('SIGUSR2');
-  await fpm.expectLog(/NOTICE: reload complete/, { from: mark });
-  await waitFor(() => !existsSync(secondSocket), { what: 'the removed pool\'s socket file to be unlinked' });
-  await assert.rejects(fcgiRequest({ kind: 'unix', path: secondSocket }, hello, 2000));
-  assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
-});
+    writeFileSync(fpm.configFile, base);
+    mark = fpm.logMark;
+    fpm.signal('SIGUSR2');
+    await fpm.expectLog(/NOTICE: reload complete/, { from: mark });
+    await waitFor(() => !existsSync(secondSocket), { what: "the removed pool's socket file to be unlinked" });
+    await assert.rejects(fcgiRequest({ kind: 'unix', path: secondSocket }, hello, 2000));
+    assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+  },
+);

@@ -15,16 +15,28 @@ test('a reload with a broken file keeps the old configuration serving under load
   if (nginx === undefined) return;
   const good = readFileSync(fpm.configFile, 'utf8');
   const load = startLoad(t, `${nginx.baseUrl}/hello.mjs`, { concurrency: 4, keepAlive: false });
-  await waitFor(() => load.result.ok >= 100, { timeoutMs: 30_000, what: 'load to get going', onTimeout: () => describeLoad(load.result) });
+  await waitFor(() => load.result.ok >= 100, {
+    timeoutMs: 30_000,
+    what: 'load to get going',
+    onTimeout: () => describeLoad(load.result),
+  });
 
   writeFileSync(fpm.configFile, `${good}\npm.max_children = zero\nnot_a_directive = 1\n`);
   const mark = fpm.logMark;
   fpm.signal('SIGUSR2');
-  await fpm.expectLog(/ERROR: \[.*tsfpm\.conf:\d+\] unable to parse value for entry 'pm\.max_children'/, { from: mark });
+  await fpm.expectLog(/ERROR: \[.*tsfpm\.conf:\d+\] unable to parse value for entry 'pm\.max_children'/, {
+    from: mark,
+  });
   await fpm.expectLog(/ERROR: \[.*tsfpm\.conf:\d+\] unknown entry 'not_a_directive'/, { from: mark });
-  await fpm.expectLog(/ERROR: reload aborted: the new configuration is invalid; the running configuration stays/, { from: mark });
+  await fpm.expectLog(/ERROR: reload aborted: the new configuration is invalid; the running configuration stays/, {
+    from: mark,
+  });
   const served = load.result.ok;
-  await waitFor(() => load.result.ok >= served + 200, { timeoutMs: 30_000, what: 'load to continue after the failed reload', onTimeout: () => describeLoad(load.result) });
+  await waitFor(() => load.result.ok >= served + 200, {
+    timeoutMs: 30_000,
+    what: 'load to continue after the failed reload',
+    onTimeout: () => describeLoad(load.result),
+  });
   const ping = await fpm.request({ params: { SCRIPT_NAME: '/ping' } });
   assert.equal(ping.body.toString(), 'before');
 

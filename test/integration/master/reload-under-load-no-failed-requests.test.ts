@@ -20,7 +20,10 @@ const CASES = [
 for (const { keepalive, children, poolExtra } of CASES) {
   const name = `${children} children${poolExtra === '' ? '' : ', 2 acceptors'}, keepalive ${keepalive ? 'on' : 'off'}`;
   test(`ten reloads under load through nginx (${name}) fail no request`, { timeout: 120_000 }, async (t) => {
-    const fpm = await startDaemon(t, { listen: 'tcp', vars: { MAX_CHILDREN: String(children), POOL_EXTRA: poolExtra } });
+    const fpm = await startDaemon(t, {
+      listen: 'tcp',
+      vars: { MAX_CHILDREN: String(children), POOL_EXTRA: poolExtra },
+    });
     const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, keepalive });
     if (nginx === undefined) return;
     const masterPid = fpm.pid;
@@ -28,14 +31,23 @@ for (const { keepalive, children, poolExtra } of CASES) {
     assert.equal(before.length, children);
 
     const load = startLoad(t, `${nginx.baseUrl}/hello.mjs`, { concurrency: 8, keepAlive: keepalive });
-    await waitFor(() => load.result.ok >= 200, { timeoutMs: 30_000, what: 'load to get going', onTimeout: () => describeLoad(load.result) });
+    await waitFor(() => load.result.ok >= 200, {
+      timeoutMs: 30_000,
+      what: 'load to get going',
+      onTimeout: () => describeLoad(load.result),
+    });
     for (let i = 1; i <= 10; i++) {
       const mark = fpm.logMark;
       fpm.signal('SIGUSR2');
       await fpm.expectLog(/NOTICE: reload complete/, { from: mark, timeoutMs: 20_000 });
     }
     // Keep going until at least 10,000 requests went through, the reloads among them.
-    await waitFor(() => load.result.ok + load.result.failed >= 10_000, { timeoutMs: 90_000, intervalMs: 100, what: '10,000 requests', onTimeout: () => describeLoad(load.result) });
+    await waitFor(() => load.result.ok + load.result.failed >= 10_000, {
+      timeoutMs: 90_000,
+      intervalMs: 100,
+      what: '10,000 requests',
+      onTimeout: () => describeLoad(load.result),
+    });
     const result = await load.stop();
 
     assert.deepEqual(result.failures, [], 'no request failed');

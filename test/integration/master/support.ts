@@ -43,7 +43,8 @@ export function startLoad(
         if (res.status === 200) result.ok++;
         else {
           result.failed++;
-          if (result.failures.length < 10) result.failures.push(`status ${res.status}: ${res.body.toString().slice(0, 200)}`);
+          if (result.failures.length < 10)
+            result.failures.push(`status ${res.status}: ${res.body.toString().slice(0, 200)}`);
         }
       } catch (err) {
         result.failed++;

@@ -82,7 +82,12 @@ export function undated(text: string): string[] {
 /** The status page through the pool (SCRIPT_NAME names no file). */
 export function statusRequest(fpm: Daemon, query = '', extra: Record<string, string> = {}): Promise<FcgiResponse> {
   return fpm.request({
-    params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status', REQUEST_URI: query === '' ? '/status' : `/status?${query}`, ...extra },
+    params: {
+      SCRIPT_NAME: '/status',
+      SCRIPT_FILENAME: '/status',
+      REQUEST_URI: query === '' ? '/status' : `/status?${query}`,
+      ...extra,
+    },
     query,
     timeoutMs: 20_000,
   });

@@ -18,7 +18,9 @@ describe("Debian's stock php-fpm 8.2 configuration", { skip }, () => {
     assert.ok(main.includes(`include=${ETC}/pool.d/*.conf`), 'the stock include line moved; update this test');
     const dir = writeTree({ 'pool.d/www.conf': readFileSync(`${ETC}/pool.d/www.conf`, 'utf8') });
     // Point the absolute include at the copy so the test only reads what it wrote.
-    const copy = writeTree({ 'php-fpm.conf': main.replace(`include=${ETC}/pool.d/*.conf`, `include=${dir}/pool.d/*.conf`) });
+    const copy = writeTree({
+      'php-fpm.conf': main.replace(`include=${ETC}/pool.d/*.conf`, `include=${dir}/pool.d/*.conf`),
+    });
     for (const isRoot of [false, true]) {
       const r = loadConfig({ configFile: `${copy}/php-fpm.conf`, isRoot, env: {} });
       assert.ok(r.ok, JSON.stringify(r.messages, null, 1));
@@ -31,6 +33,9 @@ describe("Debian's stock php-fpm 8.2 configuration", { skip }, () => {
       assert.equal(r.config.global.pid, '/run/php/php8.2-fpm.pid');
     }
     const out: string[] = [];
-    assert.equal(runConfigTest({ configFile: `${copy}/php-fpm.conf`, isRoot: false, env: {}, dump: true }, (l) => out.push(l)), 0);
+    assert.equal(
+      runConfigTest({ configFile: `${copy}/php-fpm.conf`, isRoot: false, env: {}, dump: true }, (l) => out.push(l)),
+      0,
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('include', () => {
     });
     const r = loadConfig({ configFile: `${dir}/main.conf`, ...NOT_ROOT });
     assert.ok(r.ok, JSON.stringify(r.messages));
-    assert.deepEqual(r.config.pools.map((p) => p.name), ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee']);
+    assert.deepEqual(
+      r.config.pools.map((p) => p.name),
+      ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'],
+    );
   });
 
   it('resolves patterns against the global prefix, not the including file', () => {
@@ -50,9 +53,10 @@ describe('include', () => {
     const dir = writeTree({ 'main.conf': `include = nope/*.conf\n[www]\n${POOL_OK}` });
     const r = loadConfig({ configFile: `${dir}/main.conf`, ...NOT_ROOT });
     assert.ok(r.ok);
-    assert.deepEqual(r.messages.map((m) => `${m.level}: ${m.message}`), [
-      `warning: Nothing matches the include pattern '${dir}/nope/*.conf' from ${dir}/main.conf at line 1.`,
-    ]);
+    assert.deepEqual(
+      r.messages.map((m) => `${m.level}: ${m.message}`),
+      [`warning: Nothing matches the include pattern '${dir}/nope/*.conf' from ${dir}/main.conf at line 1.`],
+    );
   });
 
   it('allows five files in a chain and refuses the sixth', () => {
@@ -75,7 +79,10 @@ describe('include', () => {
     const dir = writeTree({ 'a.conf': `[www]\n${POOL_OK}include = b.conf\n`, 'b.conf': 'include = a.conf\n' });
     const r = loadConfig({ configFile: `${dir}/a.conf`, ...NOT_ROOT });
     assert.equal(r.ok, false);
-    assert.equal(r.messages[0]?.message, `[${dir}/b.conf:1] include cycle: '${dir}/a.conf' is already being read (${dir}/a.conf -> ${dir}/b.conf -> ${dir}/a.conf)`);
+    assert.equal(
+      r.messages[0]?.message,
+      `[${dir}/b.conf:1] include cycle: '${dir}/a.conf' is already being read (${dir}/a.conf -> ${dir}/b.conf -> ${dir}/a.conf)`,
+    );
     assert.equal(r.messages[1]?.message, `Unable to include ${dir}/b.conf from ${dir}/a.conf at line 5`);
   });
 
@@ -83,14 +90,24 @@ describe('include', () => {
     const dir = writeTree({ 'main.conf': `[www]\n${POOL_OK}include = x.conf\n`, 'x.conf': 'pm.max_children = "2\n' });
     const r = loadConfig({ configFile: `${dir}/main.conf`, ...NOT_ROOT });
     assert.equal(r.ok, false);
-    assert.deepEqual(r.messages.map((m) => m.message), [
-      `[${dir}/x.conf:1] syntax error, unterminated double-quoted string "2`,
-      `Unable to include ${dir}/x.conf from ${dir}/main.conf at line 5`,
-    ]);
+    assert.deepEqual(
+      r.messages.map((m) => m.message),
+      [
+        `[${dir}/x.conf:1] syntax error, unterminated double-quoted string "2`,
+        `Unable to include ${dir}/x.conf from ${dir}/main.conf at line 5`,
+      ],
+    );
   });
 
   it('glob: ? and [...] classes, hidden files, directory wildcards', () => {
-    const dir = writeTree({ 'a1.conf': '', 'a2.conf': '', 'b1.conf': '', '.h.conf': '', 'd1/x.conf': '', 'd2/x.conf': '' });
+    const dir = writeTree({
+      'a1.conf': '',
+      'a2.conf': '',
+      'b1.conf': '',
+      '.h.conf': '',
+      'd1/x.conf': '',
+      'd2/x.conf': '',
+    });
     const names = (p: string): string[] => {
       const r = globSync(`${dir}/${p}`);
       assert.ok(r.ok);

@@ -4,10 +4,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeValue, lexIni, type IniToken } from '../../../src/config/ini-lexer.js';
 
-const env = (vars: Record<string, string> = {}) => (name: string): string | undefined => vars[name];
+const env =
+  (vars: Record<string, string> = {}) =>
+  (name: string): string | undefined =>
+    vars[name];
 const lex = (text: string, vars: Record<string, string> = {}) => lexIni(text, '/x/a.conf', env(vars));
 const entries = (tokens: IniToken[]) =>
-  tokens.map((t) => (t.kind === 'section' ? `[${t.name}]@${t.line}` : `${t.name}${t.key === undefined ? '' : `[${t.key}]`}=${t.value ?? '<null>'}@${t.line}`));
+  tokens.map((t) =>
+    t.kind === 'section'
+      ? `[${t.name}]@${t.line}`
+      : `${t.name}${t.key === undefined ? '' : `[${t.key}]`}=${t.value ?? '<null>'}@${t.line}`,
+  );
 
 describe('ini lexer', () => {
   it('keeps `[name] ; comment` a section header (the ini package makes it a key)', () => {

@@ -15,7 +15,10 @@ describe('shipped conf/', () => {
     for (const isRoot of [false, true]) {
       const r = loadConfig({ configFile: MAIN, isRoot, env: {} });
       assert.ok(r.ok, JSON.stringify(r.messages, null, 1));
-      assert.ok(r.messages.every((m) => m.level === 'notice'), JSON.stringify(r.messages));
+      assert.ok(
+        r.messages.every((m) => m.level === 'notice'),
+        JSON.stringify(r.messages),
+      );
       const [www] = r.config.pools;
       assert.equal(r.config.pools.length, 1);
       assert.equal(www?.name, 'www');
@@ -32,7 +35,10 @@ describe('shipped conf/', () => {
 
   it('passes tsfpm -t', () => {
     const out: string[] = [];
-    assert.equal(runConfigTest({ configFile: MAIN, env: {}, dump: false }, (l) => out.push(l)), 0);
+    assert.equal(
+      runConfigTest({ configFile: MAIN, env: {}, dump: false }, (l) => out.push(l)),
+      0,
+    );
     assert.match(out.at(-1) ?? '', /NOTICE: configuration file .*conf\/tsfpm\.conf test is successful$/);
   });
 
@@ -43,7 +49,10 @@ describe('shipped conf/', () => {
       const re = d.kind === 'array' ? new RegExp(`^;?${name}\\[[^\\]]*\\] = `, 'm') : new RegExp(`^;?${name} = `, 'm');
       return !re.test(text);
     });
-    assert.deepEqual(missing.map((d) => d.name), []);
+    assert.deepEqual(
+      missing.map((d) => d.name),
+      [],
+    );
   });
 
   it('the directive reference lists every directive with scope, type and default', () => {

@@ -24,11 +24,15 @@ test('README lists every error code with its meaning, and no stale one', () => {
   const section = between('<!-- error-codes:start -->', '<!-- error-codes:end -->');
   const listed = [...section.matchAll(/`(TSFPM_ERR_[A-Z_]+)`/g)].map((m) => m[1]);
   assert.deepEqual(listed, Object.keys(ERROR_CODES));
-  for (const [code, meaning] of Object.entries(ERROR_CODES)) assert.ok(section.includes(`| \`${code}\` | ${meaning} |`), code);
+  for (const [code, meaning] of Object.entries(ERROR_CODES))
+    assert.ok(section.includes(`| \`${code}\` | ${meaning} |`), code);
 });
 
 test('README opens with the two commands: run the example, run the tests', () => {
   const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)?.[1] ?? '';
-  const commands = firstBlock.split('\n').filter((l) => l.trim() !== '').map((l) => l.split('#')[0]?.trim());
+  const commands = firstBlock
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split('#')[0]?.trim());
   assert.deepEqual(commands, ['npm ci && npm start', 'npm test']);
 });

@@ -71,50 +71,54 @@ function runWorker(job: FuzzJob): Promise<Done> {
   });
 }
 
-test(`fuzz: ${CASES} cases through decoder + session, only ProtocolErrors escape (seed ${SEED})`, {
-  skip: ONLY_CASE !== undefined ? 'replaying one case' : false,
-  timeout: 180_000,
-}, async (t) => {
-  const workers = Math.max(1, Math.min(2, availableParallelism()));
-  const current = new SharedArrayBuffer(4 * workers);
-  const per = Math.ceil(CASES / workers);
-  const jobs: FuzzJob[] = [];
-  for (let slot = 0; slot < workers; slot++) {
-    jobs.push({ seed: SEED, from: slot * per, to: Math.min(CASES, (slot + 1) * per), current, slot });
-  }
-  const results = await Promise.all(jobs.map(runWorker));
+test(
+  `fuzz: ${CASES} cases through decoder + session, only ProtocolErrors escape (seed ${SEED})`,
+  {
+    skip: ONLY_CASE !== undefined ? 'replaying one case' : false,
+    timeout: 180_000,
+  },
+  async (t) => {
+    const workers = Math.max(1, Math.min(2, availableParallelism()));
+    const current = new SharedArrayBuffer(4 * workers);
+    const per = Math.ceil(CASES / workers);
+    const jobs: FuzzJob[] = [];
+    for (let slot = 0; slot < workers; slot++) {
+      jobs.push({ seed: SEED, from: slot * per, to: Math.min(CASES, (slot + 1) * per), current, slot });
+    }
+    const results = await Promise.all(jobs.map(runWorker));
 
-  const outcomes: Record<string, number> = {};
-  const events: Record<string, number> = {};
-  for (const result of results) {
-    for (const [key, n] of Object.entries(result.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + n;
-    for (const [key, n] of Object.entries(result.events)) events[key] = (events[key] ?? 0) + n;
-    assert.ok(result.maxParamsBytes <= FUZZ_MAX_PARAMS_BYTES);
-    assert.ok(
-      result.rssGrowthBytes < MAX_RSS_GROWTH_BYTES,
-      `rss grew by ${Math.round(result.rssGrowthBytes / 1048576)} MiB`,
+    const outcomes: Record<string, number> = {};
+    const events: Record<string, number> = {};
+    for (const result of results) {
+      for (const [key, n] of Object.entries(result.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + n;
+      for (const [key, n] of Object.entries(result.events)) events[key] = (events[key] ?? 0) + n;
+      assert.ok(result.maxParamsBytes <= FUZZ_MAX_PARAMS_BYTES);
+      assert.ok(
+        result.rssGrowthBytes < MAX_RSS_GROWTH_BYTES,
+        `rss grew by ${Math.round(result.rssGrowthBytes / 1048576)} MiB`,
+      );
+    }
+    assert.equal(
+      results.reduce((n, r) => n + r.cases, 0),
+      CASES,
     );
-  }
-  assert.equal(
-    results.reduce((n, r) => n + r.cases, 0),
-    CASES,
-  );
-  t.diagnostic(`outcomes: ${JSON.stringify(outcomes)}`);
-  t.diagnostic(`events: ${JSON.stringify(events)}`);
-  t.diagnostic(`rss growth (MiB): ${results.map((r) => Math.round(r.rssGrowthBytes / 1048576)).join(', ')}`);
-  // The fuzzer must reach every path it is meant to test, or it has silently become weak.
-  if (CASES >= 10_000) {
-    const codes = new Set(Object.keys(outcomes).map((key) => key.split(':')[1]));
-    for (const code of Object.keys(ERROR_CODES).filter((c) => c.startsWith('TSFPM_ERR_FCGI_'))) {
-      if (code === 'TSFPM_ERR_FCGI_BODY_TOO_LARGE' || code === 'TSFPM_ERR_FCGI_TIMEOUT') continue; // not codec codes
-      assert.ok(codes.has(code), `no case ended with ${code}: ${JSON.stringify(outcomes)}`);
+    t.diagnostic(`outcomes: ${JSON.stringify(outcomes)}`);
+    t.diagnostic(`events: ${JSON.stringify(events)}`);
+    t.diagnostic(`rss growth (MiB): ${results.map((r) => Math.round(r.rssGrowthBytes / 1048576)).join(', ')}`);
+    // The fuzzer must reach every path it is meant to test, or it has silently become weak.
+    if (CASES >= 10_000) {
+      const codes = new Set(Object.keys(outcomes).map((key) => key.split(':')[1]));
+      for (const code of Object.keys(ERROR_CODES).filter((c) => c.startsWith('TSFPM_ERR_FCGI_'))) {
+        if (code === 'TSFPM_ERR_FCGI_BODY_TOO_LARGE' || code === 'TSFPM_ERR_FCGI_TIMEOUT') continue; // not codec codes
+        assert.ok(codes.has(code), `no case ended with ${code}: ${JSON.stringify(outcomes)}`);
+      }
+      assert.ok(codes.has('ok'));
+      for (const kind of ['begin', 'params', 'stdin', 'stdin-end', 'abort', 'reply']) {
+        assert.ok((events[kind] ?? 0) > 100, `event '${kind}' seen ${events[kind] ?? 0} times`);
+      }
     }
-    assert.ok(codes.has('ok'));
-    for (const kind of ['begin', 'params', 'stdin', 'stdin-end', 'abort', 'reply']) {
-      assert.ok((events[kind] ?? 0) > 100, `event '${kind}' seen ${events[kind] ?? 0} times`);
-    }
-  }
-});
+  },
+);
 
 test('fuzz: replay one case', { skip: ONLY_CASE === undefined ? 'set TSFPM_FUZZ_CASE to replay' : false }, () => {
   const fuzzCase = makeCase(SEED, Number(ONLY_CASE));

@@ -114,7 +114,8 @@ export function runCase(fuzzCase: FuzzCase): CaseResult {
   if (records > Math.floor(fuzzCase.bytes.length / 8)) {
     throw new Violation(`${records} records out of ${fuzzCase.bytes.length} bytes`);
   }
-  if (stdinBytes > fuzzCase.bytes.length) throw new Violation(`${stdinBytes} stdin bytes out of ${fuzzCase.bytes.length}`);
+  if (stdinBytes > fuzzCase.bytes.length)
+    throw new Violation(`${stdinBytes} stdin bytes out of ${fuzzCase.bytes.length}`);
   if (fuzzCase.kind === 'valid') {
     if (outcome !== 'ok') throw new Violation(`a well-formed stream failed with ${outcome}`);
     const begins = events.filter((e) => e === 'begin').length;

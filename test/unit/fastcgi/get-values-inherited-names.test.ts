@@ -27,7 +27,10 @@ for (const name of INHERITED) {
 test('values given as a null-prototype object work too', () => {
   const values: Record<string, string> = Object.create(null) as Record<string, string>;
   values['FCGI_MAX_CONNS'] = '4';
-  const asked = encodeParams([['FCGI_MAX_CONNS', ''], ['toString', '']]);
+  const asked = encodeParams([
+    ['FCGI_MAX_CONNS', ''],
+    ['toString', ''],
+  ]);
   const [event] = feed(makeSession({ values }), [{ type: FCGI_GET_VALUES, requestId: 0, content: asked }]);
   assert.ok(event?.kind === 'reply');
   const [record] = decodeChunks([event.bytes]);

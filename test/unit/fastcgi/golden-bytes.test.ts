@@ -38,7 +38,10 @@ const LONG_PAIRS: [string, string][] = [
 ];
 
 test('the fixture parser reads hex pairs, repeats, literals and comments', () => {
-  assert.deepEqual(parseHex('# c\n01 0203 # tail\n"Ab c" 7f*3\n'), Buffer.from([1, 2, 3, 0x41, 0x62, 0x20, 0x63, 0x7f, 0x7f, 0x7f]));
+  assert.deepEqual(
+    parseHex('# c\n01 0203 # tail\n"Ab c" 7f*3\n'),
+    Buffer.from([1, 2, 3, 0x41, 0x62, 0x20, 0x63, 0x7f, 0x7f, 0x7f]),
+  );
   assert.throws(() => parseHex('0g'), /bad hex token/);
   assert.throws(() => parseHex('012'), /bad hex token/);
 });
@@ -84,10 +87,13 @@ test('FCGI_PARAMS with 1-byte lengths', () => {
   assert.deepEqual(encodeRecord(FCGI_PARAMS, 1, content), fixture);
   const [record] = decodeChunks([fixture]);
   assert.ok(record);
-  assert.deepEqual({ ...decodeParams(record.content) }, {
-    SCRIPT_FILENAME: '/srv/www/index.mjs',
-    QUERY_STRING: '',
-  });
+  assert.deepEqual(
+    { ...decodeParams(record.content) },
+    {
+      SCRIPT_FILENAME: '/srv/www/index.mjs',
+      QUERY_STRING: '',
+    },
+  );
 });
 
 test('FCGI_PARAMS with 4-byte lengths for 128+ byte names and values, 127 still in one byte', () => {
@@ -119,7 +125,10 @@ test('FCGI_STDIN and FCGI_STDOUT records with padding', () => {
 
 test('FCGI_END_REQUEST: appStatus big-endian, protocolStatus, 3 reserved bytes', () => {
   assert.deepEqual(encodeEndRequest(1, 0, FCGI_REQUEST_COMPLETE), loadHexFixture('end-request.hex'));
-  assert.deepEqual(encodeEndRequest(0x1234, 0x01020304, FCGI_UNKNOWN_ROLE), loadHexFixture('end-request-unknown-role.hex'));
+  assert.deepEqual(
+    encodeEndRequest(0x1234, 0x01020304, FCGI_UNKNOWN_ROLE),
+    loadHexFixture('end-request-unknown-role.hex'),
+  );
   // A negative exit status is written as its 32-bit two's complement.
   const negative = encodeEndRequest(1, -1, FCGI_CANT_MPX_CONN);
   assert.deepEqual(negative.subarray(8), Buffer.from([0xff, 0xff, 0xff, 0xff, FCGI_CANT_MPX_CONN, 0, 0, 0]));
@@ -127,15 +136,26 @@ test('FCGI_END_REQUEST: appStatus big-endian, protocolStatus, 3 reserved bytes',
 });
 
 test('encodeRequestEnd: the empty STDOUT (and STDERR) records, then END_REQUEST, byte for byte as the single encoders', () => {
-  for (const [id, app, protocol] of [[1, 0, FCGI_REQUEST_COMPLETE], [0x1234, 0x01020304, FCGI_UNKNOWN_ROLE], [65535, -1, FCGI_CANT_MPX_CONN]] as const) {
+  for (const [id, app, protocol] of [
+    [1, 0, FCGI_REQUEST_COMPLETE],
+    [0x1234, 0x01020304, FCGI_UNKNOWN_ROLE],
+    [65535, -1, FCGI_CANT_MPX_CONN],
+  ] as const) {
     const plain = Buffer.concat([encodeRecord(FCGI_STDOUT, id), encodeEndRequest(id, app, protocol)]);
     assert.deepEqual(encodeRequestEnd(id, false, app, protocol), plain);
-    const withStderr = Buffer.concat([encodeRecord(FCGI_STDOUT, id), encodeRecord(FCGI_STDERR, id), encodeEndRequest(id, app, protocol)]);
+    const withStderr = Buffer.concat([
+      encodeRecord(FCGI_STDOUT, id),
+      encodeRecord(FCGI_STDERR, id),
+      encodeEndRequest(id, app, protocol),
+    ]);
     assert.deepEqual(encodeRequestEnd(id, true, app, protocol), withStderr);
   }
   // Against the fixture too: an empty STDOUT header is 01 06 0001 0000 00 00.
   assert.deepEqual(encodeRequestEnd(1, false, 0, FCGI_REQUEST_COMPLETE).subarray(8), loadHexFixture('end-request.hex'));
-  assert.deepEqual(encodeRequestEnd(1, false, 0, FCGI_REQUEST_COMPLETE).subarray(0, 8), Buffer.from([1, 6, 0, 1, 0, 0, 0, 0]));
+  assert.deepEqual(
+    encodeRequestEnd(1, false, 0, FCGI_REQUEST_COMPLETE).subarray(0, 8),
+    Buffer.from([1, 6, 0, 1, 0, 0, 0, 0]),
+  );
 });
 
 test('FCGI_GET_VALUES_RESULT for the three management variables', () => {
@@ -160,7 +180,10 @@ test('encodeRecord pads every content length to a multiple of 8 with zero bytes'
     assert.equal(record.readUInt16BE(4), length);
     assert.equal(record[6], padding);
     assert.equal(record[7], 0);
-    assert.ok(record.subarray(8 + length).every((b) => b === 0), `padding of ${length} is zeros`);
+    assert.ok(
+      record.subarray(8 + length).every((b) => b === 0),
+      `padding of ${length} is zeros`,
+    );
   }
 });
 

@@ -176,7 +176,9 @@ for (const item of CORPUS) {
 test('PARAMS of exactly maxParamsBytes are accepted', () => {
   const pair = encodeParams([['N', 'v'.repeat(97)]]);
   assert.equal(pair.length, 100);
-  const bytes = Buffer.concat([begin(), params(pair.subarray(0, 30)), params(pair.subarray(30)), params()].map(rawRecord));
+  const bytes = Buffer.concat(
+    [begin(), params(pair.subarray(0, 30)), params(pair.subarray(30)), params()].map(rawRecord),
+  );
   const events = feed(makeSession({ maxParamsBytes: 100 }), bytes);
   assert.deepEqual(
     events.map((e) => e.kind),
@@ -205,7 +207,9 @@ test('decodeParams itself throws TSFPM_ERR_FCGI_BAD_PARAMS for every truncated p
 });
 
 test('DATA from the client is ignored (FILTER is not served)', () => {
-  const bytes = Buffer.concat([begin(), { type: FCGI_DATA, requestId: 1, content: Buffer.from('d') }, params()].map(rawRecord));
+  const bytes = Buffer.concat(
+    [begin(), { type: FCGI_DATA, requestId: 1, content: Buffer.from('d') }, params()].map(rawRecord),
+  );
   assert.deepEqual(
     feed(makeSession(), bytes).map((e) => e.kind),
     ['begin', 'params'],

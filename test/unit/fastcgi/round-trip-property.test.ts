@@ -71,7 +71,12 @@ const expectedText = (bytes: Buffer): string => bytes.toString(isUtf8(bytes) ? '
 
 const pairBytesArb = fc.oneof(
   { weight: 3, arbitrary: bytesArb(300) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(127, 128, 129, 70_000, 200_000), fc.integer()).map(([n, s]) => seededBytes(n, s)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(127, 128, 129, 70_000, 200_000), fc.integer())
+      .map(([n, s]) => seededBytes(n, s)),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(s, 'utf8')) },
 );
 
@@ -93,7 +98,10 @@ test('name-value pairs: decodeParams(encodeParams(pairs)) gives every pair, late
 });
 
 test('name-value pairs: string names and values round-trip exactly', () => {
-  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 150 }), fc.string({ unit: 'grapheme-ascii', maxLength: 300 }));
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 150 }),
+    fc.string({ unit: 'grapheme-ascii', maxLength: 300 }),
+  );
   fc.assert(
     fc.property(fc.uniqueArray(fc.tuple(text, text), { maxLength: 10, selector: ([name]) => name }), (pairs) => {
       assert.deepEqual({ ...decodeParams(encodeParams(pairs)) }, Object.fromEntries(pairs));

@@ -73,10 +73,13 @@ test('the active request goes on after a rejected BEGIN, and the rejected id is 
     { type: FCGI_STDIN, requestId: 2, content: Buffer.from('zzz') },
     { type: FCGI_STDIN, requestId: 1, content: Buffer.from('body') },
   ]);
-  assert.deepEqual(events.map((e) => [e.kind, 'requestId' in e ? e.requestId : -1]), [
-    ['params', 1],
-    ['stdin', 1],
-  ]);
+  assert.deepEqual(
+    events.map((e) => [e.kind, 'requestId' in e ? e.requestId : -1]),
+    [
+      ['params', 1],
+      ['stdin', 1],
+    ],
+  );
   const params = events[0];
   assert.ok(params?.kind === 'params');
   assert.deepEqual({ ...params.params }, { A: '1' });
@@ -115,7 +118,12 @@ test('a session that serves AUTHORIZER accepts it', () => {
 });
 
 test('the KEEP_CONN flag is bit 0 only', () => {
-  for (const [flags, keepConn] of [[0x01, true], [0xff, true], [0xfe, false], [0x00, false]] as const) {
+  for (const [flags, keepConn] of [
+    [0x01, true],
+    [0xff, true],
+    [0xfe, false],
+    [0x00, false],
+  ] as const) {
     const [event] = feed(makeSession(), [beginRecord(1, FCGI_RESPONDER, flags)]);
     assert.ok(event?.kind === 'begin');
     assert.equal(event.keepConn, keepConn, `flags ${flags}`);

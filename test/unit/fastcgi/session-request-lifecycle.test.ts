@@ -41,14 +41,27 @@ test('a whole request gives begin, params, stdin chunks and stdin-end', () => {
   const session = makeSession();
   assert.equal(session.phase, 'idle');
   assert.equal(session.activeRequestId, 0);
-  const events = feed(session, requestBytes(5, [['SCRIPT_FILENAME', '/a.mjs'], ['QUERY_STRING', 'x=1']], Buffer.from('body')));
+  const events = feed(
+    session,
+    requestBytes(
+      5,
+      [
+        ['SCRIPT_FILENAME', '/a.mjs'],
+        ['QUERY_STRING', 'x=1'],
+      ],
+      Buffer.from('body'),
+    ),
+  );
   assert.deepEqual(plain(events), [
     { kind: 'begin', requestId: 5, role: FCGI_RESPONDER, keepConn: true },
     {
       kind: 'params',
       requestId: 5,
       params: { SCRIPT_FILENAME: '/a.mjs', QUERY_STRING: 'x=1' },
-      paramsBytes: encodeParams([['SCRIPT_FILENAME', '/a.mjs'], ['QUERY_STRING', 'x=1']]).length,
+      paramsBytes: encodeParams([
+        ['SCRIPT_FILENAME', '/a.mjs'],
+        ['QUERY_STRING', 'x=1'],
+      ]).length,
     },
     { kind: 'stdin', requestId: 5, data: 'body' },
     { kind: 'stdin-end', requestId: 5 },
@@ -59,7 +72,9 @@ test('a whole request gives begin, params, stdin chunks and stdin-end', () => {
 
 test('the golden fixtures make a request', () => {
   const bytes = Buffer.concat(
-    ['begin-request.hex', 'params-short-lengths.hex', 'params-empty.hex', 'stdin.hex', 'stdin-empty.hex'].map(loadHexFixture),
+    ['begin-request.hex', 'params-short-lengths.hex', 'params-empty.hex', 'stdin.hex', 'stdin-empty.hex'].map(
+      loadHexFixture,
+    ),
   );
   assert.deepEqual(
     plain(feed(makeSession(), bytes)).map((e) => (e as { kind: string }).kind),
@@ -132,7 +147,10 @@ test('stdin data is handed on without copying (the consumer copies what it keeps
 test('keep-alive: after endRequest() the connection takes the next BEGIN_REQUEST', () => {
   const session = makeSession({ maxParamsBytes: 200 });
   const first = feed(session, requestBytes(1, [['FIRST', 'x'.repeat(150)]], Buffer.from('one')));
-  assert.deepEqual(first.map((e) => e.kind), ['begin', 'params', 'stdin', 'stdin-end']);
+  assert.deepEqual(
+    first.map((e) => e.kind),
+    ['begin', 'params', 'stdin', 'stdin-end'],
+  );
   // Not ended yet: a second request is refused.
   assert.equal(feed(session, requestBytes(1, [], Buffer.alloc(0)).subarray(0, 16))[0]?.kind, 'reply');
   session.endRequest();
@@ -152,5 +170,8 @@ test('keep-alive: after endRequest() the connection takes the next BEGIN_REQUEST
   assert.equal(session.phase, 'params');
   session.endRequest();
   const third = feed(session, requestBytes(3, [['THIRD', 'w'.repeat(150)]], Buffer.alloc(0)));
-  assert.deepEqual(third.map((e) => e.kind), ['begin', 'params', 'stdin-end']);
+  assert.deepEqual(
+    third.map((e) => e.kind),
+    ['begin', 'params', 'stdin-end'],
+  );
 });

@@ -74,14 +74,16 @@ void describe('StdoutReframer', () => {
     const prng = new Prng(7);
     const body = prng.bytes(20 * 1024 * 1024);
     const pieces: Buffer[] = [];
-    for (let at = 0; at < body.length; at += 8184) pieces.push(encodeStream(FCGI_STDOUT, 1, body.subarray(at, at + 8184)));
+    for (let at = 0; at < body.length; at += 8184)
+      pieces.push(encodeStream(FCGI_STDOUT, 1, body.subarray(at, at + 8184)));
     pieces.push(encodeRequestEnd(1, false, 0, 0));
     const output = Buffer.concat(reframe(pieces));
     const records = decodeChunks([output]);
     const stdout = records.filter((r) => r.type === FCGI_STDOUT && r.content.length > 0);
     assert.equal(stdout.length, Math.ceil(body.length / FCGI_OUTPUT_CHUNK_LEN));
     assert.ok(Buffer.concat(stdout.map((r) => r.content)).equals(body));
-    for (let i = 0; i < stdout.length - 1; i++) assert.equal(output.readUInt16BE(i * 65_536 + 4), FCGI_OUTPUT_CHUNK_LEN);
+    for (let i = 0; i < stdout.length - 1; i++)
+      assert.equal(output.readUInt16BE(i * 65_536 + 4), FCGI_OUTPUT_CHUNK_LEN);
     assert.equal(records[records.length - 1]?.type, FCGI_END_REQUEST);
   });
 

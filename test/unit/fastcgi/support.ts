@@ -70,10 +70,7 @@ export function decodeChunks(chunks: Iterable<Buffer>): CopiedRecord[] {
 }
 
 /** Describes the first difference between two record lists, or returns undefined when equal. */
-export function diffRecords(
-  got: readonly CopiedRecord[],
-  want: readonly CopiedRecord[],
-): string | undefined {
+export function diffRecords(got: readonly CopiedRecord[], want: readonly CopiedRecord[]): string | undefined {
   if (got.length !== want.length) return `got ${got.length} records, want ${want.length}`;
   for (let i = 0; i < want.length; i++) {
     const g = got[i];

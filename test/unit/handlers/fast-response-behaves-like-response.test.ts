@@ -65,7 +65,14 @@ test('Response.json() sets application/json and keeps the body', async () => {
 });
 
 test('streams, null-body statuses and other bodies are left to the real Response', async () => {
-  const stream = new FastResponse(new ReadableStream({ start: (c) => { c.enqueue(new TextEncoder().encode('s')); c.close(); } }));
+  const stream = new FastResponse(
+    new ReadableStream({
+      start: (c) => {
+        c.enqueue(new TextEncoder().encode('s'));
+        c.close();
+      },
+    }),
+  );
   assert.equal(await stream.text(), 's');
   assert.equal(new FastResponse(null, { status: 204 }).body, null);
   assert.throws(() => new FastResponse('x', { status: 204 }), TypeError);
@@ -77,7 +84,13 @@ test('a light Response answers every accessor as the real one does', () => {
   const inits: ResponseInit[] = [
     {},
     { status: 201, statusText: 'Made' },
-    { status: 404, headers: [['X-B', ' two '], ['x-a', 'one']] },
+    {
+      status: 404,
+      headers: [
+        ['X-B', ' two '],
+        ['x-a', 'one'],
+      ],
+    },
     { headers: { 'Content-Type': 'text/html', 'x-empty': '' } },
     { status: 599, headers: {} },
   ];
@@ -125,14 +138,24 @@ test('invalid inits throw what the real constructor throws', () => {
       realError = err;
     }
     assert.ok(realError instanceof Error, `the real Response rejects ${JSON.stringify(init)}`);
-    assert.throws(() => new FastResponse('x', init), (err: unknown) => (err as Error).name === (realError as Error).name);
+    assert.throws(
+      () => new FastResponse('x', init),
+      (err: unknown) => (err as Error).name === (realError as Error).name,
+    );
   }
 });
 
 test('inits the light path leaves to undici still work: Headers, duplicates, numbers, a status string', () => {
   const cases: ResponseInit[] = [
     { headers: new Headers({ 'x-a': '1' }) },
-    { headers: [['x-a', '1'], ['X-A', '2'], ['set-cookie', 'a'], ['set-cookie', 'b']] },
+    {
+      headers: [
+        ['x-a', '1'],
+        ['X-A', '2'],
+        ['set-cookie', 'a'],
+        ['set-cookie', 'b'],
+      ],
+    },
     { headers: { 'content-length': 4 as unknown as string } },
     { status: '202' as unknown as number },
   ];

@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { applyPathInfo, requestedScriptPath, resolveScript, stripProxyPrefix } from '../../../src/handlers/resolve-script.js';
+import {
+  applyPathInfo,
+  requestedScriptPath,
+  resolveScript,
+  stripProxyPrefix,
+} from '../../../src/handlers/resolve-script.js';
 import type { Params } from '../../../src/fastcgi/params.js';
 import { FIXTURE_SCRIPTS } from '../../helpers/paths.js';
 

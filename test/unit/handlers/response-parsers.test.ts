@@ -22,7 +22,10 @@ test('node response parser: head to CGI, 1xx dropped, hop-by-hop dropped, chunke
     const head = a.head ?? b.head;
     assert.ok(head, `head at cut ${cut}`);
     assert.equal(head.status, 201);
-    assert.equal(head.head.toString(), 'Status: 201 Created\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n');
+    assert.equal(
+      head.head.toString(),
+      'Status: 201 Created\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n',
+    );
     assert.equal(Buffer.concat([...a.body, ...b.body]).toString(), 'hello, world', `body at cut ${cut}`);
   }
 });
@@ -35,8 +38,17 @@ test('node response parser: a raw body passes through; 200 OK has no Status line
 });
 
 test('rebuilt request head: target, Host, headers, hop-by-hop left out, Connection: close, chunked without length', () => {
-  const get = rebuildRequestHead({ REQUEST_METHOD: 'GET', REQUEST_URI: '/a b?x=1', HTTP_HOST: 'example.com', HTTP_CONNECTION: 'keep-alive', HTTP_X_A: 'b' });
-  assert.equal(get.head.toString(), 'GET /a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\nx-a: b\r\nConnection: close\r\n\r\n');
+  const get = rebuildRequestHead({
+    REQUEST_METHOD: 'GET',
+    REQUEST_URI: '/a b?x=1',
+    HTTP_HOST: 'example.com',
+    HTTP_CONNECTION: 'keep-alive',
+    HTTP_X_A: 'b',
+  });
+  assert.equal(
+    get.head.toString(),
+    'GET /a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\nx-a: b\r\nConnection: close\r\n\r\n',
+  );
   assert.equal(get.chunked, false);
   const post = rebuildRequestHead({ REQUEST_METHOD: 'POST', REQUEST_URI: '/u', CONTENT_TYPE: 'text/plain' });
   assert.equal(post.chunked, true);
@@ -57,9 +69,17 @@ test('CGI head: Status sets the status, an absolute Location alone is a 302, a l
 });
 
 test('CGI head: a malformed line or Status is a bad response of the script (TSFPM_ERR_SCRIPT_BAD_RESPONSE)', () => {
-  assert.throws(() => cgiScriptHead('not a header'), { code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE', message: /malformed CGI header line/ });
-  assert.throws(() => cgiScriptHead('Status: two hundred'), { code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE', message: /bad CGI Status header/ });
-  assert.throws(() => new CgiOutputParser().feed(Buffer.alloc(70 * 1024, 'a')), { code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE' });
+  assert.throws(() => cgiScriptHead('not a header'), {
+    code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
+    message: /malformed CGI header line/,
+  });
+  assert.throws(() => cgiScriptHead('Status: two hundred'), {
+    code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
+    message: /bad CGI Status header/,
+  });
+  assert.throws(() => new CgiOutputParser().feed(Buffer.alloc(70 * 1024, 'a')), {
+    code: 'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
+  });
 });
 
 test('CGI output parser: LF or CRLF blank line, body bytes after the head kept', () => {

@@ -29,7 +29,10 @@ const RECORD: AccessRecord = {
   pid: 42,
   ppid: 7,
   peer: '127.0.0.1',
-  responseHeaders: [['Content-Type', 'text/plain'], ['X-Trace', 'abc']],
+  responseHeaders: [
+    ['Content-Type', 'text/plain'],
+    ['X-Trace', 'abc'],
+  ],
 };
 
 const render = (format: string, record: AccessRecord = RECORD): string => compileAccessFormat(format).render(record);
@@ -37,7 +40,11 @@ const render = (format: string, record: AccessRecord = RECORD): string => compil
 void test('the default format, as php-fpm writes it', () => {
   assert.equal(render('%R - %u %t "%m %r" %s'), '127.0.0.1 - bob 01/Jan/2024:10:00:00 +0000 "GET /x.mjs" 200');
   assert.equal(
-    render('%R - %u %t "%m %r" %s', { ...RECORD, params: { ...RECORD.params, HTTP_AUTHORIZATION: undefined }, peer: undefined }),
+    render('%R - %u %t "%m %r" %s', {
+      ...RECORD,
+      params: { ...RECORD.params, HTTP_AUTHORIZATION: undefined },
+      peer: undefined,
+    }),
     '- -  01/Jan/2024:10:00:00 +0000 "GET /x.mjs" 200',
   );
 });
@@ -97,12 +104,18 @@ void test('every token and modifier', () => {
 
 void test('strftime conversions used in log formats', () => {
   const d = new Date(Date.UTC(2024, 1, 29, 13, 5, 9));
-  assert.equal(strftime('%a %A %b %B %d %e %H %I %j %m %M %p %S %y %Y %F %T %R %D %%', d), 'Thu Thursday Feb February 29 29 13 01 060 02 05 PM 09 24 2024 2024-02-29 13:05:09 13:05 02/29/24 %');
+  assert.equal(
+    strftime('%a %A %b %B %d %e %H %I %j %m %M %p %S %y %Y %F %T %R %D %%', d),
+    'Thu Thursday Feb February 29 29 13 01 060 02 05 PM 09 24 2024 2024-02-29 13:05:09 13:05 02/29/24 %',
+  );
 });
 
 void test('access.suppress_path: only successful GET/HEAD without query or body, exact %r', () => {
   const at = (over: Partial<AccessRecord['params']>, status = 200): boolean =>
-    isSuppressed(['/ping'], { params: { REQUEST_METHOD: 'GET', SCRIPT_NAME: '/ping', QUERY_STRING: '', ...over }, status });
+    isSuppressed(['/ping'], {
+      params: { REQUEST_METHOD: 'GET', SCRIPT_NAME: '/ping', QUERY_STRING: '', ...over },
+      status,
+    });
   assert.equal(at({}), true);
   assert.equal(at({ REQUEST_METHOD: 'HEAD' }), true);
   assert.equal(at({ CONTENT_LENGTH: '0' }), true);

@@ -11,13 +11,22 @@ import { formatSlowlogBlock } from '../../../src/worker/slowlog/slowlog-format.j
 const physical = (messages: string[]): number[] => messages.map((m) => formatLogLine('warning', m).length);
 
 void test('decorated lines: wrapped at log_limit, decoration on every piece, nothing lost', () => {
-  for (const [length, limit] of [[2048, 1050], [2900, 1050], [4096, 8000], [120, 1024], [3300, 1500]] as const) {
+  for (const [length, limit] of [
+    [2048, 1050],
+    [2900, 1050],
+    [4096, 8000],
+    [120, 1024],
+    [3300, 1500],
+  ] as const) {
     const messages = decoratedWorkerLines('www', 12345, 'stderr', 'y'.repeat(length), '', limit);
     const lengths = physical(messages);
     lengths.slice(0, -1).forEach((l) => assert.equal(l, limit));
     assert.ok((lengths.at(-1) ?? 0) <= limit);
     for (const m of messages) assert.match(m, /^\[pool www\] child 12345 said into stderr: "y+"$/);
-    assert.equal(messages.map((m) => /"(y+)"/.exec(m)?.[1]?.length ?? 0).reduce((a, b) => a + b, 0), length);
+    assert.equal(
+      messages.map((m) => /"(y+)"/.exec(m)?.[1]?.length ?? 0).reduce((a, b) => a + b, 0),
+      length,
+    );
   }
 });
 
@@ -34,10 +43,13 @@ void test('a line open when the pipe closes ends with ", pipe is closed" and sti
 
 void test('decorate_workers_output = no: plain pieces of log_limit characters', () => {
   assert.deepEqual(plainWorkerLines('hello', 1024), ['hello']);
-  assert.deepEqual(plainWorkerLines('a'.repeat(2500), 1000).map((p) => p.length), [1000, 1000, 500]);
+  assert.deepEqual(
+    plainWorkerLines('a'.repeat(2500), 1000).map((p) => p.length),
+    [1000, 1000, 500],
+  );
 });
 
-void test('the slowlog block has php-fpm\'s shape', () => {
+void test("the slowlog block has php-fpm's shape", () => {
   const block = formatSlowlogBlock(
     new Date(2024, 0, 15, 10, 30, 0),
     'www',
@@ -55,7 +67,9 @@ void test('the slowlog block has php-fpm\'s shape', () => {
     '\n[15-Jan-2024 10:30:00]  [pool www] pid 12345\nscript_filename = /srv/slow.mjs\n' +
       '[0x0000000000000000] sleepyFunction() /srv/slow.mjs:3\n[0x0000000000000001] (anonymous)() /srv/slow.mjs:7\n',
   );
-  assert.ok(formatSlowlogBlock(new Date(), 'www', 1, '-', undefined, 20).endsWith('script_filename = -\n+++ dump failed\n'));
+  assert.ok(
+    formatSlowlogBlock(new Date(), 'www', 1, '-', undefined, 20).endsWith('script_filename = -\n+++ dump failed\n'),
+  );
 });
 
 void test('listen queue from /proc/net/tcp: rx_queue of the LISTEN socket with that inode', () => {
@@ -76,6 +90,7 @@ tcp   LISTEN 4      7                                 127.0.0.1:32879   0.0.0.0:
   assert.equal(parseSsListen(both, 2146737, 'unix'), undefined, "unix ino: is the path's inode, not the socket's");
   const unixOnly = 'LISTEN 2      511    /run/tsfpm/www.sock 99 * 0 <-> ino:5 dev:0/1 peers:';
   assert.deepEqual(parseSsListen(unixOnly, 99, 'unix'), { queued: 2, backlog: 511 });
-  const tcpOnly = 'LISTEN 0      4096                               [::]:9000         [::]:* ino:77 sk:9 cgroup:/ v6only:0 <->';
+  const tcpOnly =
+    'LISTEN 0      4096                               [::]:9000         [::]:* ino:77 sk:9 cgroup:/ v6only:0 <->';
   assert.deepEqual(parseSsListen(tcpOnly, 77, 'tcp'), { queued: 0, backlog: 4096 });
 });

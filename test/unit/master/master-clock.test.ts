@@ -6,7 +6,10 @@ import { FatalExitCounter } from '../../../src/master/emergency-restart.js';
 import { heartbeatPeriodMs } from '../../../src/master/heartbeat.js';
 
 void test('the heartbeat runs every min(timeout)/3, at least every 130 ms, at most every second', () => {
-  const pool = (terminate: number, slowlog: number) => ({ requestTerminateTimeoutMs: terminate, requestSlowlogTimeoutMs: slowlog });
+  const pool = (terminate: number, slowlog: number) => ({
+    requestTerminateTimeoutMs: terminate,
+    requestSlowlogTimeoutMs: slowlog,
+  });
   const cases: [ReturnType<typeof pool>[], number][] = [
     [[], 1000],
     [[pool(0, 0)], 1000],

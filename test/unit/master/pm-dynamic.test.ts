@@ -2,7 +2,13 @@
 // sapi/fpm/fpm/fpm_process_ctl.c fpm_pctl_perform_idle_server_maintenance().
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { BUSY_SPAWN_RATE, decideDynamic, DYNAMIC_START, type DynamicSettings, type DynamicState } from '../../../src/master/pm/dynamic.js';
+import {
+  BUSY_SPAWN_RATE,
+  decideDynamic,
+  DYNAMIC_START,
+  type DynamicSettings,
+  type DynamicState,
+} from '../../../src/master/pm/dynamic.js';
 import { maxChildrenReached, seemsBusy } from '../../../src/master/pm/messages.js';
 import { busy, child, children, starting, type TestChild } from './child-view.js';
 
@@ -15,7 +21,13 @@ void test('below pm.min_spare_servers: forks min(rate, missing spares, room), ch
     { what: 'no child at all, rate 4: only the 2 missing spares', live: [], rate: 4, spawn: 2 },
     { what: 'one idle of two wanted', live: [child('a'), child('b', busy)], rate: 8, spawn: 1 },
     { what: 'a starting child counts as a spare', live: [child('a', starting), child('b', busy)], rate: 8, spawn: 1 },
-    { what: 'room for one below pm.max_children', live: children('b', 9, busy), pm: { minSpareServers: 5 }, rate: 8, spawn: 1 },
+    {
+      what: 'room for one below pm.max_children',
+      live: children('b', 9, busy),
+      pm: { minSpareServers: 5 },
+      rate: 8,
+      spawn: 1,
+    },
     { what: 'rate limits a big shortage', live: children('b', 2, busy), pm: { minSpareServers: 8 }, rate: 2, spawn: 2 },
   ];
   for (const c of cases) {
@@ -51,7 +63,14 @@ void test('"seems busy" is warned from a spawn rate of 8 on, with the rate, idle
   assert.equal(BUSY_SPAWN_RATE, 8);
   const live = [child('a'), ...children('b', 3, busy)];
   const pm = { ...PM, minSpareServers: 6 };
-  for (const [rate, warned] of [[1, false], [4, false], [7, false], [8, true], [16, true], [32, true]] as const) {
+  for (const [rate, warned] of [
+    [1, false],
+    [4, false],
+    [7, false],
+    [8, true],
+    [16, true],
+    [32, true],
+  ] as const) {
     const decision = decideDynamic(live, pm, state(rate));
     assert.ok(decision.spawn > 0, `rate ${rate} forks`);
     assert.equal(decision.busy !== undefined, warned, `rate ${rate}`);
@@ -95,7 +114,11 @@ void test('above pm.max_spare_servers: one idle child ends per tick, the one sta
   assert.deepEqual(decision.next, state(1));
   // Seven idle over a maximum of four: still one per tick.
   assert.ok(decideDynamic(children('i', 7), PM, DYNAMIC_START).retire !== undefined);
-  assert.equal(decideDynamic(children('i', 4), PM, DYNAMIC_START).retire, undefined, 'exactly pm.max_spare_servers stay');
+  assert.equal(
+    decideDynamic(children('i', 4), PM, DYNAMIC_START).retire,
+    undefined,
+    'exactly pm.max_spare_servers stay',
+  );
 });
 
 void test('never above pm.max_children; "server reached pm.max_children setting" once per episode', () => {

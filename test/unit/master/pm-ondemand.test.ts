@@ -46,7 +46,10 @@ void test('the max_children warning may come again once fewer than pm.max_childr
     assert.equal(decision.end.length, c.ends);
     assert.equal(decision.warnedMaxChildren, c.warnedAfter, JSON.stringify(c));
   }
-  assert.equal(maxChildrenReached('www', 'ondemand', 3), '[pool www] server reached max_children setting (3), consider raising it');
+  assert.equal(
+    maxChildrenReached('www', 'ondemand', 3),
+    '[pool www] server reached max_children setting (3), consider raising it',
+  );
 });
 
 void test('a new connection goes to the first idle child at once', () => {
@@ -58,10 +61,22 @@ void test('a queued connection: wait for a starting child, fork, fork after the 
   const cases: { what: string; live: TestChild[]; waiting: number; max: number; action: QueuedAction }[] = [
     { what: 'no child yet', live: [], waiting: 1, max: 3, action: 'spawn' },
     { what: 'only starting children, more waiting', live: [child('s', starting)], waiting: 2, max: 3, action: 'spawn' },
-    { what: 'a starting child will take it', live: [child('s', starting), child('b', busy)], waiting: 1, max: 3, action: 'wait' },
+    {
+      what: 'a starting child will take it',
+      live: [child('s', starting), child('b', busy)],
+      waiting: 1,
+      max: 3,
+      action: 'wait',
+    },
     { what: 'a busy child may free up', live: [child('b', busy)], waiting: 1, max: 3, action: 'spawn-after-grace' },
     { what: 'pm.max_children reached', live: children('b', 3, busy), waiting: 1, max: 3, action: 'at-cap' },
-    { what: 'at the cap, a starting child still takes it', live: [child('s', starting), ...children('b', 2, busy)], waiting: 1, max: 3, action: 'wait' },
+    {
+      what: 'at the cap, a starting child still takes it',
+      live: [child('s', starting), ...children('b', 2, busy)],
+      waiting: 1,
+      max: 3,
+      action: 'wait',
+    },
   ];
   for (const c of cases) assert.equal(actionForQueued(c.live, c.waiting, c.max), c.action, c.what);
 });
@@ -92,9 +107,27 @@ void test('a waiting connection goes to an idle child first, else to the least b
       pending: false,
       target: 'b2',
     },
-    { what: 'the first of equals', live: [child('x', { running: 2 }), child('y', { handedOver: 2 })], waiting: 1, pending: false, target: 'x' },
-    { what: 'left for a starting child', live: [child('b', busy), child('s', starting)], waiting: 1, pending: false, target: undefined },
-    { what: 'more waiting than starting', live: [child('b', busy), child('s', starting)], waiting: 2, pending: false, target: 'b' },
+    {
+      what: 'the first of equals',
+      live: [child('x', { running: 2 }), child('y', { handedOver: 2 })],
+      waiting: 1,
+      pending: false,
+      target: 'x',
+    },
+    {
+      what: 'left for a starting child',
+      live: [child('b', busy), child('s', starting)],
+      waiting: 1,
+      pending: false,
+      target: undefined,
+    },
+    {
+      what: 'more waiting than starting',
+      live: [child('b', busy), child('s', starting)],
+      waiting: 2,
+      pending: false,
+      target: 'b',
+    },
     { what: 'a fork for it is pending', live: [child('b', busy)], waiting: 1, pending: true, target: undefined },
     { what: 'no ready child', live: [child('s', starting)], waiting: 3, pending: false, target: undefined },
   ];

@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { PmStyle } from '../../../src/config/types.js';
 import type { ChildView, EndReason } from '../../../src/master/pm/view.js';
-import { afterExit, MAX_BACKOFF_MS, nextBackoffMs, respawnAfterBackoff, type AfterExit } from '../../../src/master/pm/respawn.js';
+import {
+  afterExit,
+  MAX_BACKOFF_MS,
+  nextBackoffMs,
+  respawnAfterBackoff,
+  type AfterExit,
+} from '../../../src/master/pm/respawn.js';
 import { child } from './child-view.js';
 
 void test('the back-off starts at 100 ms and doubles up to 30 s', () => {
@@ -20,17 +26,34 @@ void test('after an exit: back-off, replace at once, or nothing, by cause and pm
   const table: [string, ChildView, Record<PmStyle, AfterExit>][] = [
     ['died before ready', died({ ready: false }), { static: 'back-off', dynamic: 'back-off', ondemand: 'back-off' }],
     ['died while serving', died({ running: 1 }), { static: 'replace', dynamic: 'replace', ondemand: 'none' }],
-    ['left on its own (pm.max_requests)', died({ retiring: true }), { static: 'replace', dynamic: 'replace', ondemand: 'none' }],
-    ['left on its own before ready', died({ retiring: true, ready: false }), { static: 'replace', dynamic: 'replace', ondemand: 'none' }],
+    [
+      'left on its own (pm.max_requests)',
+      died({ retiring: true }),
+      { static: 'replace', dynamic: 'replace', ondemand: 'none' },
+    ],
+    [
+      'left on its own before ready',
+      died({ retiring: true, ready: false }),
+      { static: 'replace', dynamic: 'replace', ondemand: 'none' },
+    ],
   ];
   for (const reason of ['timeout', 'memory'] as EndReason[]) {
-    table.push([`ended: ${reason}`, died({ endReason: reason }), { static: 'replace', dynamic: 'replace', ondemand: 'none' }]);
+    table.push([
+      `ended: ${reason}`,
+      died({ endReason: reason }),
+      { static: 'replace', dynamic: 'replace', ondemand: 'none' },
+    ]);
   }
   for (const reason of ['idle', 'reload', 'stop', 'retire'] as EndReason[]) {
-    table.push([`ended: ${reason}`, died({ endReason: reason }), { static: 'none', dynamic: 'none', ondemand: 'none' }]);
+    table.push([
+      `ended: ${reason}`,
+      died({ endReason: reason }),
+      { static: 'none', dynamic: 'none', ondemand: 'none' },
+    ]);
   }
   for (const [what, exited, byStyle] of table) {
-    for (const style of ['static', 'dynamic', 'ondemand'] as const) assert.equal(afterExit(exited, style), byStyle[style], `${what}, ${style}`);
+    for (const style of ['static', 'dynamic', 'ondemand'] as const)
+      assert.equal(afterExit(exited, style), byStyle[style], `${what}, ${style}`);
   }
 });
 
@@ -43,5 +66,6 @@ void test('when a back-off ends, one child is forked only below the floor (stati
     ['dynamic', 2, false],
     ['dynamic', 4, false],
   ];
-  for (const [style, live, fork] of cases) assert.equal(respawnAfterBackoff(live, { ...pm, style }), fork, `${style} with ${live}`);
+  for (const [style, live, fork] of cases)
+    assert.equal(respawnAfterBackoff(live, { ...pm, style }), fork, `${style} with ${live}`);
 });

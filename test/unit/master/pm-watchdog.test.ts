@@ -16,7 +16,14 @@ import { child } from './child-view.js';
 type Watched = WatchedChild & { readonly name: string; readonly process: { readonly exitCode: number | null } };
 
 function watched(name: string, fields: Partial<Watched> = {}): Watched {
-  return { ...child(name), oldestRunningStartMs: 0, current: undefined, memoryBytes: 0, process: { exitCode: null }, ...fields };
+  return {
+    ...child(name),
+    oldestRunningStartMs: 0,
+    current: undefined,
+    memoryBytes: 0,
+    process: { exitCode: null },
+    ...fields,
+  };
 }
 
 /** A child whose oldest request started at `startMs` and whose latest one at `currentMs`. */
@@ -77,8 +84,19 @@ void test('pm.max_memory: a live child above the limit is replaced; 0 turns it o
 void test('an idle child still there STUBBORN_AFTER_MS after SIGQUIT gets SIGKILL (php-src bug77023)', () => {
   assert.equal(STUBBORN_AFTER_MS, 1000);
   const ended = (reason: ChildView['endReason'], askedMsAgo: number, exitCode: number | null = null): Watched =>
-    watched(`${reason}-${askedMsAgo}-${exitCode}`, { endReason: reason, endRequestedAtMs: NOW - askedMsAgo, process: { exitCode } });
-  const all = [ended('idle', 1000), ended('idle', 5000), ended('idle', 999), ended('idle', 5000, 0), ended('reload', 5000), watched('live')];
+    watched(`${reason}-${askedMsAgo}-${exitCode}`, {
+      endReason: reason,
+      endRequestedAtMs: NOW - askedMsAgo,
+      process: { exitCode },
+    });
+  const all = [
+    ended('idle', 1000),
+    ended('idle', 5000),
+    ended('idle', 999),
+    ended('idle', 5000, 0),
+    ended('reload', 5000),
+    watched('live'),
+  ];
   assert.deepEqual(
     stubbornIdleChildren(all, NOW).map((c) => c.name),
     ['idle-1000-null', 'idle-5000-null'],

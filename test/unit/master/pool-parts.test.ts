@@ -21,7 +21,11 @@ interface FakePool {
 function fakePool(pm: Partial<PmConfig>): FakePool {
   const warnings: string[] = [];
   const spawned: number[] = [];
-  const log = { warning: (m: string) => warnings.push(m), notice: () => undefined, debug: () => undefined } as unknown as ErrorLog;
+  const log = {
+    warning: (m: string) => warnings.push(m),
+    notice: () => undefined,
+    debug: () => undefined,
+  } as unknown as ErrorLog;
   const config = {
     name: 'www',
     pm: { style: 'dynamic', maxChildren: 4, minSpareServers: 2, maxSpareServers: 3, maxSpawnRate: 32, ...pm },
@@ -48,7 +52,12 @@ function fakePool(pm: Partial<PmConfig>): FakePool {
 void test('dynamic: at pm.max_children one warning and one `max children reached` per episode', () => {
   const fake = fakePool({});
   const spares = new DynamicSpares(fake.pool);
-  fake.live = [child('a', { running: 1 }), child('b', { running: 1 }), child('c', { running: 1 }), child('d', { running: 1 })];
+  fake.live = [
+    child('a', { running: 1 }),
+    child('b', { running: 1 }),
+    child('c', { running: 1 }),
+    child('d', { running: 1 }),
+  ];
   spares.tick();
   spares.tick();
   assert.deepEqual(fake.warnings, ['[pool www] server reached pm.max_children setting (4), consider raising it']);
@@ -73,7 +82,10 @@ void test('dynamic: forks 1, 2, 4, 8 on successive busy ticks and warns "seems b
   }
   assert.deepEqual(forks, [1, 2, 4, 8]);
   assert.equal(fake.warnings.length, 1);
-  assert.match(fake.warnings[0] ?? '', /^\[pool www\] seems busy .* spawning 8 children, there are 0 idle, and 0 total children$/);
+  assert.match(
+    fake.warnings[0] ?? '',
+    /^\[pool www\] seems busy .* spawning 8 children, there are 0 idle, and 0 total children$/,
+  );
 });
 
 void test('back-off: doubles with each child that dies before ready, starts over once a child is ready', () => {

@@ -26,11 +26,19 @@ test('the head ends at the first blank line, LF or CRLF, after an LF or a CRLF l
 
 test('lines, trimmed header pairs (Status included) and the Status line, whatever the rule', () => {
   for (const rule of RULES) {
-    const head = parseCgiHead('Status:  404 Not Found \r\nContent-Type : text/plain\nSet-Cookie: a=1\r\nSet-Cookie: b=2', rule);
+    const head = parseCgiHead(
+      'Status:  404 Not Found \r\nContent-Type : text/plain\nSet-Cookie: a=1\r\nSet-Cookie: b=2',
+      rule,
+    );
     assert.equal(head.status, 404, rule);
     assert.equal(head.reason, 'Not Found');
     assert.equal(head.statusLine, 'Status:  404 Not Found ');
-    assert.deepEqual(head.lines, ['Status:  404 Not Found ', 'Content-Type : text/plain', 'Set-Cookie: a=1', 'Set-Cookie: b=2']);
+    assert.deepEqual(head.lines, [
+      'Status:  404 Not Found ',
+      'Content-Type : text/plain',
+      'Set-Cookie: a=1',
+      'Set-Cookie: b=2',
+    ]);
     assert.deepEqual(head.headers, [
       ['Status', '404 Not Found'],
       ['Content-Type', 'text/plain'],
@@ -46,7 +54,10 @@ test('lines, trimmed header pairs (Status included) and the Status line, whateve
 });
 
 test('a malformed line or Status is reported, the rest is still read, the first Status wins', () => {
-  const head = parseCgiHead('Content-Type: a/b\nno colon here\n: no name\n   \nStatus: abc\nStatus: 410 Gone\nStatus: 500', 'as-sent');
+  const head = parseCgiHead(
+    'Content-Type: a/b\nno colon here\n: no name\n   \nStatus: abc\nStatus: 410 Gone\nStatus: 500',
+    'as-sent',
+  );
   assert.equal(head.error, "malformed CGI header line 'no colon here'");
   assert.equal(head.status, 410);
   assert.equal(head.statusLine, 'Status: 410 Gone');
@@ -96,5 +107,8 @@ test('tsfpm request reads a response as nginx does: Location → 302 Found, Stat
   const plain = parseCgiResponse(Buffer.from('X: 1\n\nok'));
   assert.deepEqual([plain.status, plain.statusText, plain.body.toString()], [200, 'OK', 'ok']);
   const broken = parseCgiResponse(Buffer.from('no head'));
-  assert.deepEqual([broken.status, broken.statusText, broken.headerText, broken.body.toString()], [200, 'OK', '', 'no head']);
+  assert.deepEqual(
+    [broken.status, broken.statusText, broken.headerText, broken.body.toString()],
+    [200, 'OK', '', 'no head'],
+  );
 });

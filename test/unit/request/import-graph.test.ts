@@ -79,7 +79,10 @@ function importsBetween(from: readonly string[], to: readonly string[]): string[
 
 test('the graph is read from the sources (a check on nothing would pass)', () => {
   assert.ok(graph.size > 50, `${graph.size} files under src/`);
-  assert.ok(graph.get('worker/main.ts')?.includes('worker/connection.ts'), 'worker/main.ts imports worker/connection.ts');
+  assert.ok(
+    graph.get('worker/main.ts')?.includes('worker/connection.ts'),
+    'worker/main.ts imports worker/connection.ts',
+  );
 });
 
 test('handlers, request and log never import from worker', () => {
@@ -91,7 +94,9 @@ test('request imports neither worker nor handlers', () => {
 });
 
 test('handlers and request take nothing from src/fastcgi but the Params type (the role comes as a value)', () => {
-  const found = importsBetween(['handlers', 'request'], ['fastcgi']).filter((line) => !line.endsWith('→ fastcgi/params.ts'));
+  const found = importsBetween(['handlers', 'request'], ['fastcgi']).filter(
+    (line) => !line.endsWith('→ fastcgi/params.ts'),
+  );
   assert.deepEqual(found, []);
 });
 

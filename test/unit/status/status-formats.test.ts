@@ -14,7 +14,8 @@ import type { StatusQuery } from '../../../src/status/snapshot.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { SNAPSHOT } from './fixed-snapshot.js';
 
-const golden = (name: string): string => readFileSync(join(REPO_ROOT, 'test/unit/status/golden', `${name}.golden`), 'utf8');
+const golden = (name: string): string =>
+  readFileSync(join(REPO_ROOT, 'test/unit/status/golden', `${name}.golden`), 'utf8');
 const render = (format: StatusQuery['format'], full = false) => renderStatus(SNAPSHOT, { format, full });
 
 const CASES: [StatusQuery['format'], boolean, string, string][] = [
@@ -39,13 +40,35 @@ for (const [format, full, name, contentType] of CASES) {
 
 /** php-fpm 8.2's pool labels in order: tsfpm's extras may only follow them. */
 const PHP_FPM_POOL_LABELS = [
-  'pool', 'process manager', 'start time', 'start since', 'accepted conn', 'listen queue', 'max listen queue',
-  'listen queue len', 'idle processes', 'active processes', 'total processes', 'max active processes',
-  'max children reached', 'slow requests',
+  'pool',
+  'process manager',
+  'start time',
+  'start since',
+  'accepted conn',
+  'listen queue',
+  'max listen queue',
+  'listen queue len',
+  'idle processes',
+  'active processes',
+  'total processes',
+  'max active processes',
+  'max children reached',
+  'slow requests',
 ];
 const PHP_FPM_PROCESS_KEYS = [
-  'pid', 'state', 'start time', 'start since', 'requests', 'request duration', 'request method', 'request uri',
-  'content length', 'user', 'script', 'last request cpu', 'last request memory',
+  'pid',
+  'state',
+  'start time',
+  'start since',
+  'requests',
+  'request duration',
+  'request method',
+  'request uri',
+  'content length',
+  'user',
+  'script',
+  'last request cpu',
+  'last request memory',
 ];
 
 void test('text: the 14 php-fpm lines come first, in order, values at column 23', () => {
@@ -74,8 +97,15 @@ void test('json: one line that parses; keys in php-fpm order; numbers are number
 });
 
 void test('json: any pool name or path still yields valid JSON (php-fpm inserts them raw)', () => {
-  const nasty = { ...SNAPSHOT, pool: 'we"ird\\pool\n', processes: [{ ...SNAPSHOT.processes[1]!, script: '/a"b\\c\u0001.mjs' }] };
-  const parsed = JSON.parse(renderStatus(nasty, { format: 'json', full: true }).body) as { pool: string; processes: { script: string }[] };
+  const nasty = {
+    ...SNAPSHOT,
+    pool: 'we"ird\\pool\n',
+    processes: [{ ...SNAPSHOT.processes[1]!, script: '/a"b\\c\u0001.mjs' }],
+  };
+  const parsed = JSON.parse(renderStatus(nasty, { format: 'json', full: true }).body) as {
+    pool: string;
+    processes: { script: string }[];
+  };
   assert.equal(parsed.pool, nasty.pool);
   assert.equal(parsed.processes[0]?.script, '/a"b\\c\u0001.mjs');
 });
@@ -101,7 +131,10 @@ void test('openmetrics: a Prometheus text-format parser reads every php-fpm metr
     ['phpfpm_memory_peak', 'GAUGE', 52_428_800],
     ['phpfpm_max_children', 'GAUGE', 5],
   ];
-  assert.deepEqual(families.map((f) => f.name), expected.map(([name]) => name));
+  assert.deepEqual(
+    families.map((f) => f.name),
+    expected.map(([name]) => name),
+  );
   for (const [name, type, value] of expected) {
     const family = byName.get(name);
     assert.equal(family?.type, type, name);
@@ -112,7 +145,10 @@ void test('openmetrics: a Prometheus text-format parser reads every php-fpm metr
 void test('xml and html escape every inserted string', () => {
   const weird = { ...SNAPSHOT, pool: 'a<b>&"c' };
   assert.match(renderStatus(weird, { format: 'xml', full: false }).body, /<pool>a&lt;b&gt;&amp;&quot;c<\/pool>/);
-  assert.match(renderStatus(weird, { format: 'html', full: false }).body, /<tr><th>pool<\/th><td>a&lt;b&gt;&amp;&quot;c<\/td><\/tr>/);
+  assert.match(
+    renderStatus(weird, { format: 'html', full: false }).body,
+    /<tr><th>pool<\/th><td>a&lt;b&gt;&amp;&quot;c<\/td><\/tr>/,
+  );
 });
 
 void test('query flags: html > xml > json > openmetrics > text; full; refresh; dashboard', () => {
@@ -125,7 +161,10 @@ void test('query flags: html > xml > json > openmetrics > text; full; refresh; d
   assert.equal(parseStatusQuery('xml&html&json&openmetrics').format, 'html');
   assert.deepEqual(parseStatusQuery('html&refresh=5'), { format: 'html', full: false, refresh: 5 });
   assert.equal(parseStatusQuery('dashboard').format, 'dashboard');
-  assert.match(renderStatus(SNAPSHOT, { format: 'html', full: false, refresh: 5 }).body, /<meta http-equiv="refresh" content="5" \/>/);
+  assert.match(
+    renderStatus(SNAPSHOT, { format: 'html', full: false, refresh: 5 }).body,
+    /<meta http-equiv="refresh" content="5" \/>/,
+  );
 });
 
 void test('dashboard: one self-contained page (no external URL) that polls ?json&full', () => {

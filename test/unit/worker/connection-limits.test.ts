@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FCGI_END_REQUEST, FCGI_STDOUT } from '../../../src/fastcgi/constants.js';
-import { BODY_IDLE_TIMEOUT_MS, HEAD_READ_TIMEOUT_MS, KEEPALIVE_IDLE_TIMEOUT_MS } from '../../../src/worker/read-timeout.js';
+import {
+  BODY_IDLE_TIMEOUT_MS,
+  HEAD_READ_TIMEOUT_MS,
+  KEEPALIVE_IDLE_TIMEOUT_MS,
+} from '../../../src/worker/read-timeout.js';
 import { answer, begin, getRequest, harness, params, POOL, stdin, until } from './connection-support.js';
 
 test('a record with version byte 2 closes the connection with a logged TSFPM_ERR_FCGI_BAD_VERSION', async () => {
@@ -17,7 +21,10 @@ test('a record with version byte 2 closes the connection with a logged TSFPM_ERR
   h.transport.deliver(bad);
   assert.equal(h.transport.destroyed, true);
   assert.equal(h.logs.length, 1);
-  assert.match(h.logs[0] ?? '', /^WARNING: \[pool test\] closing FastCGI connection from test peer: TSFPM_ERR_FCGI_BAD_VERSION: /);
+  assert.match(
+    h.logs[0] ?? '',
+    /^WARNING: \[pool test\] closing FastCGI connection from test peer: TSFPM_ERR_FCGI_BAD_VERSION: /,
+  );
   assert.equal(runs, 0);
 });
 
@@ -101,10 +108,17 @@ test('fastcgi.max_body_size: an announced body over it is answered 413 without r
     },
     { pool: { ...POOL, maxBodyBytes: 16 } },
   );
-  h.transport.deliver(Buffer.concat([begin(1), params(1, { REQUEST_METHOD: 'POST', CONTENT_LENGTH: '32' }), stdin(1, 'x'.repeat(32))]));
+  h.transport.deliver(
+    Buffer.concat([begin(1), params(1, { REQUEST_METHOD: 'POST', CONTENT_LENGTH: '32' }), stdin(1, 'x'.repeat(32))]),
+  );
   await until(() => h.transport.records().some((r) => r.type === FCGI_END_REQUEST), 'END_REQUEST');
   assert.equal(runs, 0);
-  const stdout = Buffer.concat(h.transport.records().filter((r) => r.type === FCGI_STDOUT).map((r) => r.content)).toString();
+  const stdout = Buffer.concat(
+    h.transport
+      .records()
+      .filter((r) => r.type === FCGI_STDOUT)
+      .map((r) => r.content),
+  ).toString();
   assert.match(stdout, /^Status: 413 Payload Too Large\r\n[\s\S]*Request Entity Too Large\n$/);
   assert.equal(h.finished[0]?.status, 413);
   assert.deepEqual(h.logs, [
@@ -139,7 +153,10 @@ test('request_queue_timeout: a first request that waited too long is answered 50
   await until(() => h.finished.length === 1, 'the first request');
   assert.equal(runs, 0);
   assert.equal(h.finished[0]?.status, 503);
-  assert.match(h.logs[0] ?? '', /request waited 1001 ms for a free child, more than request_queue_timeout \(1000 ms\): 503/);
+  assert.match(
+    h.logs[0] ?? '',
+    /request waited 1001 ms for a free child, more than request_queue_timeout \(1000 ms\): 503/,
+  );
   h.advance(5000);
   h.transport.deliver(getRequest(2));
   await until(() => h.finished.length === 2, 'the second request');
@@ -148,9 +165,18 @@ test('request_queue_timeout: a first request that waited too long is answered 50
 
 test('fastcgi.max_body_size: a refused request whose body goes on past its CONTENT_LENGTH closes the connection', async () => {
   const h = harness(answer('unused'), { pool: { ...POOL, maxBodyBytes: 16 } });
-  h.transport.deliver(Buffer.concat([begin(1), params(1, { REQUEST_METHOD: 'POST', CONTENT_LENGTH: '32' }), stdin(1, 'x'.repeat(32), true)]));
+  h.transport.deliver(
+    Buffer.concat([
+      begin(1),
+      params(1, { REQUEST_METHOD: 'POST', CONTENT_LENGTH: '32' }),
+      stdin(1, 'x'.repeat(32), true),
+    ]),
+  );
   assert.equal(h.transport.closed, false, 'the announced body is drained');
   h.transport.deliver(stdin(1, 'more', true));
   assert.equal(h.transport.destroyed, true);
-  assert.match(h.logs.at(-1) ?? '', /closing FastCGI connection from test peer: TSFPM_ERR_FCGI_BODY_TOO_LARGE: request body goes on past the CONTENT_LENGTH it announced \(32 bytes\)$/);
+  assert.match(
+    h.logs.at(-1) ?? '',
+    /closing FastCGI connection from test peer: TSFPM_ERR_FCGI_BODY_TOO_LARGE: request body goes on past the CONTENT_LENGTH it announced \(32 bytes\)$/,
+  );
 });

@@ -16,9 +16,12 @@ import { decodeParams, encodeParams } from '../../../src/fastcgi/params.js';
 import { encodeRecord } from '../../../src/fastcgi/record.js';
 import { answer, begin, getRequest, harness, params, stdin, until, type ReceivedRecord } from './connection-support.js';
 
-const ends = (records: readonly ReceivedRecord[]): ReceivedRecord[] => records.filter((r) => r.type === FCGI_END_REQUEST);
+const ends = (records: readonly ReceivedRecord[]): ReceivedRecord[] =>
+  records.filter((r) => r.type === FCGI_END_REQUEST);
 const stdoutText = (records: readonly ReceivedRecord[], requestId: number): string =>
-  Buffer.concat(records.filter((r) => r.type === FCGI_STDOUT && r.requestId === requestId).map((r) => r.content)).toString();
+  Buffer.concat(
+    records.filter((r) => r.type === FCGI_STDOUT && r.requestId === requestId).map((r) => r.content),
+  ).toString();
 
 test('a kept connection serves a request, then the next one, and stays open', async () => {
   const h = harness(answer('hello'));
@@ -31,8 +34,20 @@ test('a kept connection serves a request, then the next one, and stays open', as
   const records = h.transport.records();
   assert.equal(stdoutText(records, 1), 'Content-Type: text/plain\r\n\r\nhello');
   assert.equal(stdoutText(records, 2), 'Content-Type: text/plain\r\n\r\nhello');
-  assert.deepEqual(ends(records).map((r) => [r.requestId, r.content[4]]), [[1, FCGI_REQUEST_COMPLETE], [2, FCGI_REQUEST_COMPLETE]]);
-  assert.deepEqual(h.started.map((r) => [r.requestId, r.role, r.keepConn]), [[1, 'responder', true], [2, 'authorizer', true]]);
+  assert.deepEqual(
+    ends(records).map((r) => [r.requestId, r.content[4]]),
+    [
+      [1, FCGI_REQUEST_COMPLETE],
+      [2, FCGI_REQUEST_COMPLETE],
+    ],
+  );
+  assert.deepEqual(
+    h.started.map((r) => [r.requestId, r.role, r.keepConn]),
+    [
+      [1, 'responder', true],
+      [2, 'authorizer', true],
+    ],
+  );
   assert.equal(h.started[0]?.params['SCRIPT_NAME'], '/index.mjs');
   assert.equal(h.transport.closed, false, 'KEEP_CONN: the connection stays open');
   assert.equal(h.connection.isIdle(), true);
@@ -94,7 +109,9 @@ test('ABORT_REQUEST before the PARAMS are complete: END_REQUEST at once, no scri
 test('ABORT_REQUEST while the script runs fires its abort signal; it still ends with END_REQUEST', async () => {
   let reason: unknown;
   const h = harness(async (request) => {
-    await new Promise<void>((resolve) => request.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await new Promise<void>((resolve) =>
+      request.abort.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     reason = request.abort.signal.reason;
   });
   h.transport.deliver(Buffer.concat([begin(1), params(1), stdin(1, 'part of a body', true)]));
@@ -157,7 +174,10 @@ test('FCGI_GET_VALUES is answered with the values asked for, and the connection 
   const [reply] = h.transport.records();
   assert.equal(reply?.type, FCGI_GET_VALUES_RESULT);
   assert.equal(reply?.requestId, 0);
-  assert.deepEqual({ ...decodeParams(reply?.content ?? Buffer.alloc(0)) }, { FCGI_MPXS_CONNS: '0', FCGI_MAX_CONNS: '10' });
+  assert.deepEqual(
+    { ...decodeParams(reply?.content ?? Buffer.alloc(0)) },
+    { FCGI_MPXS_CONNS: '0', FCGI_MAX_CONNS: '10' },
+  );
   assert.equal(h.transport.closed, false);
   assert.equal(h.started.length, 0);
 });

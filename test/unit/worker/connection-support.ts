@@ -1,7 +1,13 @@
 // Drives the worker's Connection state machine without a socket: an in-memory Transport, a clock the
 // test moves, a log the test reads, and FastCGI input built with the project's own encoders.
 import type { LogLevel } from '../../../src/config/types.js';
-import { FCGI_KEEP_CONN, FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN, FCGI_AUTHORIZER } from '../../../src/fastcgi/constants.js';
+import {
+  FCGI_KEEP_CONN,
+  FCGI_PARAMS,
+  FCGI_RESPONDER,
+  FCGI_STDIN,
+  FCGI_AUTHORIZER,
+} from '../../../src/fastcgi/constants.js';
 import { RecordDecoder } from '../../../src/fastcgi/decoder.js';
 import { encodeParams } from '../../../src/fastcgi/params.js';
 import { encodeBeginRequest, encodeRecord, encodeStream } from '../../../src/fastcgi/record.js';
@@ -85,7 +91,9 @@ export class MemoryTransport implements Transport {
   /** The records written so far. */
   records(): ReceivedRecord[] {
     const out: ReceivedRecord[] = [];
-    new RecordDecoder().push(Buffer.concat(this.writes), (r) => out.push({ type: r.type, requestId: r.requestId, content: Buffer.from(r.content) }));
+    new RecordDecoder().push(Buffer.concat(this.writes), (r) =>
+      out.push({ type: r.type, requestId: r.requestId, content: Buffer.from(r.content) }),
+    );
     return out;
   }
 
@@ -109,10 +117,18 @@ export interface Harness {
   advance(ms: number): void;
 }
 
-export const POOL: ConnectionPool = { name: 'test', outputBufferBytes: 1024 * 1024, maxBodyBytes: 0, requestQueueTimeoutMs: 0 };
+export const POOL: ConnectionPool = {
+  name: 'test',
+  outputBufferBytes: 1024 * 1024,
+  maxBodyBytes: 0,
+  requestQueueTimeoutMs: 0,
+};
 
 /** A connection with the child's session rules (RESPONDER and AUTHORIZER, no multiplexing). */
-export function harness(run: ServedRunner, overrides: Partial<Pick<ConnectionOptions, 'pool' | 'shouldClose'>> = {}): Harness {
+export function harness(
+  run: ServedRunner,
+  overrides: Partial<Pick<ConnectionOptions, 'pool' | 'shouldClose'>> = {},
+): Harness {
   const transport = new MemoryTransport();
   const logs: string[] = [];
   const started: ServedRequest[] = [];
@@ -158,7 +174,10 @@ export function begin(requestId: number, options: { keepConn?: boolean; role?: n
 
 /** The PARAMS stream with its empty closing record. */
 export function params(requestId: number, values: Readonly<Record<string, string>> = DEFAULT_PARAMS): Buffer {
-  return Buffer.concat([encodeStream(FCGI_PARAMS, requestId, encodeParams(Object.entries(values))), encodeRecord(FCGI_PARAMS, requestId)]);
+  return Buffer.concat([
+    encodeStream(FCGI_PARAMS, requestId, encodeParams(Object.entries(values))),
+    encodeRecord(FCGI_PARAMS, requestId),
+  ]);
 }
 
 /** STDIN records for `body`, with the empty closing record unless `open`. */

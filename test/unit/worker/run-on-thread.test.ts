@@ -40,14 +40,22 @@ async function raceOnOneThread(second: (pool: Tinypool) => Promise<unknown>): Pr
 
 test('tinypool posts a queued task to the thread an abort is ending (the race runOnThread covers)', async () => {
   const outcome = await raceOnOneThread((pool) => pool.run({ ms: 0 }, { signal: new AbortController().signal }));
-  assert.ok(typeof outcome === 'object' && outcome !== null && 'error' in outcome, `B failed: ${JSON.stringify(outcome)}`);
+  assert.ok(
+    typeof outcome === 'object' && outcome !== null && 'error' in outcome,
+    `B failed: ${JSON.stringify(outcome)}`,
+  );
   assert.equal((outcome.error as Error).message, 'Terminating worker thread');
 });
 
 test('runOnThread posts that task again and it answers', async () => {
   let reposts = 0;
   const outcome = await raceOnOneThread((pool) =>
-    runOnThread(pool, () => ({ task: { ms: 0 } }), new AbortController().signal, () => reposts++),
+    runOnThread(
+      pool,
+      () => ({ task: { ms: 0 } }),
+      new AbortController().signal,
+      () => reposts++,
+    ),
   );
   assert.deepEqual(outcome, { value: 'spun 0 ms' });
   assert.equal(reposts, 1);
@@ -58,10 +66,22 @@ test('runOnThread does not post again for an aborted task or another error', asy
   try {
     let reposts = 0;
     const aborted = new AbortController();
-    const running = runOnThread(pool, () => ({ task: { ms: 200 } }), aborted.signal, () => reposts++);
+    const running = runOnThread(
+      pool,
+      () => ({ task: { ms: 200 } }),
+      aborted.signal,
+      () => reposts++,
+    );
     setTimeout(() => aborted.abort(), 20);
     await assert.rejects(running, /aborted/i);
-    await assert.rejects(runOnThread(pool, () => ({ task: null }), new AbortController().signal, () => reposts++));
+    await assert.rejects(
+      runOnThread(
+        pool,
+        () => ({ task: null }),
+        new AbortController().signal,
+        () => reposts++,
+      ),
+    );
     assert.equal(reposts, 0);
   } finally {
     await pool.destroy();
