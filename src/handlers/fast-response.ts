@@ -97,7 +97,7 @@ export class FastResponse extends BaseResponse {
     }
     // No undici constructor: an object of this class with its state in one slot. A derived
     // constructor may return an object instead of calling super.
-    const self = Object.create(new.target.prototype as object) as MaybeLight;
+    const self = Object.create(new.target.prototype) as MaybeLight;
     self[LIGHT] = light;
     return self as unknown as FastResponse;
   }
@@ -107,7 +107,7 @@ export class FastResponse extends BaseResponse {
     if (text === undefined) throw new TypeError('Response.json: the value cannot be serialised to JSON');
     const headers = new Headers(init?.headers);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-    return new FastResponse(text, { ...init, headers: [...headers] }) as unknown as Response;
+    return new FastResponse(text, { ...init, headers: [...headers] });
   }
 
   /** The kept body bytes, once, for the writer; undefined when the body is a stream or already used. */
@@ -123,7 +123,7 @@ export class FastResponse extends BaseResponse {
   headerPairs(): [string, string][] {
     const state = stateOf(this);
     if (state?.pairs !== undefined) return state.pairs;
-    return responseHeaders(this as unknown as Response);
+    return responseHeaders(this);
   }
 
   override get status(): number {
@@ -233,7 +233,7 @@ export class FastResponse extends BaseResponse {
       status: state.status,
       statusText: state.statusText,
       headers,
-    }) as unknown as Response;
+    });
   }
 
   #asRealResponse(state: LightState): Response {

@@ -25,6 +25,7 @@ export function requestUrl(params: Params): string {
 
 /** Header values must be byte strings: UTF-8 text is passed on as its bytes, the way node:http does. */
 const asByteString = (value: string): string =>
+  // eslint-disable-next-line no-control-regex -- the test is for any character above 0xff; \x00 starts the range
   /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 
 /**

@@ -62,7 +62,7 @@ export class LazyRequest {
   }
 
   get bodyUsed(): boolean {
-    return this.#real !== undefined ? this.#real.bodyUsed : this.#body != null && this.#body.locked;
+    return this.#real !== undefined ? this.#real.bodyUsed : this.#body?.locked === true;
   }
 
   get cache(): Request['cache'] {
@@ -106,7 +106,7 @@ export class LazyRequest {
     return this.toRequest().formData();
   }
   json(): Promise<unknown> {
-    return this.toRequest().json() as Promise<unknown>;
+    return this.toRequest().json();
   }
   text(): Promise<string> {
     return this.toRequest().text();
@@ -149,5 +149,5 @@ for (const slot of INTERNAL_SLOTS) {
 }
 
 export function lazyRequest(source: LazyRequestSource): Request {
-  return new LazyRequest(source) as unknown as Request;
+  return new LazyRequest(source);
 }

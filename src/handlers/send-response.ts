@@ -84,7 +84,8 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
     if (body !== null) await body.cancel().catch(() => undefined);
     return;
   }
-  const reader = body.getReader();
+  // Response.body is typed ReadableStream<any> in Node's types; a Response body is bytes (Fetch standard).
+  const reader = body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   let pending: Buffer | undefined = head; // the head travels with the first body chunk
   try {
     for (;;) {

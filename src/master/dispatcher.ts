@@ -17,7 +17,7 @@ export class Dispatcher {
       else this.#target(socket);
     });
     this.#server.on('error', onError);
-    this.#server.listen(handle as unknown as Parameters<Server['listen']>[0], backlog);
+    this.#server.listen(handle, backlog);
   }
 
   get target(): ConnectionTarget | undefined {

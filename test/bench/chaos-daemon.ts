@@ -262,7 +262,7 @@ const daemon = await Daemon.start({
   // Load makes pools full; the failing scripts log their failure.
   expectedProblem: /reached (pm\.)?max_children setting|thrown on purpose|without a complete header block/,
 });
-let exitCode = 1;
+let exitCode: number;
 try {
   console.log(`chaos against tsfpm (master ${daemon.pid}) for ${seconds} s, ${clients} clients, seed ${seed}`);
   const until = Date.now() + seconds * 1000;

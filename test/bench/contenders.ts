@@ -269,7 +269,7 @@ export async function startFcgiwrap(
     await waitForConnect(listen, 10_000);
   } catch (err) {
     await daemon.stop();
-    throw new Error(`fcgiwrap did not come up: ${String(err)}\n${daemon.tail()}`);
+    throw new Error(`fcgiwrap did not come up: ${String(err)}\n${daemon.tail()}`, { cause: err });
   }
   return { daemon, fastcgi: { server, keepalive, helloScript } };
 }
@@ -302,7 +302,7 @@ export async function startNginx(env: BenchEnvironment, dir: string, backend?: F
     await waitForHttp(`${baseUrl}/hello.txt`, 10_000);
   } catch (err) {
     await daemon.stop();
-    throw new Error(`nginx did not come up: ${String(err)}\n${daemon.tail()}`);
+    throw new Error(`nginx did not come up: ${String(err)}\n${daemon.tail()}`, { cause: err });
   }
   return { daemon, baseUrl, errorLog };
 }
@@ -335,7 +335,7 @@ export async function startApache(env: BenchEnvironment, dir: string, backend: F
     await waitForHttp(`${baseUrl}/hello`, 10_000);
   } catch (err) {
     await daemon.stop();
-    throw new Error(`apache2 did not come up: ${String(err)}\n${daemon.tail()}`);
+    throw new Error(`apache2 did not come up: ${String(err)}\n${daemon.tail()}`, { cause: err });
   }
   return { daemon, baseUrl, errorLog };
 }

@@ -30,7 +30,8 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
       await httpGet(url, 1000);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${url} not answering after ${timeoutMs} ms: ${String(err)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${url} not answering after ${timeoutMs} ms: ${String(err)}`, { cause: err });
       await sleep(25);
     }
   }
@@ -53,7 +54,8 @@ export async function waitForConnect(address: string, timeoutMs: number): Promis
       });
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${address} not accepting after ${timeoutMs} ms: ${String(err)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${address} not accepting after ${timeoutMs} ms: ${String(err)}`, { cause: err });
       await sleep(25);
     }
   }

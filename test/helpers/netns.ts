@@ -25,7 +25,7 @@ export function netnsSkipReason(): string | undefined {
     return undefined;
   } catch (err) {
     const reason = `ip netns add failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-    if (isCi()) throw new Error(`${reason}; CI=true as root with ip installed, so this is a failure`);
+    if (isCi()) throw new Error(`${reason}; CI=true as root with ip installed, so this is a failure`, { cause: err });
     return reason;
   }
 }

@@ -26,7 +26,7 @@ export interface Stack {
   /** Present with countConnections: how many upstream connections nginx opened. */
   readonly proxy: CountingProxy | undefined;
   /** `http://127.0.0.1:PORT/name` for a fixture script. */
-  url(path: string): string;
+  url: (path: string) => string;
 }
 
 export function stackTest(

@@ -3,7 +3,7 @@
 // and the children's RSS bounded: backpressure pauses each script instead of buffering its output.
 import assert from 'node:assert/strict';
 import { daemonTest } from '../helpers/daemon.js';
-import { encodeRequest, FcgiConnection } from '../helpers/fcgi-client.js';
+import { encodeRequest, type FcgiConnection } from '../helpers/fcgi-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { assertMasterAlive, GoodClient, RssWatch } from './hardening-support.js';
 

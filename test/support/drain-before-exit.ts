@@ -6,7 +6,7 @@
 const exitNow = process.exit.bind(process);
 let exiting = false;
 
-process.exit = ((code?: number | string | null) => {
+process.exit = (code?: number | string | null) => {
   if (exiting) return exitNow(code);
   exiting = true;
   if (code !== undefined && code !== null) process.exitCode = code;
@@ -17,4 +17,4 @@ process.exit = ((code?: number | string | null) => {
   else setImmediate(finish);
   // Unlike the real one, this returns: the runner's force-exit path ends with the call.
   return undefined as never;
-}) as typeof process.exit;
+};

@@ -34,6 +34,7 @@ export class SuiteScope implements CleanupScope, SkipScope {
         first ??= err;
       }
     }
-    if (first !== undefined) throw first;
+    if (first !== undefined)
+      throw first instanceof Error ? first : new Error(`cleanup failed: ${JSON.stringify(first)}`);
   }
 }

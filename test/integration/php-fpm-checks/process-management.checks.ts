@@ -211,7 +211,7 @@ check(
           what: 'the slowlog block',
         },
       );
-      assert.match(text, /^\n?\[\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\]  \[pool www\] pid \d+$/m);
+      assert.match(text, /^\n?\[\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\] {2}\[pool www\] pid \d+$/m);
       assert.match(
         text,
         new RegExp(`^script_filename = ${fpm.script('slow.mjs').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
