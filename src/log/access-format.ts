@@ -1,7 +1,9 @@
 // access.format compiled once per pool into a list of pieces (php-fpm's sapi/fpm/fpm/fpm_log.c), then
 // applied to each finished request. Pure: everything a token needs comes in an AccessRecord.
 // Validation messages live in config/access-format-check.ts; this compiler assumes a valid format
-// and prints an unknown token literally.
+// and prints an unknown token literally. Every value a token prints is escaped (src/log/log-escape.ts:
+// a URI, a header or a response header cannot end the line or add one); the format's own text is not.
+import { escapeLogText } from './log-escape.js';
 import { DEFAULT_ACCESS_TIME_FORMAT, strftime } from './strftime.js';
 
 /** What one finished request looks like to the access log. */
@@ -169,7 +171,7 @@ export function compileAccessFormat(format: string): CompiledAccessFormat {
     usesCpu,
     render: (record) => {
       let out = '';
-      for (const piece of pieces) out += typeof piece === 'string' ? piece : piece(record);
+      for (const piece of pieces) out += typeof piece === 'string' ? piece : escapeLogText(piece(record));
       return out;
     },
   };

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/types.js';
 import { formatLogLine, LEVEL_RANK } from './line-format.js';
+import { cutLogText, escapeLogText } from './log-escape.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -59,14 +60,14 @@ export class ErrorLog {
       return;
     }
     let line = formatLogLine(level, message);
-    if (line.length > this.#options.limit) line = `${line.slice(0, Math.max(0, this.#options.limit - 3))}...`;
+    if (line.length > this.#options.limit) line = `${cutLogText(line, Math.max(0, this.#options.limit - 3))}...`;
     this.#destination.write(`${line}\n`);
     if (this.#echoToStderr && LEVEL_RANK[level] >= LEVEL_RANK.notice) process.stderr.write(`${line}\n`);
   }
 
-  /** A line written exactly as given (undecorated worker output). */
+  /** A line written as given but for its control characters (undecorated worker output). */
   raw(line: string): void {
-    this.#destination.write(`${line}\n`);
+    this.#destination.write(`${escapeLogText(line, 'layout')}\n`);
   }
 
   alert(message: string): void {

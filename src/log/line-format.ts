@@ -1,5 +1,6 @@
 // PHP-FPM's error-log line shape: `[DD-Mon-YYYY HH:MM:SS] LEVEL: message` in local time.
 import type { LogLevel } from '../config/types.js';
+import { escapeLogText } from './log-escape.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
@@ -30,6 +31,10 @@ export function formatLogTime(date: Date, withMicros = false): string {
   return withMicros ? `${base}.${String(date.getMilliseconds() * 1000).padStart(6, '0')}` : base;
 }
 
+/**
+ * One entry. The message is escaped (src/log/log-escape.ts): only its indented continuation lines
+ * (a stack trace's frames) may follow on lines of their own, so nothing in it can start an entry.
+ */
 export function formatLogLine(level: LogLevel, message: string, date: Date = new Date()): string {
-  return `[${formatLogTime(date, level === 'debug')}] ${LEVEL_LABEL[level]}: ${message}`;
+  return `[${formatLogTime(date, level === 'debug')}] ${LEVEL_LABEL[level]}: ${escapeLogText(message, 'layout')}`;
 }

@@ -2,8 +2,10 @@
 // than log_limit is not cut but wrapped, and every physical line carries the whole decoration
 // (`[time] WARNING: [pool www] child 123 said into stderr: "` ... `"`) and is exactly log_limit
 // characters long, except the last. A line still open when the pipe closes ends with
-// `, pipe is closed`, after the closing quote.
+// `, pipe is closed`, after the closing quote. The lines come escaped (src/log/log-escape.ts
+// escapeLogBytes), and no piece ends inside an escape.
 import { formatLogLine } from './line-format.js';
+import { cutLogText } from './log-escape.js';
 
 /** Width of `[DD-Mon-YYYY HH:MM:SS] WARNING: ` (fixed: the time has a fixed width at this level). */
 const WARNING_HEAD = formatLogLine('warning', '', new Date(0)).length;
@@ -31,9 +33,9 @@ export function decoratedWorkerLines(
     }
     // Full pieces of `room`; a remainder that fits only without the suffix leaves one character for
     // the last line, which carries the suffix.
-    const cut = Math.min(room, rest.length - 1);
-    out.push(`${open}${rest.slice(0, cut)}"`);
-    rest = rest.slice(cut);
+    const piece = cutLogText(rest, Math.min(room, rest.length - 1));
+    out.push(`${open}${piece}"`);
+    rest = rest.slice(piece.length);
   }
   return out;
 }
@@ -42,6 +44,10 @@ export function decoratedWorkerLines(
 export function plainWorkerLines(line: string, limit: number): string[] {
   if (line.length <= limit) return [line];
   const out: string[] = [];
-  for (let i = 0; i < line.length; i += limit) out.push(line.slice(i, i + limit));
+  for (let rest = line; rest !== '';) {
+    const piece = cutLogText(rest, limit);
+    out.push(piece);
+    rest = rest.slice(piece.length);
+  }
   return out;
 }

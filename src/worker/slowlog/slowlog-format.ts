@@ -8,8 +8,11 @@
 //
 // php-fpm prints the address of each frame's execute_data; V8 has no such thing to show, so the
 // "address" is the frame's index — the field keeps its width so slowlog parsers still split lines.
+// The script path and the frames' names and files are escaped (src/log/log-escape.ts): a file name
+// with a line break in it cannot add a line to the block.
 import { fileURLToPath } from 'node:url';
 import { formatLogTime } from '../../log/line-format.js';
+import { escapeLogText } from '../../log/log-escape.js';
 
 export interface StackFrame {
   readonly functionName: string;
@@ -34,7 +37,7 @@ function frameFile(url: string): string {
 export function formatSlowlogFrame(index: number, frame: StackFrame): string {
   const name = frame.functionName === '' ? '(anonymous)' : frame.functionName;
   const where = frame.url === '' ? 'unknown:0' : `${frameFile(frame.url)}:${frame.lineNumber + 1}`;
-  return `[0x${index.toString(16).padStart(16, '0')}] ${name}() ${where}`;
+  return `[0x${index.toString(16).padStart(16, '0')}] ${escapeLogText(name)}() ${escapeLogText(where)}`;
 }
 
 /** A whole block; `frames` undefined means the stack could not be taken (php-fpm's `+++ dump failed`). */
@@ -46,7 +49,7 @@ export function formatSlowlogBlock(
   frames: readonly StackFrame[] | undefined,
   depth: number,
 ): string {
-  let out = `\n[${formatLogTime(date)}]  [pool ${pool}] pid ${pid}\nscript_filename = ${scriptFilename}\n`;
+  let out = `\n[${formatLogTime(date)}]  [pool ${pool}] pid ${pid}\nscript_filename = ${escapeLogText(scriptFilename)}\n`;
   if (frames === undefined) return `${out}+++ dump failed\n`;
   frames.slice(0, Math.max(1, depth)).forEach((frame, i) => {
     out += `${formatSlowlogFrame(i, frame)}\n`;
