@@ -23,12 +23,14 @@ export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv)
 }
 
 export function forkChild(pool: PoolConfig): ChildProcess {
-  const output = pool.catchWorkersOutput ? 'pipe' : 'ignore';
+  const stdout = pool.catchWorkersOutput ? 'pipe' : 'ignore';
   return fork(WORKER_ENTRY, [], {
     cwd: pool.chdir ?? process.cwd(),
     env: childEnvironment(pool, process.env),
-    // fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts).
-    stdio: ['ignore', output, output, 'ipc', 'pipe'],
+    // stderr is a pipe even without catch_workers_output: the master reads V8's heap-limit message
+    // there (src/master/worker-output.ts). fd 4: the scoreboard reports of the child's reporter
+    // thread (src/ipc/scoreboard-layout.ts).
+    stdio: ['ignore', stdout, 'pipe', 'ipc', 'pipe'],
     // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
     // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements;
     // TSFPM_CHILD_NODE_FLAGS adds any other flags.
