@@ -667,6 +667,15 @@ export const DIRECTIVES: readonly Directive[] = [
     defaultText: '0 (none)',
     doc: 'tsfpm: a child whose resident memory (RSS, sampled after each request) passes this finishes its requests and is replaced; 0 disables.',
   }),
+  P({
+    name: 'pm.max_memory_hard',
+    origin: 'tsfpm',
+    type: t.size,
+    key: 'pm.maxMemoryHardBytes',
+    default: 512 * 1024 ** 2,
+    defaultText: '512M',
+    doc: "tsfpm: a child whose resident memory (RSS, read by the master every 100 ms while it runs requests; Buffers and the V8 heap alike) passes this stops at once: its running requests get 503, it is killed if it cannot answer (a synchronous loop), the log names the script and request, and it is replaced; 0 disables. The default leaves ~450 MB above a child's ~50 MB baseline; size it to the host's memory divided by pm.max_children.",
+  }),
   A(
     'env',
     'env',

@@ -49,6 +49,8 @@ export interface PmConfig {
   readonly maxRequests: number;
   /** A child above this RSS (bytes) is replaced after its requests; 0 = never. */
   readonly maxMemoryBytes: number;
+  /** A child above this RSS (bytes) while it runs requests is stopped at once (503s) and replaced; 0 = never. */
+  readonly maxMemoryHardBytes: number;
   readonly statusPath: string | undefined;
   readonly statusListen: string | undefined;
 }

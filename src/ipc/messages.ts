@@ -23,6 +23,8 @@ export type MasterMessage =
   | { readonly type: 'connection'; readonly acceptedAtMs: number }
   /** SIGUSR1 reached the master: reopen the access log and slowlog at their paths. */
   | { readonly type: 'reopen-logs' }
+  /** The child's memory is past pm.max_memory_hard: answer the running requests 503 and exit now. */
+  | { readonly type: 'memory-limit' }
   | { readonly type: 'status-reply'; readonly id: number; readonly snapshot: PoolSnapshot };
 
 /** Request facts the scoreboard keeps for the status page. */

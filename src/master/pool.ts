@@ -17,6 +17,7 @@ import { ChildExits } from './child-exits.js';
 import { applySlotReport, countRunning, readSlotReports } from './child-reports.js';
 import { DynamicSpares } from './dynamic-spares.js';
 import { ListenQueueSampler } from './listen-queue-sampler.js';
+import { MemoryGuard } from './memory-guard.js';
 import { OndemandDispatch } from './ondemand-dispatch.js';
 import { isLive } from './pm/view.js';
 import { PoolAcceptors } from './pool-acceptors.js';
@@ -24,7 +25,7 @@ import type { PoolCore } from './pool-core.js';
 import { RequestWatchdog } from './request-watchdog.js';
 import { newCounters, poolSnapshot, type PoolCounters } from './scoreboard-view.js';
 import { forkChild } from './spawn-child.js';
-import { captureWorkerOutput } from './worker-output.js';
+import { afterWorkerOutput, captureWorkerOutput, reachedHeapLimit } from './worker-output.js';
 
 export interface PoolHost {
   readonly log: ErrorLog;
@@ -48,6 +49,7 @@ export class PoolRuntime implements PoolCore {
   #retired = false;
   readonly #exits = new ChildExits(this);
   readonly #watchdog = new RequestWatchdog(this);
+  readonly #memory = new MemoryGuard(this);
   readonly #listenQueue: ListenQueueSampler;
   /** pm = ondemand only. */
   readonly #ondemand: OndemandDispatch | undefined;
@@ -120,7 +122,7 @@ export class PoolRuntime implements PoolCore {
     processHandle.on('error', (err) => {
       this.log.error(`[pool ${this.name}] child ${child.pid}: ${describeError(err)}`);
     });
-    processHandle.once('exit', (code, signal) => this.#onExit(child, code, signal));
+    processHandle.once('exit', (code, signal) => afterWorkerOutput(child, () => this.#onExit(child, code, signal)));
     captureWorkerOutput(child, this.config, this.log);
     readSlotReports(child, this.log, (report) => this.#onReport(child, report));
     try {
@@ -192,6 +194,7 @@ export class PoolRuntime implements PoolCore {
   maintain(nowMs: number, runProcessManager: boolean): void {
     this.#watchdog.check(nowMs);
     if (!runProcessManager) return;
+    this.#memory.watchAll();
     this.#listenQueue.sample(() => [...this.children.values()].some((child) => child.active));
     this.#exits.killStubbornIdle(nowMs);
     this.#spares?.tick();
@@ -238,6 +241,7 @@ export class PoolRuntime implements PoolCore {
   #onReport(child: Child, report: SlotReport): void {
     if (!applySlotReport(child, report, this.counters, this.children, Date.now())) return;
     if (report.memoryBytes > 0) this.#watchdog.checkMemory(child);
+    this.#memory.watch(child);
     if (report.running > 0) this.#acceptors?.watch();
     if (this.#ondemand !== undefined && this.#ondemand.waiting > 0) this.#ondemand.drain();
   }
@@ -253,6 +257,7 @@ export class PoolRuntime implements PoolCore {
       child.uptimeText(),
       child.endReason,
       child.retiring,
+      this.#memory.exitCause(child, signal, reachedHeapLimit(child)),
     );
     this.log.log(verdict.level, verdict.message);
     this.#exits.childExited(child);

@@ -7,6 +7,7 @@ import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, sendToMaster, setChildLogLevel } from '../log/child-log.js';
 import { serveConnection } from './connection.js';
+import type { ServedRequest } from './connection-request.js';
 import type { ConnectionHandle } from './connection-options.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer, setSlotSource } from './master-query.js';
@@ -23,6 +24,7 @@ import type { Transport } from './transport/transport.js';
 import { SocketTransport } from './transport/socket-transport.js';
 import { isStreamHandleUsable } from './transport/stream-handle.js';
 import { acceptOnHandle, type Acceptor } from './transport/stream-handle-acceptor.js';
+import { onMemoryLimit } from './memory-limit.js';
 
 /** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
 const READ_TIMEOUT_SWEEP_MS = 1000;
@@ -32,6 +34,8 @@ export const scoreboard = new ScoreboardWriter();
 let quitting = false;
 let requestsServed = 0;
 let running = 0;
+/** The requests in progress, for pm.max_memory_hard (memory-limit.ts answers them). */
+const runningRequests = new Set<ServedRequest>();
 const connections = new Set<ConnectionHandle>();
 let accessLog: ChildAccessLog | undefined;
 let slowlog: SlowlogWatcher | undefined;
@@ -68,6 +72,8 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     },
   };
   const run = createRequestRunner(pool);
+  const flush = (): void => accessLog?.flush();
+  onMemoryLimit({ pool: pool.name, requests: runningRequests, connections, stopAccepting: quit, flush });
   scoreboard.startReporter();
   setSlotSource(() => scoreboard.read());
 
@@ -112,6 +118,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         // Asked now: a connection without KEEP_CONN is closed by the time the request is logged.
         if (accessLog !== undefined) socket.remoteAddress();
         running++;
+        runningRequests.add(request);
         requestsOnConnection++;
         request.cpuAtStartMicros = cpuTimeMicros();
         accessLog?.onStart(request);
@@ -130,6 +137,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       },
       onFinish: (request) => {
         running--;
+        runningRequests.delete(request);
         requestsServed++;
         const durationMs = Date.now() - request.startedAtMs;
         const cpuMicros = cpuTimeMicros() - request.cpuAtStartMicros;

@@ -18,16 +18,18 @@ export type AfterExit = 'back-off' | 'replace' | 'none';
 
 /**
  * An unexpected death is replaced: after a back-off when the child never became ready, else at once.
- * A child the master ended for a timeout or pm.max_memory, or one that left on its own (pm.max_requests),
- * is replaced only once gone, so that pm.max_children is never exceeded. Children ended for being idle,
- * a reload or a stop are not replaced. ondemand pools fork only for connections, never here.
+ * A child the master ended for a timeout, pm.max_memory or pm.max_memory_hard, or one that left on its
+ * own (pm.max_requests), is replaced only once gone, so that pm.max_children is never exceeded.
+ * Children ended for being idle, a reload or a stop are not replaced. ondemand pools fork only for
+ * connections, never here.
  */
 export function afterExit(child: ChildView, style: PmStyle): AfterExit {
   if (child.endReason === undefined && !child.retiring) {
     if (!child.ready) return 'back-off';
     return style === 'ondemand' ? 'none' : 'replace';
   }
-  if (child.retiring || child.endReason === 'timeout' || child.endReason === 'memory') {
+  const reason = child.endReason;
+  if (child.retiring || reason === 'timeout' || reason === 'memory' || reason === 'memory-limit') {
     return style === 'ondemand' ? 'none' : 'replace';
   }
   return 'none';

@@ -3,7 +3,7 @@
 // they can be tested on plain objects; the pool's runtime applies what they decide.
 
 /** Why the master itself ended a child: such exits are not failures and are not always replaced. */
-export type EndReason = 'idle' | 'retire' | 'reload' | 'stop' | 'timeout' | 'memory';
+export type EndReason = 'idle' | 'retire' | 'reload' | 'stop' | 'timeout' | 'memory' | 'memory-limit';
 
 export interface ChildView {
   /** Sent 'ready': it can take connections. */

@@ -97,6 +97,7 @@ const PM_KEYS: Record<keyof PmConfig, true> = {
   processIdleTimeoutMs: true,
   maxRequests: true,
   maxMemoryBytes: true,
+  maxMemoryHardBytes: true,
   statusPath: true,
   statusListen: true,
 };
@@ -126,6 +127,8 @@ describe('effective config', () => {
     assert.equal(p.listen.mode, 0o660);
     assert.equal(p.pm.maxSpawnRate, 32);
     assert.equal(p.pm.processIdleTimeoutMs, 10_000);
+    assert.equal(p.pm.maxMemoryBytes, 0);
+    assert.equal(p.pm.maxMemoryHardBytes, 512 * 2 ** 20);
     assert.equal(p.accessFormat, '%R - %u %t "%m %r" %s');
     assert.equal(p.requestSlowlogTraceDepth, 20);
     assert.equal(p.clearEnv, true);
