@@ -10,7 +10,7 @@ import { startDaemon } from '../helpers/daemon.js';
 import type { FcgiResponse } from '../helpers/fcgi-client.js';
 import { repoPath } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { codeBlocks, readPage } from '../unit/docs/markdown.js';
+import { codeBlocks, readPage } from '../helpers/markdown.js';
 
 interface Example {
   readonly page: string;

@@ -14,7 +14,7 @@ import { ERROR_CODES } from '../../../src/errors.js';
 import { EXIT_CONFIG, EXIT_OK, EXIT_SOFTWARE, EXIT_USAGE } from '../../../src/exit-codes.js';
 import { POOL_FIELDS, PROCESS_FIELDS } from '../../../src/status/fields.js';
 import { repoPath } from '../../helpers/paths.js';
-import { anchors, codeBlocks, headingSlug, linkTargets, readPage } from './markdown.js';
+import { anchors, codeBlocks, headingSlug, linkTargets, readPage } from '../../helpers/markdown.js';
 
 const README = readPage('README.md');
 const DOC_PAGES = readdirSync(repoPath('docs'))

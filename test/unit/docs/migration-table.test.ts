@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { DIRECTIVES } from '../../../src/config/directives.js';
-import { readPage } from './markdown.js';
+import { readPage } from '../../helpers/markdown.js';
 
 function migrationRows(): Map<string, string> {
   const page = readPage('docs/php-fpm-differences.md');

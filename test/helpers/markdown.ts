@@ -2,7 +2,7 @@
 // and the anchors their headings make (GitHub's rule: lower case, punctuation dropped, spaces → '-',
 // a repeated heading gets -1, -2, …).
 import { readFileSync } from 'node:fs';
-import { repoPath } from '../../helpers/paths.js';
+import { repoPath } from './paths.js';
 
 export function readPage(path: string): string {
   return readFileSync(repoPath(path), 'utf8');
