@@ -2,9 +2,11 @@
 // tsfpm with one pool per mode (fetch, node/Express, CGI, threads) and per process manager, reloaded
 // with SIGUSR2 every S seconds if asked. Clients at random echo bodies of up to 3 MB (checked byte for
 // byte), drop the connection at a random point, send FCGI_ABORT_REQUEST between records, drop or
-// half-close a 5 MiB download, read one slowly, run a failing script (500), or run three requests on
-// one kept connection. Afterwards: no mismatch, every abort answered, no WARNING/ERROR in the log
-// (but "reached max_children" and the failing scripts' own), and no process left under the master
+// half-close a 5 MiB download, read one slowly, run a failing script (500), run three requests on
+// one kept connection, or run a memory hog (Buffers without end, the event loop turning or not) in a
+// pool of its own, whose pm.max_memory_hard must stop it (503 or a closed connection) and which then
+// answers again. Afterwards: no mismatch, every abort answered, no WARNING/ERROR in the log
+// (but "reached max_children", the failing scripts' own and the memory guard's), and no process left under the master
 // but its children. Not part of `npm test`: it runs for minutes. Found: CGI processes left waiting
 // for input forever after an early abort, ABORT_REQUEST before PARAMS unanswered, a leaked
 // spill-file descriptor.
@@ -70,6 +72,7 @@ const POOLS: readonly Pool[] = [
   { name: 'cgi', address: { kind: 'unix', path: join(dir, 'cgi.sock') }, ...scripts('cgi', 'cgi') },
   { name: 'threads', address: { kind: 'tcp', host: '127.0.0.1', port: threadsPort }, ...scripts('fetch', 'mjs') },
 ];
+const MEMORY_SOCKET = join(dir, 'memory.sock');
 const confFile = join(dir, 'tsfpm.conf');
 writeFileSync(
   confFile,
@@ -101,6 +104,14 @@ handler = cgi
 security.limit_extensions = .cgi
 pm = ondemand
 pm.max_children = 2
+
+; the memory hogs' pool: ondemand, so that a hog's child is never handed another connection (a child
+; stopped for its memory answers all of its requests 503)
+[memory]
+listen = ${MEMORY_SOCKET}
+pm = ondemand
+pm.max_children = 3
+pm.max_memory_hard = 256M
 
 [threads]
 listen = 127.0.0.1:${threadsPort}
@@ -226,7 +237,39 @@ async function keep(pool: Pool, conn: FcgiConnection): Promise<void> {
   count(`${pool.name} kept connection`);
 }
 
-const OPERATIONS = [echo, echo, drop, abort, download, slowReader, throws, keep];
+/**
+ * A Buffer hog in the memory pool (whatever pool was drawn): pm.max_memory_hard stops it, and the pool
+ * answers the next request.
+ */
+async function hog(_pool: Pool, conn: FcgiConnection): Promise<void> {
+  const mode = prng.pick(['async', 'sync']);
+  const memory = { kind: 'unix', path: MEMORY_SOCKET } as const;
+  const hogConn = await FcgiConnection.open(memory, 5000);
+  try {
+    await hogConn.write(
+      encodeRequest({ scriptFilename: join(FIXTURE_SCRIPTS, 'buffer-hog.mjs'), query: `mode=${mode}` }),
+    );
+    const result = await hogConn.readUntilEnd(1, 30_000);
+    const status = result.ended ? parseResponse(result).status : undefined;
+    // A child stuck in a synchronous loop cannot answer: it is killed and its connection closes.
+    if (status !== 503 && (result.ended || result.records.length > 0)) {
+      return fail(`memory: a hog (${mode}) got ${status ?? `${result.records.length} records, not ended`}`);
+    }
+  } finally {
+    hogConn.destroy();
+  }
+  conn.destroy();
+  const after = await FcgiConnection.open(memory, 5000);
+  try {
+    const status = (await after.request({ scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') }, 30_000)).status;
+    if (status !== 200) return fail(`memory: after a hog (${mode}), hello.mjs got ${status}`);
+  } finally {
+    after.destroy();
+  }
+  count(`memory hog (${mode}) stopped, the pool answers again`);
+}
+
+const OPERATIONS = [echo, echo, drop, abort, download, slowReader, throws, keep, hog];
 
 async function client(until: number): Promise<void> {
   while (Date.now() < until) {
@@ -259,8 +302,9 @@ const daemon = await Daemon.start({
   args: [TSFPM_BIN, '-y', confFile, '-F', '-O', '-R'],
   readyPattern: /ready to handle connections/,
   stopSignal: 'SIGQUIT',
-  // Load makes pools full; the failing scripts log their failure.
-  expectedProblem: /reached (pm\.)?max_children setting|thrown on purpose|without a complete header block/,
+  // Load makes pools full; the failing scripts log their failure; the memory guard logs the hogs.
+  expectedProblem:
+    /reached (pm\.)?max_children setting|thrown on purpose|without a complete header block|pm\.max_memory_hard/,
 });
 let exitCode: number;
 try {
