@@ -674,7 +674,7 @@ export const DIRECTIVES: readonly Directive[] = [
     key: 'pm.maxMemoryHardBytes',
     default: 512 * 1024 ** 2,
     defaultText: '512M',
-    doc: "tsfpm: a child whose resident memory (RSS, read by the master every 100 ms while it runs requests; Buffers and the V8 heap alike) passes this stops at once: its running requests get 503, it is killed if it cannot answer (a synchronous loop), the log names the script and request, and it is replaced; 0 disables. The default leaves ~450 MB above a child's ~50 MB baseline; size it to the host's memory divided by pm.max_children.",
+    doc: "tsfpm: a child whose resident memory (RSS, read by the master every 100 ms while it runs requests; Buffers and the V8 heap alike) passes this stops at once: its running requests get 503, it is killed if it cannot answer (a synchronous loop), the log names the script and request, and it is replaced; 0 disables. The default leaves ~440 MiB above a child's ~70 MiB at rest; size it to the memory for tsfpm divided by the children of all pools.",
   }),
   A(
     'env',
