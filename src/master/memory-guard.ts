@@ -5,11 +5,13 @@
 // requests 503 and exits: src/worker/memory-limit.ts) and replaced; one that does not go is killed.
 // It also words the exit line of a child that reached the V8 heap limit.
 import type { RequestInfo } from '../ipc/messages.js';
+import type { SlotReport } from '../ipc/scoreboard-layout.js';
 import type { Child } from './child.js';
 import { memoryAction, nextSampleMs, SAMPLE_MS, type OverLimit } from './pm/memory-limit.js';
 import { isLive } from './pm/view.js';
 import type { PoolCore } from './pool-core.js';
 import { canReadResidentMemory, residentBytesOf } from './proc-memory.js';
+import { RunningRequests } from './running-requests.js';
 
 const MIB = 2 ** 20;
 const mib = (bytes: number): number => Math.round(bytes / MIB);
@@ -23,6 +25,7 @@ export class MemoryGuard {
   readonly #pool: PoolCore;
   readonly #readRss: (pid: number) => number | undefined;
   readonly #stopped = new Map<Child, Stopped>();
+  readonly #requests = new RunningRequests<Child>();
   #timer: NodeJS.Timeout | undefined;
   #unsupported = false;
 
@@ -36,10 +39,17 @@ export class MemoryGuard {
   }
 
   /**
-   * A child's scoreboard changed. A running request starts the sampling; a child that finished its
-   * requests above the limit (between two samples) is replaced after them, like pm.max_memory.
+   * A child's scoreboard changed (`report`: the slot as reported). A running request starts the
+   * sampling; a child that finished its requests above the limit (between two samples) is replaced
+   * after them, like pm.max_memory.
    */
-  watch(child: Child): void {
+  watch(child: Child, report?: SlotReport): void {
+    if (report !== undefined) {
+      const { running, lastBeginMs, oldestRunningStartMs } = report;
+      const { method, uri, query, script, contentLength, user } = report;
+      const info = { method, uri, query, script, contentLength, user };
+      this.#requests.seen(child, running, lastBeginMs, info, oldestRunningStartMs);
+    }
     const limit = this.#limit;
     if (limit <= 0) return;
     if (child.running > 0) {
@@ -71,11 +81,13 @@ export class MemoryGuard {
   exitCause(child: Child, signal: NodeJS.Signals | null, heapLimitReached: boolean): string | undefined {
     const stopped = this.#stopped.get(child);
     this.#stopped.delete(child);
+    const request = this.#requestText(child);
+    this.#requests.forget(child);
     if (stopped !== undefined) {
       return `over pm.max_memory_hard (${mib(this.#pool.config.pm.maxMemoryHardBytes)} MiB), ${mib(stopped.rssBytes)} MiB seen`;
     }
     if (signal === 'SIGABRT' && heapLimitReached) {
-      return `the JavaScript heap limit (--max-old-space-size) was reached, ${requestText(child)}`;
+      return `the JavaScript heap limit (--max-old-space-size) was reached, ${request}`;
     }
     return undefined;
   }
@@ -120,7 +132,7 @@ export class MemoryGuard {
     const pool = this.#pool;
     const others = child.running > 1 ? ` and ${child.running - 1} more request(s)` : '';
     pool.log.warning(
-      `[pool ${pool.name}] child ${child.pid}, ${requestText(child)}${others} uses ${mib(rssBytes)} MiB, ` +
+      `[pool ${pool.name}] child ${child.pid}, ${this.#requestText(child)}${others} uses ${mib(rssBytes)} MiB, ` +
         `more than pm.max_memory_hard (${mib(this.#limit)} MiB): stopping it (503) and replacing it`,
     );
     this.#stopped.set(child, { toldAtMs: nowMs, killed: false, rssBytes });
@@ -138,15 +150,15 @@ export class MemoryGuard {
     this.#stopped.set(child, { ...stopped, killed: true, rssBytes: Math.max(stopped.rssBytes, rssBytes) });
     child.process.kill('SIGKILL');
   }
-}
 
-/**
- * `script '/srv/a.mjs' (request: "GET /a?b")` as php-fpm's timeout lines name a request: the one the
- * scoreboard shows for the child (the latest it began).
- */
-function requestText(child: Child): string {
-  const info = child.current?.info;
-  return info === undefined ? 'between requests' : `script '${info.script}' (request: "${requestLine(info)}")`;
+  /**
+   * `script '/srv/a.mjs' (request: "GET /a?b")` as php-fpm's timeout lines name a request: the one
+   * the child has been running longest (the memory grew while it ran), else the latest it began.
+   */
+  #requestText(child: Child): string {
+    const info = this.#requests.oldest(child, child.oldestRunningStartMs) ?? child.current?.info;
+    return info === undefined ? 'between requests' : `script '${info.script}' (request: "${requestLine(info)}")`;
+  }
 }
 
 function requestLine(info: RequestInfo): string {

@@ -241,7 +241,7 @@ export class PoolRuntime implements PoolCore {
   #onReport(child: Child, report: SlotReport): void {
     if (!applySlotReport(child, report, this.counters, this.children, Date.now())) return;
     if (report.memoryBytes > 0) this.#watchdog.checkMemory(child);
-    this.#memory.watch(child);
+    this.#memory.watch(child, report);
     if (report.running > 0) this.#acceptors?.watch();
     if (this.#ondemand !== undefined && this.#ondemand.waiting > 0) this.#ondemand.drain();
   }

@@ -199,6 +199,25 @@ void test(
 );
 
 void test(
+  'a child serving a hog and other requests: the stop line names the hog (the longest running), not the latest',
+  { timeout: 90_000 },
+  async (t) => {
+    // One child: the good requests run on the hog's child, while it leaks slowly.
+    const fpm = await startDaemon(t, { config: config('pm = static\npm.max_children = 1') });
+    try {
+      const mark = fpm.logMark;
+      const { answer } = await startHog(fpm, 'buffer-hog.mjs', 'pause=50');
+      const pid = await hogChild(fpm);
+      for (let i = 0; i < 3; i++) assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+      await expectStopped(fpm, pid, 'buffer-hog.mjs', 'GET /buffer-hog\\.mjs\\?pause=50', mark);
+      assert.equal(parseResponse(await answer).status, 503);
+    } catch (err) {
+      throw fpm.withLog(err);
+    }
+  },
+);
+
+void test(
   'the V8 heap limit: the exit line says so and names the request, catch_workers_output off',
   { timeout: 60_000 },
   async (t) => {
