@@ -74,6 +74,9 @@ export function leaveOverMemoryLimit(child: OverLimitChild): void {
     const more = requests.length - NAMED_REQUESTS;
     log('warning', `[pool ${child.pool}] child ${process.pid} over pm.max_memory_hard: ${more} more requests stopped`);
   }
+  // The child's own quit (stopAccepting) may call process.exit() first, once its requests and
+  // connections are done; the exit is still ours, without the slow teardown.
+  if (child.exit === undefined) process.once('exit', exitNow);
   // end() queues a connection's last bytes and its FIN; the kernel delivers them even after the exit.
   for (const connection of [...child.connections]) connection.close();
   const deadline = Date.now() + CLOSE_WAIT_MS;
