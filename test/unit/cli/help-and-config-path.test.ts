@@ -83,7 +83,10 @@ describe('the default configuration path', () => {
         code: 'TSFPM_ERR_CONF_OPEN' as const,
       },
     ];
-    assert.match(missingConfigHint({}, '/etc/tsfpm/tsfpm.conf', unread) ?? '', /name your configuration file with -y FILE/);
+    assert.match(
+      missingConfigHint({}, '/etc/tsfpm/tsfpm.conf', unread) ?? '',
+      /name your configuration file with -y FILE/,
+    );
     assert.equal(missingConfigHint({ fpmConfig: '/etc/tsfpm/tsfpm.conf' }, '/etc/tsfpm/tsfpm.conf', unread), undefined);
     assert.equal(missingConfigHint({}, '/etc/tsfpm/tsfpm.conf', []), undefined);
   });
