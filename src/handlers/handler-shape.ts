@@ -9,7 +9,8 @@ const NODE_SECOND_PARAMETER = new Set(['res', 'response', 'resp', 'reply', 'out'
 export function parameterNames(fn: (...args: never[]) => unknown): string[] | undefined {
   const source = Function.prototype.toString.call(fn);
   const match =
-    /^\s*(?:async\b\s*)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(source) ?? /^\s*(?:async\b\s*)?([\w$]+)\s*=>/.exec(source);
+    /^\s*(?:async\b\s*)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(source) ??
+    /^\s*(?:async\b\s*)?([\w$]+)\s*=>/.exec(source);
   const list = match?.[1];
   if (list === undefined) return undefined;
   const names = list

@@ -5,11 +5,13 @@
 // files go through tsx's loader, registered on the first one.
 import type { RequestListener } from 'node:http';
 import { register } from 'node:module';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HandlerMode } from '../config/types.js';
 import { TsfpmError } from '../errors.js';
 import { appPrototypes, type AppPrototypes } from './app-prototypes.js';
 import { looksLikeNodeListener } from './handler-shape.js';
+import { nearestPackageType } from './script-format.js';
 import { explainLoadError } from './script-load-error.js';
 import type { FetchFunction } from './types.js';
 
@@ -27,6 +29,16 @@ const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
 let formatHooksRegistered = false;
 let tsxRegistered: Promise<void> | undefined;
 
+const AMBIGUOUS = /\.(?:js|jsx|ts|tsx)$/;
+
+/**
+ * Only a script Node could read as CommonJS needs the format hooks (a hooks thread per child): an
+ * .mjs script, or a .js one in a "type": "module" package, loads without them.
+ */
+function needsFormatHooks(path: string): boolean {
+  return AMBIGUOUS.test(path) && nearestPackageType(dirname(path)) !== 'module';
+}
+
 /** The script-format hooks, once per thread, before tsx's (so tsx transforms what they decided). */
 function registerFormatHooks(): void {
   if (formatHooksRegistered) return;
@@ -39,6 +51,7 @@ function registerFormatHooks(): void {
  * the hood) and the CommonJS ones, for a .ts file that assigns module.exports.
  */
 function registerTypeScript(): Promise<void> {
+  registerFormatHooks();
   tsxRegistered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
     esm.register();
     cjs.register();
@@ -94,7 +107,7 @@ const loaded = new Map<string, Promise<LoadedScript>>();
 const ready = new Map<string, LoadedScript>();
 
 export async function importScript(path: string, mtimeMs: number): Promise<Record<string, unknown>> {
-  registerFormatHooks();
+  if (needsFormatHooks(path)) registerFormatHooks();
   if (TYPESCRIPT.test(path)) await registerTypeScript();
   const first = firstVersion.get(path);
   if (first === undefined) firstVersion.set(path, mtimeMs);

@@ -4,6 +4,9 @@
 // own module syntax detection decides for a .js file without a "type". Comments and the contents of
 // strings and template literals are blanked first, so `// export default` or "import x" do not count.
 
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 export type ScriptFormat = 'module' | 'commonjs';
 
 /** The code with comments removed and string/template contents blanked (quotes kept). */
@@ -42,4 +45,23 @@ const IMPORT_META = /\bimport\s*\.\s*meta\b/;
 export function detectScriptFormat(source: string): ScriptFormat {
   const code = codeOnly(source);
   return IMPORT_STATEMENT.test(code) || EXPORT_STATEMENT.test(code) || IMPORT_META.test(code) ? 'module' : 'commonjs';
+}
+
+const packageTypes = new Map<string, string | undefined>();
+
+/** The "type" of the nearest package.json above `dir` (undefined: none, or no "type"). Cached per folder. */
+export function nearestPackageType(dir: string): string | undefined {
+  if (packageTypes.has(dir)) return packageTypes.get(dir);
+  let type: string | undefined;
+  let found = false;
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown };
+    type = typeof parsed.type === 'string' ? parsed.type : undefined;
+    found = true;
+  } catch {
+    // no package.json here (or an unreadable one, which Node would also pass over): look further up
+  }
+  if (!found && dirname(dir) !== dir) type = nearestPackageType(dirname(dir));
+  packageTypes.set(dir, type);
+  return type;
 }

@@ -1,9 +1,12 @@
 // The syntax that decides whether a script outside a "type": "module" package is an ES module, and
 // the parameter names that make a plain function a Node (req, res) handler under handler = auto.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { looksLikeNodeListener, parameterNames } from '../../../src/handlers/handler-shape.js';
-import { codeOnly, detectScriptFormat } from '../../../src/handlers/script-format.js';
+import { codeOnly, detectScriptFormat, nearestPackageType } from '../../../src/handlers/script-format.js';
 import { formatLocation } from '../../../src/handlers/script-load-error.js';
 
 describe('detectScriptFormat', () => {
@@ -86,6 +89,21 @@ describe('looksLikeNodeListener', () => {
       () => 1,
     ];
     for (const fn of fetch) assert.equal(looksLikeNodeListener(fn), false, fn.toString());
+  });
+});
+
+describe('nearestPackageType', () => {
+  it('reads the nearest package.json up the tree, with or without a "type"', (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'tsfpm-pkg-type-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    mkdirSync(join(root, 'esm/sub/deeper'), { recursive: true });
+    mkdirSync(join(root, 'plain/sub'), { recursive: true });
+    mkdirSync(join(root, 'bare'));
+    writeFileSync(join(root, 'esm/package.json'), '{ "type": "module" }');
+    writeFileSync(join(root, 'plain/package.json'), '{ "name": "plain" }');
+    assert.equal(nearestPackageType(join(root, 'esm/sub/deeper')), 'module');
+    assert.equal(nearestPackageType(join(root, 'plain/sub')), undefined);
+    assert.equal(nearestPackageType(join(root, 'bare')), undefined);
   });
 });
 
