@@ -105,12 +105,12 @@ security.limit_extensions = .cgi
 pm = ondemand
 pm.max_children = 2
 
-; the memory hogs' pool: ondemand, so that a hog's child is never handed another connection (a child
-; stopped for its memory answers all of its requests 503)
+; the memory hogs' pool: ondemand with a child per client, so that a hog's child is not handed another
+; connection (a child stopped for its memory answers all of its requests 503)
 [memory]
 listen = ${MEMORY_SOCKET}
 pm = ondemand
-pm.max_children = 3
+pm.max_children = ${clients}
 pm.max_memory_hard = 256M
 
 [threads]
@@ -259,13 +259,20 @@ async function hog(_pool: Pool, conn: FcgiConnection): Promise<void> {
     hogConn.destroy();
   }
   conn.destroy();
-  const after = await FcgiConnection.open(memory, 5000);
-  try {
-    const status = (await after.request({ scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') }, 30_000)).status;
-    if (status !== 200) return fail(`memory: after a hog (${mode}), hello.mjs got ${status}`);
-  } finally {
-    after.destroy();
+  // At pm.max_children the pool hands a connection to a busy child, maybe another client's hog: a
+  // request sharing a stopped hog's child gets 503 (or its connection closed) too, and is tried again.
+  let got = '';
+  for (let attempt = 0; attempt < 5 && got !== '200'; attempt++) {
+    const after = await FcgiConnection.open(memory, 5000);
+    try {
+      got = String((await after.request({ scriptFilename: join(FIXTURE_SCRIPTS, 'hello.mjs') }, 30_000)).status);
+    } catch (err) {
+      got = err instanceof Error ? err.message : String(err);
+    } finally {
+      after.destroy();
+    }
   }
+  if (got !== '200') return fail(`memory: after a hog (${mode}), hello.mjs got ${got}`);
   count(`memory hog (${mode}) stopped, the pool answers again`);
 }
 
