@@ -5,11 +5,12 @@ import type { ActiveRequest } from '../request/active-request.js';
 import { runInThreads } from './executor/threads-runner.js';
 import { runCgi } from './cgi-runner.js';
 import { runFetch } from './fetch-runner.js';
-import { loadScript } from './module-loader.js';
+import { loadScript, type LoadedScript } from './module-loader.js';
 import { runNode } from './node-runner.js';
 import { scriptContext, scriptLogger } from './script-context.js';
 import { noteScriptVersion } from './script-reload.js';
 import { RequestTimeoutError, type ScriptJob, type ScriptRunner } from './script-runner.js';
+import type { TsfpmContext } from './types.js';
 import { failScript } from './send-response.js';
 
 /**
@@ -21,23 +22,50 @@ export function childDeadlineMs(limitMs: number): number {
   return limitMs - Math.min(500, Math.round(limitMs * 0.2));
 }
 
+/**
+ * One request's job. `where` (for log lines) is built only when a line is written: a string per
+ * request otherwise.
+ */
+class Job implements ScriptJob {
+  readonly request: ActiveRequest;
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly isHead: boolean;
+  readonly ctx: TsfpmContext;
+  readonly #pool: string;
+
+  constructor(request: ActiveRequest, path: string, mtimeMs: number, ctx: TsfpmContext, pool: string) {
+    this.request = request;
+    this.path = path;
+    this.mtimeMs = mtimeMs;
+    this.isHead = request.params['REQUEST_METHOD'] === 'HEAD';
+    this.ctx = ctx;
+    this.#pool = pool;
+  }
+
+  get where(): string {
+    return `[pool ${this.#pool}] script '${this.path}'`;
+  }
+}
+
 export function createScriptRunner(
   pool: PoolConfig,
 ): (request: ActiveRequest, path: string, mtimeMs: number) => Promise<void> {
   const log = scriptLogger(pool.name);
   const maxHeaderSize = Math.max(16 * 1024, pool.maxParamsBytes + 4096);
-  const inline: ScriptRunner = async (job) => {
-    let script;
-    try {
-      const loading = loadScript(job.path, job.mtimeMs, pool.handler);
-      script = loading instanceof Promise ? await loading : loading;
-    } catch (err) {
-      await failScript(job, err);
-      return;
-    }
+  const runLoaded = (job: ScriptJob, script: LoadedScript): Promise<void> => {
     const handler = script.handler;
-    if (handler.kind === 'fetch') await runFetch(job, handler.fetch);
-    else await runNode(job, handler, maxHeaderSize);
+    return handler.kind === 'fetch' ? runFetch(job, handler.fetch) : runNode(job, handler, maxHeaderSize);
+  };
+  // Not async: a script already loaded whose answer went straight out costs no promise hop here
+  // (runFetch and sendResponse return the write's own promise).
+  const inline: ScriptRunner = (job) => {
+    const loading = loadScript(job.path, job.mtimeMs, pool.handler);
+    if (!(loading instanceof Promise)) return runLoaded(job, loading);
+    return loading.then(
+      (script) => runLoaded(job, script),
+      (err: unknown) => failScript(job, err),
+    );
   };
   const runner: ScriptRunner =
     pool.handler === 'cgi'
@@ -47,25 +75,20 @@ export function createScriptRunner(
         : inline;
   const limitMs = pool.requestTerminateTimeoutMs;
 
-  return async (request, path, mtimeMs) => {
+  return (request, path, mtimeMs) => {
     if (pool.handler !== 'cgi') noteScriptVersion(path, mtimeMs);
-    const job: ScriptJob = {
-      request,
-      path,
-      mtimeMs,
-      isHead: request.params['REQUEST_METHOD'] === 'HEAD',
-      ctx: scriptContext(pool, log, request),
-      where: `[pool ${pool.name}] script '${path}'`,
-    };
-    if (limitMs <= 0) {
-      await runner(job);
-      return;
-    }
-    const timer = setTimeout(() => request.abort.abort(new RequestTimeoutError(limitMs)), childDeadlineMs(limitMs));
-    try {
-      await runner(job);
-    } finally {
-      clearTimeout(timer);
-    }
+    const job = new Job(request, path, mtimeMs, scriptContext(pool, log, request), pool.name);
+    if (limitMs <= 0) return runner(job);
+    return runWithDeadline(runner, job, limitMs);
   };
+}
+
+async function runWithDeadline(runner: ScriptRunner, job: ScriptJob, limitMs: number): Promise<void> {
+  const { request } = job;
+  const timer = setTimeout(() => request.abort.abort(new RequestTimeoutError(limitMs)), childDeadlineMs(limitMs));
+  try {
+    await runner(job);
+  } finally {
+    clearTimeout(timer);
+  }
 }
