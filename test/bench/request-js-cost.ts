@@ -27,7 +27,10 @@ const load = (path: string): Promise<Record<string, unknown>> =>
 interface Modules {
   readonly Connection: new (transport: unknown, options: ConnectionOptions) => Connection;
   readonly createRequestRunner: (pool: PoolConfig) => ServedRunner;
-  readonly loadConfig: (opts: { configFile: string; allowRoot: boolean }) => { ok: boolean; config?: { pools: PoolConfig[] } };
+  readonly loadConfig: (opts: { configFile: string; allowRoot: boolean }) => {
+    ok: boolean;
+    config?: { pools: PoolConfig[] };
+  };
   readonly installFastResponse: () => void;
 }
 
