@@ -6,8 +6,7 @@ import { inspect } from 'node:util';
 import { test } from 'node:test';
 import { decodeParams, encodeParams } from '../../../src/fastcgi/params.js';
 
-const decode = (pairs: [string, string][]): Record<string, string> =>
-  decodeParams(encodeParams(pairs));
+const decode = (pairs: [string, string][]): Record<string, string> => decodeParams(encodeParams(pairs));
 
 test('a stream decodes to its own pairs whatever the streams before it held at the same positions', () => {
   const first: [string, string][] = [
