@@ -20,6 +20,18 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
+// What a Node `(req, res)` handler does first with its second argument; under fetch that is ctx.
+const NODE_RESPONSE_CALL = /\b\w+\.(?:setHeader|writeHead|end|write|send|json|status|statusCode)\b.* is not a function/;
+const NODE_HINT = 'if this is a Node `(req, res)` handler, set `handler = node` in the pool';
+
+/** A fetch handler that failed the way a Node handler run as fetch fails: say how to run it as one. */
+function withNodeHint(err: unknown): unknown {
+  if (!(err instanceof TypeError) || !NODE_RESPONSE_CALL.test(err.message)) return err;
+  const hinted = new TypeError(`${err.message} (${NODE_HINT})`, { cause: err });
+  hinted.stack = `${hinted.name}: ${hinted.message}${(err.stack ?? '').replace(/^[^\n]*/, '')}`;
+  return hinted;
+}
+
 /**
  * Not async: a handler that answers synchronously (most small ones) with a body that goes straight
  * out costs no promise hop between the call and the write.
@@ -29,12 +41,12 @@ export function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<void> {
   try {
     returned = fetch(lazyRequest(job.request), job.ctx);
   } catch (err) {
-    return failScript(job, err);
+    return failScript(job, withNodeHint(err));
   }
   if (returned instanceof Promise) {
     return returned.then(
       (result: unknown) => answer(job, result),
-      (err: unknown) => failScript(job, err),
+      (err: unknown) => failScript(job, withNodeHint(err)),
     );
   }
   return answer(job, returned);
@@ -44,7 +56,10 @@ function answer(job: ScriptJob, result: unknown): Promise<void> {
   if (!(result instanceof PlatformResponse)) {
     return failScript(
       job,
-      new TsfpmError('TSFPM_ERR_SCRIPT_BAD_RESPONSE', `handler returned ${describeValue(result)}, expected a Response`),
+      new TsfpmError(
+        'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
+        `handler returned ${describeValue(result)}, expected a Response${result === undefined ? ` (${NODE_HINT})` : ''}`,
+      ),
     );
   }
   if (job.request.abort.aborted) return tooLate(job, result);
