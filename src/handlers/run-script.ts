@@ -2,11 +2,11 @@
 // request_terminate_timeout deadline the child enforces itself (see README, "Timeouts").
 import type { PoolConfig } from '../config/types.js';
 import type { ActiveRequest } from '../request/active-request.js';
-import { runInThreads } from './executor/threads-runner.js';
-import { runCgi } from './cgi-runner.js';
+import type * as CgiRunner from './cgi-runner.js';
+import type * as ThreadsRunner from './executor/threads-runner.js';
 import { runFetch } from './fetch-runner.js';
+import type * as NodeRunner from './node-runner.js';
 import { loadScript } from './module-loader.js';
-import { runNode } from './node-runner.js';
 import { scriptContext, scriptLogger } from './script-context.js';
 import { noteScriptVersion } from './script-reload.js';
 import { RequestTimeoutError, type ScriptJob, type ScriptRunner } from './script-runner.js';
@@ -20,6 +20,13 @@ import { failScript } from './send-response.js';
 export function childDeadlineMs(limitMs: number): number {
   return limitMs - Math.min(500, Math.round(limitMs * 0.2));
 }
+
+// The other modes load on first use: a child that never needs one does not pay for its modules
+// (node: node:http; cgi: child_process; threads: tinypool and its worker threads). Once loaded, a
+// request finds the function here and awaits nothing more.
+let runNode: typeof NodeRunner.runNode | undefined;
+let runCgi: typeof CgiRunner.runCgi | undefined;
+let runInThreads: typeof ThreadsRunner.runInThreads | undefined;
 
 export function createScriptRunner(
   pool: PoolConfig,
@@ -36,14 +43,24 @@ export function createScriptRunner(
       return;
     }
     const handler = script.handler;
-    if (handler.kind === 'fetch') await runFetch(job, handler.fetch);
-    else await runNode(job, handler, maxHeaderSize);
+    if (handler.kind === 'fetch') {
+      await runFetch(job, handler.fetch);
+      return;
+    }
+    runNode ??= (await import('./node-runner.js')).runNode;
+    await runNode(job, handler, maxHeaderSize);
   };
   const runner: ScriptRunner =
     pool.handler === 'cgi'
-      ? (job) => runCgi(job, pool)
+      ? async (job) => {
+          runCgi ??= (await import('./cgi-runner.js')).runCgi;
+          await runCgi(job, pool);
+        }
       : pool.executor === 'threads'
-        ? (job) => runInThreads(job, pool)
+        ? async (job) => {
+            runInThreads ??= (await import('./executor/threads-runner.js')).runInThreads;
+            await runInThreads(job, pool);
+          }
         : inline;
   const limitMs = pool.requestTerminateTimeoutMs;
 
