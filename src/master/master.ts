@@ -159,8 +159,7 @@ export class Master implements PoolHost {
 
   // PoolHost
 
-  childReady(_pool?: PoolRuntime, child?: Child): void {
-    if (child !== undefined) this.#spares.settled(child.pid);
+  childReady(): void {
     this.#readiness.wake();
   }
 
@@ -168,8 +167,7 @@ export class Master implements PoolHost {
     return this.#spares.take(pool, process.env);
   }
 
-  childGone(pool: PoolRuntime, child: Child, verdict: ExitVerdict): void {
-    this.#spares.settled(child.pid);
+  childGone(pool: PoolRuntime, _child: Child, verdict: ExitVerdict): void {
     if (verdict.fatalSignal) this.#countFatalExit();
     if (this.#draining.has(pool) && pool.children.size === 0) {
       this.#draining.delete(pool);

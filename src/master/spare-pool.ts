@@ -6,9 +6,10 @@
 // A spare runs as the master's user with an environment of its own and no pool's descriptors, and
 // does nothing until it is assigned (src/worker/spare-assignment.ts: directory and environment,
 // then the pool's user and group before any of the pool's code runs). The replacement of a taken
-// spare starts once the child it became is ready, at a lower priority while it boots, so it does
-// not compete with the requests it is meant to speed up. A spare that dies is replaced after a
-// back-off that doubles, as a pool child that never became ready is.
+// spare starts right after the taken one has its 'init' (sites visited one after another each find
+// a spare further along), at a lower priority while it boots, so it does not compete with the
+// requests it is meant to speed up. A spare that dies is replaced after a back-off that doubles, as
+// a pool child that never became ready is.
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
@@ -40,8 +41,6 @@ export class SparePool {
   readonly #spares = new Map<number, Spare>();
   #plan: SparePlan = { count: 0, nodeFlags: [] };
   #keeping = false;
-  /** Children that were spares and are not ready yet: their replacement starts when they are. */
-  readonly #assigning = new Set<number>();
   #backoffMs = 0;
   #retry: NodeJS.Timeout | undefined;
 
@@ -66,7 +65,6 @@ export class SparePool {
   /** No more spares (stop, reload): the ones there are end at once, having nothing to finish. */
   release(): void {
     this.#keeping = false;
-    this.#assigning.clear();
     if (this.#retry !== undefined) clearTimeout(this.#retry);
     this.#retry = undefined;
     for (const spare of this.#spares.values()) {
@@ -88,18 +86,14 @@ export class SparePool {
     this.#spares.delete(chosen.pid);
     chosen.detach();
     restorePriority(chosen.pid);
-    this.#assigning.add(chosen.pid);
     this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}`);
+    // After the caller has sent the taken one its 'init': the fork takes the master a few ms.
+    setImmediate(() => this.#fill());
     return chosen.process;
   }
 
-  /** The child a spare became is ready, or gone: time for the replacement. */
-  settled(pid: number): void {
-    if (this.#assigning.delete(pid)) this.#fill();
-  }
-
   #fill(): void {
-    if (!this.#keeping || this.#retry !== undefined || this.#assigning.size > 0) return;
+    if (!this.#keeping || this.#retry !== undefined) return;
     let live = 0;
     for (const spare of this.#spares.values()) if (!spare.ended) live++;
     for (; live < this.#plan.count; live++) if (!this.#startOne()) return;
