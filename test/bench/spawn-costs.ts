@@ -95,8 +95,17 @@ async function startBackend(env: BenchEnvironment, backend: CostBackend, dir: st
   });
 }
 
+/** BENCH_SPARE_CHILDREN=N: tsfpm's process.spare_children for these figures (default: tsfpm's own). */
+const spareChildren = process.env['BENCH_SPARE_CHILDREN'];
+
 function globalSection(dir: string, backend: CostBackend): string[] {
-  return ['[global]', `pid = ${join(dir, `${backend}.pid`)}`, `error_log = ${join(dir, `${backend}.log`)}`, ''];
+  return [
+    '[global]',
+    `pid = ${join(dir, `${backend}.pid`)}`,
+    `error_log = ${join(dir, `${backend}.log`)}`,
+    ...(backend === 'tsfpm' && spareChildren !== undefined ? [`process.spare_children = ${spareChildren}`] : []),
+    '',
+  ];
 }
 
 async function hello(socket: string, script: string): Promise<void> {
