@@ -6,17 +6,13 @@ import { describeError } from '../errors.js';
 import { ErrorLog, type ErrorLogTarget } from '../log/error-log.js';
 import { formatLogLine } from '../log/line-format.js';
 import { Master } from '../master/master.js';
+import { configFileFor, missingConfigHint } from './config-path.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
 import { EXIT_CONFIG, EXIT_SOFTWARE } from './exit-codes.js';
 import { parseCommandLine, type CliOptions } from './options.js';
 
 // The subcommands and -t / --dump-config are imported when asked for: the daemon, which lives for
 // months, does not keep their modules (the client, the INI writer) in memory.
-
-function defaultConfigFile(options: CliOptions): string {
-  if (options.fpmConfig !== undefined) return options.fpmConfig;
-  return options.prefix !== undefined ? resolve(options.prefix, 'etc/tsfpm.conf') : '/etc/tsfpm.conf';
-}
 
 function fail(lines: readonly string[], code: number): never {
   for (const line of lines) process.stderr.write(`${line}\n`);
@@ -46,7 +42,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const options = parsed.options;
   const loadOptions: LoadOptions = {
-    configFile: defaultConfigFile(options),
+    configFile: configFileFor(options),
     prefix: options.prefix,
     pidFlag: options.pid,
     allowRoot: options.allowToRunAsRoot,
@@ -58,9 +54,10 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (options.test > 0) {
     const { runConfigTest } = await import('./config-test.js');
-    process.exit(
-      runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)),
-    );
+    const write = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    process.exit(runConfigTest({ ...loadOptions, dump: options.test > 1 }, write, options));
   }
 
   const loaded = loadConfig(loadOptions);
@@ -70,6 +67,8 @@ async function main(argv: readonly string[]): Promise<void> {
       lines.push(formatLogLine('error', `failed to load configuration file '${resolve(loadOptions.configFile)}'`));
     }
     lines.push(formatLogLine('error', 'FPM initialization failed'));
+    const hint = missingConfigHint(options, loadOptions.configFile, loaded.messages);
+    if (hint !== undefined) lines.push(formatLogLine('notice', hint));
     await reportToLauncher({ type: 'daemon-failed', lines });
     fail(lines, EXIT_CONFIG);
   }

@@ -2,13 +2,13 @@
 // `log_format = json`. Writes are synchronous so nothing is lost when the master exits or crashes
 // (pino's asynchronous destination buffers lines, and the latest ones can be lost: pino's docs,
 // "Asynchronous Logging").
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type pino from 'pino';
 import type { Logger } from 'pino';
 import type { LogLevel } from '../config/types.js';
 import { formatLogLine, LEVEL_RANK } from './line-format.js';
+import { makeLogDirectory } from './make-log-dir.js';
 import { SyncLineWriter } from './sync-line-writer.js';
 
 type Destination = SyncLineWriter;
@@ -131,6 +131,6 @@ export class ErrorLog {
 
 function openDestination(target: ErrorLogTarget): Destination {
   if (target.kind === 'stderr') return new SyncLineWriter({ fd: 2 });
-  mkdirSync(dirname(target.path), { recursive: true });
+  makeLogDirectory(dirname(target.path));
   return new SyncLineWriter({ path: target.path });
 }
