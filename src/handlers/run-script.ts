@@ -2,11 +2,11 @@
 // request_terminate_timeout deadline the child enforces itself (see docs/scripts.md, "Timeouts").
 import type { PoolConfig } from '../config/types.js';
 import type { ActiveRequest } from '../request/active-request.js';
-import { runInThreads } from './executor/threads-runner.js';
-import { runCgi } from './cgi-runner.js';
+import type * as CgiRunner from './cgi-runner.js';
+import type * as ThreadsRunner from './executor/threads-runner.js';
 import { runFetch } from './fetch-runner.js';
 import { loadScript, type LoadedScript } from './module-loader.js';
-import { runNode } from './node-runner.js';
+import type * as NodeRunner from './node-runner.js';
 import { scriptContext, scriptLogger } from './script-context.js';
 import { noteScriptVersion } from './script-reload.js';
 import { RequestTimeoutError, type ScriptJob, type ScriptRunner } from './script-runner.js';
@@ -48,6 +48,13 @@ class Job implements ScriptJob {
   }
 }
 
+// The other modes load on first use: a child that never needs one does not pay for its modules
+// (node: node:http; cgi: child_process; threads: tinypool and its worker threads). Once loaded, a
+// request finds the function here and awaits nothing more.
+let runNode: typeof NodeRunner.runNode | undefined;
+let runCgi: typeof CgiRunner.runCgi | undefined;
+let runInThreads: typeof ThreadsRunner.runInThreads | undefined;
+
 export function createScriptRunner(
   pool: PoolConfig,
 ): (request: ActiveRequest, path: string, mtimeMs: number) => Promise<void> {
@@ -55,7 +62,12 @@ export function createScriptRunner(
   const maxHeaderSize = Math.max(16 * 1024, pool.maxParamsBytes + 4096);
   const runLoaded = (job: ScriptJob, script: LoadedScript): Promise<void> => {
     const handler = script.handler;
-    return handler.kind === 'fetch' ? runFetch(job, handler.fetch) : runNode(job, handler, maxHeaderSize);
+    if (handler.kind === 'fetch') return runFetch(job, handler.fetch);
+    if (runNode !== undefined) return runNode(job, handler, maxHeaderSize);
+    return import('./node-runner.js').then((loaded) => {
+      runNode = loaded.runNode;
+      return runNode(job, handler, maxHeaderSize);
+    });
   };
   // Not async: a script already loaded whose answer went straight out costs no promise hop here
   // (runFetch and sendResponse return the write's own promise).
@@ -69,9 +81,15 @@ export function createScriptRunner(
   };
   const runner: ScriptRunner =
     pool.handler === 'cgi'
-      ? (job) => runCgi(job, pool)
+      ? async (job) => {
+          runCgi ??= (await import('./cgi-runner.js')).runCgi;
+          await runCgi(job, pool);
+        }
       : pool.executor === 'threads'
-        ? (job) => runInThreads(job, pool)
+        ? async (job) => {
+            runInThreads ??= (await import('./executor/threads-runner.js')).runInThreads;
+            await runInThreads(job, pool);
+          }
         : inline;
   const limitMs = pool.requestTerminateTimeoutMs;
 

@@ -9,7 +9,6 @@ import { createScriptRunner } from '../handlers/run-script.js';
 import { sendText } from '../handlers/send-response.js';
 import { childLog } from '../log/child-log.js';
 import type { ActiveRequest } from '../request/active-request.js';
-import { parseStatusQuery, renderStatus } from '../status/render.js';
 import { shapeAuthorizerOutput } from './authorizer-output.js';
 import type { ServedRequest, ServedRunner } from './connection-request.js';
 import { askPoolSnapshot } from './master-query.js';
@@ -96,6 +95,8 @@ async function serveStatus(request: ActiveRequest, queryString: string, isHead: 
     );
     return;
   }
+  // The renderers (the dashboard's page among them) load with the first status request.
+  const { parseStatusQuery, renderStatus } = await import('../status/render.js');
   const page = renderStatus(snapshot, parseStatusQuery(queryString));
   request.status = 200;
   const head = formatResponseHead(200, undefined, [['Content-Type', page.contentType], ...NO_CACHE_HEADERS]);
