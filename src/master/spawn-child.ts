@@ -22,13 +22,14 @@ export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv)
   return { ...base, ...pool.env };
 }
 
-export function forkChild(pool: PoolConfig): ChildProcess {
+/** `scoreboardFd`: the child's scoreboard slot (src/ipc/scoreboard-file.ts), its fd 4. */
+export function forkChild(pool: PoolConfig, scoreboardFd: number): ChildProcess {
   const output = pool.catchWorkersOutput ? 'pipe' : 'ignore';
   return fork(WORKER_ENTRY, [], {
     cwd: pool.chdir ?? process.cwd(),
     env: childEnvironment(pool, process.env),
-    // fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts).
-    stdio: ['ignore', output, output, 'ipc', 'pipe'],
+    // fd 4: the child's scoreboard slot, a shared file the master reads (src/ipc/scoreboard-layout.ts).
+    stdio: ['ignore', output, output, 'ipc', scoreboardFd],
     // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
     // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements;
     // TSFPM_CHILD_NODE_FLAGS adds any other flags.
