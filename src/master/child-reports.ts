@@ -4,7 +4,6 @@
 // connection, and once more when the child is gone.
 import { closeSync } from 'node:fs';
 import { addDifference } from '../ipc/scoreboard-histogram.js';
-import { monotonicUs } from '../ipc/scoreboard-reader.js';
 import type { Child } from './child.js';
 import type { PoolCounters } from './scoreboard-view.js';
 
@@ -63,9 +62,4 @@ export function countRunning(children: ReadonlyMap<number, Child>): number {
   let n = 0;
   for (const child of children.values()) if (child.running > 0) n++;
   return n;
-}
-
-/** µs since a request began (CLOCK_MONOTONIC, the clock the slot holds starts in). */
-export function elapsedUs(startMonoUs: number): number {
-  return Math.max(0, monotonicUs() - startMonoUs);
 }

@@ -2,9 +2,8 @@
 // per-child records the status page renders.
 import type { PmStyle } from '../config/types.js';
 import { percentileUs } from '../ipc/scoreboard-histogram.js';
-import type { RequestRecord } from '../ipc/scoreboard-reader.js';
+import { monotonicUs, type RequestRecord } from '../ipc/scoreboard-reader.js';
 import { STAGE_LABEL, type Child } from './child.js';
-import { elapsedUs } from './child-reports.js';
 import { DurationWindow } from './duration-window.js';
 import type { PoolSnapshot, ProcessSnapshot, RequestSnapshot } from '../status/snapshot.js';
 
@@ -41,7 +40,8 @@ export function newCounters(nowMs: number): PoolCounters {
 function requestSnapshot(r: RequestRecord): RequestSnapshot {
   const info = r.info;
   return {
-    requestDuration: r.running ? elapsedUs(r.startMonoUs) : r.durationUs,
+    // A running request's start is on CLOCK_MONOTONIC, the same clock in every process.
+    requestDuration: r.running ? Math.max(0, monotonicUs() - r.startMonoUs) : r.durationUs,
     requestMethod: info.method,
     requestUri: info.query !== '' ? `${info.uri}?${info.query}` : info.uri,
     contentLength: info.contentLength,
