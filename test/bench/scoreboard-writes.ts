@@ -1,16 +1,17 @@
 // Micro-benchmark (a script, not a test): the child's per-request scoreboard cost, old against new.
 //
-//   node dist/test/bench/scoreboard-writes.js [pairs=200000] [rounds=7]
+//   node dist/test/bench/scoreboard-writes.js [pairs=100000] [rounds=5]
 //
 // old: the SharedArrayBuffer slot a reporter thread read (test/bench/old-scoreboard-slot.ts), with
 //      the CPU time and RSS sampled at most every 50 ms, as the child did (a reporter thread sleeping
 //      on the slot, as in an idle child, so each update also pays the futex wake);
 // new: ScoreboardWriter.began()/ended() on a real slot file: two positioned writes, CLOCK_MONOTONIC,
 //      getrusage(2) at start and end (src/worker/scoreboard-writer.ts);
-// pwrite: the two positioned writes alone.
+// pwrite: the two positioned writes alone; getrusage: the two CPU-time readings alone.
 // Rounds alternate old and new; the medians and the spread (min–max) of ns per began/ended pair are
-// printed. The reporter thread's own work (JSON, the pipe, the master's parsing) is not counted: it
-// ran on other threads and processes, and is gone.
+// printed, in wall-clock time and in the process's CPU time (all threads: for `old`, the reporter
+// thread's wake-ups count too). The reporter's work beyond that (JSON, the pipe, the master's parsing)
+// is not counted: it ran in other processes, and is gone.
 import { closeSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { createSlotFile } from '../../src/ipc/scoreboard-file.js';
@@ -19,8 +20,8 @@ import { residentBytes } from '../../src/worker/usage-sampler.js';
 import { ScoreboardWriter } from '../../src/worker/scoreboard-writer.js';
 import { ScoreboardSlot } from './old-scoreboard-slot.js';
 
-const pairs = Number(process.argv[2] ?? 200_000);
-const rounds = Number(process.argv[3] ?? 7);
+const pairs = Number(process.argv[2] ?? 100_000);
+const rounds = Number(process.argv[3] ?? 5);
 const info = { method: 'GET', uri: '/hello.mjs', query: '', script: '/srv/www/hello.mjs', contentLength: 0, user: '-' };
 
 /** The old child's sampler: CPU time and RSS at most every 50 ms. */
@@ -37,58 +38,84 @@ function oldCpuMicros(): number {
   return cpu;
 }
 
-function timeOld(slot: ScoreboardSlot): number {
+interface Timing {
+  /** ns of wall-clock time per pair. */
+  readonly wall: number;
+  /** ns of the process's CPU time (all its threads, user + system) per pair. */
+  readonly cpu: number;
+}
+
+function timed(loop: () => void): Timing {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  loop();
+  const wall = Number(process.hrtime.bigint() - t0) / pairs;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: ((c.user + c.system) * 1000) / pairs };
+}
+
+function timeOld(slot: ScoreboardSlot): Timing {
   const running = new Set<{ startedAtMs: number }>();
   let started = 0;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < pairs; i++) {
-    const now = Date.now();
-    const token = { startedAtMs: now };
-    running.add(token);
-    started++;
-    const cpuAtStart = oldCpuMicros();
-    slot.update((w) => {
-      w.setNumber('requestsStarted', started);
-      w.setRunning(running.size);
-      w.setNumber('lastBeginMs', now);
-      w.setNumber('oldestRunningStartMs', now);
-      w.setNumber('contentLength', info.contentLength);
-      w.setText('method', info.method);
-      w.setText('uri', info.uri);
-      w.setText('query', info.query);
-      w.setText('script', info.script);
-      w.setText('user', info.user);
-    });
-    const durationMs = Date.now() - token.startedAtMs;
-    const cpuMicros = oldCpuMicros() - cpuAtStart;
-    running.delete(token);
-    slot.update((w) => {
-      w.setRunning(running.size);
-      w.setNumber('oldestRunningStartMs', 0);
-      w.setNumber('lastDurationUs', durationMs * 1000);
-      w.setNumber('lastCpuPercent', durationMs > 0 ? cpuMicros / 10 / durationMs : 0);
-      w.setNumber('lastMemoryBytes', residentBytes());
-      w.setNumber('lastStatus', 200);
-      w.setNumber('memoryBytes', residentBytes());
-    });
-  }
-  return Number(process.hrtime.bigint() - t0) / pairs;
+  return timed(() => {
+    for (let i = 0; i < pairs; i++) {
+      const now = Date.now();
+      const token = { startedAtMs: now };
+      running.add(token);
+      started++;
+      const cpuAtStart = oldCpuMicros();
+      slot.update((w) => {
+        w.setNumber('requestsStarted', started);
+        w.setRunning(running.size);
+        w.setNumber('lastBeginMs', now);
+        w.setNumber('oldestRunningStartMs', now);
+        w.setNumber('contentLength', info.contentLength);
+        w.setText('method', info.method);
+        w.setText('uri', info.uri);
+        w.setText('query', info.query);
+        w.setText('script', info.script);
+        w.setText('user', info.user);
+      });
+      const durationMs = Date.now() - token.startedAtMs;
+      const cpuMicros = oldCpuMicros() - cpuAtStart;
+      running.delete(token);
+      slot.update((w) => {
+        w.setRunning(running.size);
+        w.setNumber('oldestRunningStartMs', 0);
+        w.setNumber('lastDurationUs', durationMs * 1000);
+        w.setNumber('lastCpuPercent', durationMs > 0 ? cpuMicros / 10 / durationMs : 0);
+        w.setNumber('lastMemoryBytes', residentBytes());
+        w.setNumber('lastStatus', 200);
+        w.setNumber('memoryBytes', residentBytes());
+      });
+    }
+  });
 }
 
-function timeNew(writer: ScoreboardWriter): number {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < pairs; i++) writer.ended(writer.began(info, true), 200);
-  return Number(process.hrtime.bigint() - t0) / pairs;
+function timeNew(writer: ScoreboardWriter): Timing {
+  return timed(() => {
+    for (let i = 0; i < pairs; i++) writer.ended(writer.began(info, true), 200);
+  });
 }
 
-function timePwrite(fd: number): number {
+function timePwrite(fd: number): Timing {
   const record = Buffer.alloc(RECORD_BYTES);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < pairs; i++) {
-    writeSync(fd, record, 0, RECORD_BYTES, 0);
-    writeSync(fd, record, 0, RECORD_BYTES, RECORD_BYTES);
-  }
-  return Number(process.hrtime.bigint() - t0) / pairs;
+  return timed(() => {
+    for (let i = 0; i < pairs; i++) {
+      writeSync(fd, record, 0, RECORD_BYTES, 0);
+      writeSync(fd, record, 0, RECORD_BYTES, RECORD_BYTES);
+    }
+  });
+}
+
+/** getrusage(2) twice, as the new path reads the CPU time at each request start and end. */
+function timeRusage(): Timing {
+  return timed(() => {
+    for (let i = 0; i < pairs; i++) {
+      process.cpuUsage();
+      process.cpuUsage();
+    }
+  });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -109,7 +136,7 @@ const reporter = new Worker(
 reporter.unref();
 const fd = createSlotFile();
 const writer = new ScoreboardWriter(fd);
-const results = { old: [] as number[], new: [] as number[], pwrite: [] as number[] };
+const results = { old: [] as Timing[], new: [] as Timing[], pwrite: [] as Timing[], getrusage: [] as Timing[] };
 timeOld(slot);
 timeNew(writer); // warm-up
 for (let round = 0; round < rounds; round++) {
@@ -121,9 +148,16 @@ for (let round = 0; round < rounds; round++) {
     results.old.push(timeOld(slot));
   }
   results.pwrite.push(timePwrite(fd));
+  results.getrusage.push(timeRusage());
 }
 closeSync(fd);
-console.log(`ns per began/ended pair, ${pairs} pairs × ${rounds} rounds (median, min–max):`);
-for (const [name, xs] of Object.entries(results))
-  console.log(`  ${name.padEnd(7)} ${Math.round(median(xs))}  (${spread(xs)})`);
+console.log(`ns per began/ended pair, ${pairs} pairs × ${rounds} rounds: median (min–max)`);
+console.log(`  ${''.padEnd(10)} ${'wall'.padEnd(22)} cpu`);
+for (const [name, xs] of Object.entries(results)) {
+  const wall = xs.map((x) => x.wall);
+  const cpu = xs.map((x) => x.cpu);
+  console.log(
+    `  ${name.padEnd(10)} ${`${Math.round(median(wall))} (${spread(wall)})`.padEnd(22)} ${Math.round(median(cpu))} (${spread(cpu)})`,
+  );
+}
 process.exit(0);
