@@ -67,6 +67,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     },
   };
   const run = createRequestRunner(pool);
+  scoreboard.publish();
   if (message.busyNotice !== undefined) {
     scoreboard.notifyBusyAfterIdle(message.busyNotice, () => sendToMaster({ type: 'busy' }));
   }

@@ -75,6 +75,11 @@ export class ScoreboardWriter {
     this.#busyNotice = { afterIdleMs, notify };
   }
 
+  /** Writes the child's summary alone: its memory shows before its first request. */
+  publish(): void {
+    this.#write(this.#lastWritten);
+  }
+
   began(info: RequestInfo, counted: boolean): RequestToken {
     const startEpochMs = Date.now();
     const wasIdleSince = this.#running === 0 ? this.#idleSinceMs : undefined;
