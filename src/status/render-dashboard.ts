@@ -32,7 +32,12 @@ const SCRIPT = `
   var updates = 0, firstAccepted = null, maxRps = 0, history = [];
   function $(id) { return document.getElementById(id); }
   function set(id, value) { $(id).textContent = String(value); }
-  function ms(us) { return (us / 1000).toFixed(1); }
+  // A duration in the unit that shows it: µs below a millisecond, ms below a second, else s.
+  function dur(us) {
+    if (us < 1000) return Math.round(us) + ' \u00b5s';
+    if (us < 1e6) return (us / 1000).toFixed(1) + ' ms';
+    return (us / 1e6).toFixed(2) + ' s';
+  }
   function num(v) { return typeof v === 'number' ? v : 0; }
   function draw() {
     var c = $('chart'), ctx = c.getContext('2d');
@@ -63,9 +68,9 @@ const SCRIPT = `
     set('pool', s.pool); set('pm', s['process manager']); set('since', s['start since'] + ' s');
     set('window', num(s['window seconds']).toFixed(1));
     set('rps', rps.toFixed(1)); set('finished', n);
-    set('p50', n > 0 ? ms(num(s['window duration p50'])) : '-');
-    set('p95', n > 0 ? ms(num(s['window duration p95'])) : '-');
-    set('p99', n > 0 ? ms(num(s['window duration p99'])) : '-');
+    set('p50', n > 0 ? dur(num(s['window duration p50'])) : '-');
+    set('p95', n > 0 ? dur(num(s['window duration p95'])) : '-');
+    set('p99', n > 0 ? dur(num(s['window duration p99'])) : '-');
     set('accepted', s['accepted conn']);
     set('active', s['active processes']); set('idle', s['idle processes']); set('total', s['total processes']);
     set('maxchildren', s['max children'] === undefined ? '-' : s['max children']);
@@ -76,11 +81,11 @@ const SCRIPT = `
       var p = procs[j], mem = p.memory === undefined ? '-' : (p.memory / 1048576).toFixed(1);
       var what = p.state === 'Running' ? 'running for' : 'last took';
       rows += row([td(p.pid), td(p.state, p.state), td(p.requests), td(num(p['running requests'])),
-        td(what + ' ' + ms(p['request duration'])), td(p['request method']), td(p['request uri']), td(mem)]);
+        td(what + ' ' + dur(p['request duration'])), td(p['request method']), td(p['request uri']), td(mem)]);
       var others = p['other requests'] || [];
       for (var k = 0; k < others.length; k++) {
         var o = others[k];
-        rows += row([td(''), td(''), td(''), td(''), td('running for ' + ms(o['request duration'])),
+        rows += row([td(''), td(''), td(''), td(''), td('running for ' + dur(o['request duration'])),
           td(o['request method']), td(o['request uri']), td('')], 'other');
       }
     }
@@ -117,18 +122,18 @@ export function renderDashboard(s: PoolSnapshot): string {
 <span>up <span id="since">-</span></span><span>updated <span id="updated">-</span></span><span id="error"></span></header>
 <main>
 <div class="cards">
-${card('rps', 'requests / s')}${card('finished', 'requests finished')}${card('p50', 'duration p50 (ms)')}
-${card('p95', 'duration p95 (ms)')}${card('p99', 'duration p99 (ms)')}${card('accepted', 'accepted conn (all)')}
+${card('rps', 'requests / s')}${card('finished', 'requests finished')}${card('p50', 'duration p50')}
+${card('p95', 'duration p95')}${card('p99', 'duration p99')}${card('accepted', 'accepted conn (all)')}
 ${card('active', 'active processes')}${card('idle', 'idle processes')}${card('total', 'total processes')}
 ${card('maxchildren', 'max children')}${card('slow', 'slow requests')}${card('queue', 'listen queue / max')}
 ${card('reached', 'max children reached')}
 </div>
 <p class="note">Requests, rate and durations: requests that finished in the last <span id="window">-</span> s, as the
 master counts them (status and ping pages, such as this page's own polls, are not counted; durations are
-placed in buckets, so percentiles are within a factor √2). accepted conn counts every connection since the
+counted in buckets a factor √2 wide, all under 64 µs in one, so percentiles are approximate). accepted conn counts every connection since the
 pool started, status polls included.</p>
 <canvas id="chart"></canvas>
-<table><thead><tr><th>pid</th><th>state</th><th>requests</th><th>running now</th><th>request duration (ms)</th><th>method</th><th>request uri</th><th>memory (MiB)</th></tr></thead>
+<table><thead><tr><th>pid</th><th>state</th><th>requests</th><th>running now</th><th>request duration</th><th>method</th><th>request uri</th><th>memory (MiB)</th></tr></thead>
 <tbody id="procs"></tbody></table>
 <p class="note">Each child's row shows its oldest running request, or the last one it finished when idle; its other running requests follow on their own rows.</p>
 </main>

@@ -54,9 +54,19 @@ export class ChromiumPage {
     return result.value;
   }
 
+  /** Closes the browser and resolves once it has exited (its profile directory can go then). */
   async close(): Promise<void> {
-    await Promise.race([this.#send('Browser.close', {}, false), new Promise((r) => setTimeout(r, 5000))]);
-    if (this.#proc.exitCode === null) this.#proc.kill('SIGKILL');
+    const proc = this.#proc;
+    const exited = new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+      else proc.once('exit', () => resolve());
+    });
+    const within = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+    await Promise.race([this.#send('Browser.close', {}, false).then(() => exited), within(5000)]);
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await Promise.race([exited, within(5000)]);
+    }
   }
 
   #send(method: string, params: object, inSession = true): Promise<unknown> {
