@@ -1,14 +1,18 @@
 // The scoreboard keeps one record per running request: with two requests on one child (pm static,
-// max_children 1), the status page lists both with their own script, URI and duration, and
-// request_terminate_timeout names the request that ran too long, not the other one. The figures of a
+// max_children 1), the status page lists both with their own script, URI and duration, the slow
+// warnings and slowlog blocks name each request, and request_terminate_timeout names the request
+// that ran too long, not the other one. The figures of a
 // finished request are measured, not sampled: a CPU-bound request shows its CPU share, durations have
 // microseconds.
 import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { fcgiRequest } from '../helpers/fcgi-client.js';
-import { confTemplate } from '../helpers/paths.js';
+import { confTemplate, FIXTURE_SCRIPTS } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 interface Request {
   readonly 'request duration': number;
@@ -35,10 +39,15 @@ async function fullStatus(fpm: Daemon): Promise<Status> {
 }
 
 void test(
-  'two requests on one child: ?full shows both with their own fields; the terminate timeout names the hanging one',
+  'two requests on one child: ?full, the slow warnings and the slowlog show each with its own fields; the terminate timeout names the oldest',
   { timeout: 60_000 },
   async (t) => {
+    const config = confTemplate('static-pool.conf').replace(
+      '{{POOL_EXTRA}}',
+      'slowlog = {{DIR}}/slow.log\nrequest_slowlog_timeout = 1s\n{{POOL_EXTRA}}',
+    );
     const fpm = await startDaemon(t, {
+      config,
       vars: {
         MAX_CHILDREN: '1',
         POOL_EXTRA: 'pm.status_path = /status\nrequest_terminate_timeout = 4s\ncatch_workers_output = yes',
@@ -52,8 +61,12 @@ void test(
       timeoutMs: 30_000,
     });
     await hangMarker.started();
+    // A second script that ignores its abort too (slow.mjs would end at its own terminate timeout,
+    // which the child enforces): both still run when the master ends the child.
+    const stuck = join(fpm.dir.path, 'stuck.mjs');
+    copyFileSync(join(FIXTURE_SCRIPTS, 'sleep-ignoring-abort.mjs'), stuck);
     const slowMarker = fpm.marker('slow');
-    const slow = fpm.request({ script: 'slow.mjs', query: `ms=2500&who=slow&${slowMarker.query}`, timeoutMs: 30_000 });
+    const slow = fpm.request({ script: stuck, query: `ms=30000&who=slow&${slowMarker.query}`, timeoutMs: 30_000 });
     await slowMarker.started();
 
     const status = await fullStatus(fpm);
@@ -67,27 +80,62 @@ void test(
     const others = child['other requests'];
     assert.equal(others.length, 2);
     const [second, third] = others as [Request, Request];
-    assert.match(second.script, /slow\.mjs$/);
-    assert.match(second['request uri'], /^\/slow\.mjs\?ms=2500&who=slow&marker=/);
+    assert.match(second.script, /stuck\.mjs$/);
+    assert.match(second['request uri'], /^\/stuck\.mjs\?ms=30000&who=slow&marker=/);
     assert.equal(third['request uri'], '/status?json&full');
     assert.ok(
       child['request duration'] > second['request duration'] && second['request duration'] > third['request duration'],
       `each request has its own duration: ${child['request duration']} > ${second['request duration']} > ${third['request duration']} µs`,
     );
 
-    assert.equal((await slow).status, 200, 'the slow request finished');
+    // request_slowlog_timeout: one warning per request, each naming its own script and URI.
+    for (const [script, who] of [
+      ['sleep-ignoring-abort', 'hang'],
+      ['stuck', 'slow'],
+    ] as const) {
+      await fpm.expectLog(
+        new RegExp(
+          `child \\d+, script '[^']*/${script}\\.mjs' \\(request: "GET /${script}\\.mjs\\?ms=30000&who=${who}&marker=[^"]*"\\) executing too slow`,
+        ),
+        { from: mark, timeoutMs: 10_000 },
+      );
+    }
+    // Both still run when the oldest reaches request_terminate_timeout: the line names the oldest,
+    // the next one names the other request the child takes with it.
     await fpm.expectLog(
       /\[pool www\] child \d+, script '[^']*sleep-ignoring-abort\.mjs' \(request: "GET \/sleep-ignoring-abort\.mjs\?ms=30000&who=hang&marker=[^"]*"\) execution timed out \(\d+\.\d+ sec\), terminating/,
       { from: mark, timeoutMs: 15_000 },
     );
-    await hanging.then(
-      () => undefined,
-      () => undefined,
+    await fpm.expectLog(
+      /child \d+: its other running requests end with it: "GET \/stuck\.mjs\?ms=30000&who=slow&marker=[^"]*"$/,
+      {
+        from: mark,
+      },
+    );
+    await Promise.all(
+      [hanging, slow].map((r) =>
+        r.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ),
     );
     assert.ok(
       !fpm.log.lines.slice(mark).some((l) => /who=slow[^"]*"\) execution timed out/.test(l)),
-      'the slow request is not named',
+      'the slow request is not named as the one that timed out',
     );
+    const slowLines = fpm.log.lines.slice(mark).filter((l) => l.includes('executing too slow'));
+    assert.equal(slowLines.length, 2, `one warning per slow request:\n${slowLines.join('\n')}`);
+    const slowlog = join(fpm.dir.path, 'slow.log');
+    const blocks = await waitFor(
+      () => {
+        const text = existsSync(slowlog) ? readFileSync(slowlog, 'utf8') : '';
+        const files = [...text.matchAll(/^script_filename = (.*)$/gm)].map((m) => basename(m[1] ?? ''));
+        return files.length >= 2 ? files.sort() : undefined;
+      },
+      { what: 'a slowlog block per slow request' },
+    );
+    assert.deepEqual(blocks, ['sleep-ignoring-abort.mjs', 'stuck.mjs']);
   },
 );
 
@@ -136,5 +184,20 @@ void test(
       durations.some((us) => us % 1000 !== 0),
       `durations in µs, not whole milliseconds: ${durations.join(', ')}`,
     );
+  },
+);
+
+void test(
+  "the pool's own status and ping requests stay out of the window's request figures",
+  { timeout: 60_000 },
+  async (t) => {
+    const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
+    for (let i = 0; i < 5; i++) {
+      await fullStatus(fpm);
+      assert.equal((await fpm.request({ params: { SCRIPT_NAME: '/ping', SCRIPT_FILENAME: '/ping' } })).status, 200);
+    }
+    assert.equal((await fullStatus(fpm))['window requests'], 0, 'status and ping polls are not load');
+    for (let i = 0; i < 4; i++) assert.equal((await fpm.request({ script: 'hello.mjs' })).status, 200);
+    assert.equal((await fullStatus(fpm))['window requests'], 4);
   },
 );
