@@ -38,7 +38,7 @@ test(
     const asked = Date.now();
     const busy = await fcgiRequest(
       address,
-      { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' },
+      { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json&full' },
       5000,
     );
     const tookMs = Date.now() - asked;
@@ -47,6 +47,14 @@ test(
     const status = JSON.parse(busy.body.toString()) as Record<string, unknown>;
     assert.equal(status['pool'], 'www');
     assert.equal(status['active processes'], 2, 'both children of the pool are active');
+    // Each blocked child shows what it runs and since when: its slot was written before the script ran.
+    const processes = status['processes'] as Record<string, unknown>[];
+    for (const p of processes) {
+      assert.equal(p['state'], 'Running', JSON.stringify(p));
+      assert.match(String(p['script']), /busy\.mjs$/, JSON.stringify(p));
+      assert.equal(p['request uri'], '/busy.mjs?ms=5000', JSON.stringify(p));
+      assert.ok(Number(p['request duration']) > 0, JSON.stringify(p));
+    }
 
     const script = await fcgiRequest(address, { scriptFilename: join(fpm.dir.path, 'x.mjs') }, 5000);
     assert.equal(script.status, 404, 'the status pool runs no scripts');
