@@ -1,6 +1,5 @@
 // The master process: binds every pool's socket, keeps each pool's children alive, and carries out
 // stop and reload requests through the process-control state machine.
-import type { ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FpmConfig, PoolConfig } from '../config/types.js';
@@ -24,7 +23,7 @@ import { Heartbeat, heartbeatPeriodMs } from './heartbeat.js';
 import { ProcessMax } from './process-max.js';
 import { Readiness } from './readiness.js';
 import { planSpares } from './spare-fit.js';
-import { SparePool } from './spare-pool.js';
+import { SparePool, type TakenSpare } from './spare-pool.js';
 
 export interface MasterOptions {
   readonly log: ErrorLog;
@@ -165,7 +164,7 @@ export class Master implements PoolHost {
     this.#readiness.wake();
   }
 
-  takeSpare(pool: PoolConfig): ChildProcess | undefined {
+  takeSpare(pool: PoolConfig): TakenSpare | undefined {
     return this.#spares.take(pool, process.env);
   }
 
