@@ -1,17 +1,18 @@
 // pm.max_memory_hard in the master. While a pool's children run requests, the master reads their
-// resident memory from /proc (src/master/proc-memory.ts) every SAMPLE_MS, sooner near the limit; no
-// timer runs while every child is idle. The rules are in src/master/pm/memory-limit.ts. A child past
+// scoreboard slots and their resident memory from /proc (src/master/proc-memory.ts) every SAMPLE_MS,
+// sooner near the limit. The sampling goes on BUSY_LINGER_MS after the last request; a child that
+// begins a request after an idle spell that long says so ('busy'), which starts it again, so no busy
+// spell goes unseen and no timer runs in an idle pool. The rules are in src/master/pm/memory-limit.ts. A child past
 // the limit is named with its running request and the memory seen, told to stop (it answers its
 // requests 503 and exits: src/worker/memory-limit.ts) and replaced; one that does not go is killed.
 // It also words the exit line of a child that reached the V8 heap limit.
 import type { RequestInfo } from '../ipc/messages.js';
-import type { SlotReport } from '../ipc/scoreboard-layout.js';
+import { BUSY_LINGER_MS } from './accept-set.js';
 import type { Child } from './child.js';
 import { memoryAction, nextSampleMs, SAMPLE_MS, type OverLimit } from './pm/memory-limit.js';
 import { isLive } from './pm/view.js';
 import type { PoolCore } from './pool-core.js';
 import { canReadResidentMemory, residentBytesOf } from './proc-memory.js';
-import { RunningRequests } from './running-requests.js';
 
 const MIB = 2 ** 20;
 const mib = (bytes: number): number => Math.round(bytes / MIB);
@@ -25,7 +26,6 @@ export class MemoryGuard {
   readonly #pool: PoolCore;
   readonly #readRss: (pid: number) => number | undefined;
   readonly #stopped = new Map<Child, Stopped>();
-  readonly #requests = new RunningRequests<Child>();
   #timer: NodeJS.Timeout | undefined;
   #unsupported = false;
 
@@ -39,31 +39,17 @@ export class MemoryGuard {
   }
 
   /**
-   * A child's scoreboard changed (`report`: the slot as reported). A running request starts the
+   * The child's slot was just read (it got busy, or was released). A running request starts the
    * sampling; a child that finished its requests above the limit (between two samples) is replaced
    * after them, like pm.max_memory.
    */
-  watch(child: Child, report?: SlotReport): void {
-    if (report !== undefined) {
-      const { running, lastBeginMs, oldestRunningStartMs } = report;
-      const { method, uri, query, script, contentLength, user } = report;
-      const info = { method, uri, query, script, contentLength, user };
-      this.#requests.seen(child, running, lastBeginMs, info, oldestRunningStartMs);
-    }
-    const limit = this.#limit;
-    if (limit <= 0) return;
-    if (child.running > 0) {
-      this.#start();
-    } else if (child.memoryBytes > limit && isLive(child)) {
-      this.#pool.log.notice(
-        `[pool ${this.#pool.name}] child ${child.pid} uses ${mib(child.memoryBytes)} MiB after its requests, ` +
-          `more than pm.max_memory_hard (${mib(limit)} MiB), replacing it`,
-      );
-      this.#pool.endChild(child, 'memory-limit');
-    }
+  watch(child: Child): void {
+    if (this.#limit <= 0) return;
+    if (child.running > 0) this.#start();
+    else this.#replaceIfOver(child);
   }
 
-  /** The heartbeat's check: sampling runs whenever some child runs a request. */
+  /** The heartbeat's check, after it read the slots: sampling runs whenever some child runs a request. */
   watchAll(): void {
     if (this.#limit <= 0 || this.#timer !== undefined) return;
     for (const child of this.#pool.children.values()) {
@@ -82,7 +68,6 @@ export class MemoryGuard {
     const stopped = this.#stopped.get(child);
     this.#stopped.delete(child);
     const request = this.#requestText(child);
-    this.#requests.forget(child);
     if (stopped !== undefined) {
       return `over pm.max_memory_hard (${mib(this.#pool.config.pm.maxMemoryHardBytes)} MiB), ${mib(stopped.rssBytes)} MiB seen`;
     }
@@ -107,12 +92,20 @@ export class MemoryGuard {
   readonly #sample = (): void => {
     this.#timer = undefined;
     const limit = this.#limit;
+    if (limit <= 0) return;
+    this.#pool.readSlots();
     const nowMs = Date.now();
     let watched = false;
+    let lingering = false;
     let highest = 0;
     for (const child of this.#pool.children.values()) {
       const stopped = this.#stopped.get(child);
-      if (child.running === 0 && stopped === undefined) continue;
+      if (child.running === 0 && stopped === undefined) {
+        // Within the linger a child begins requests without saying so: keep looking.
+        if (nowMs - child.idleSinceMs < BUSY_LINGER_MS) lingering = true;
+        this.#replaceIfOver(child);
+        continue;
+      }
       if (child.process.exitCode !== null || child.process.signalCode !== null) continue;
       const rss = this.#readRss(child.pid);
       // Gone, or exiting: a process's RSS reads 0 once the kernel has freed its memory.
@@ -123,10 +116,20 @@ export class MemoryGuard {
       if (action === 'stop') this.#stop(child, rss, nowMs);
       else if (action === 'kill' && stopped !== undefined) this.#kill(child, rss, stopped, nowMs);
     }
-    if (watched && limit > 0) {
+    if (watched || lingering) {
       this.#timer = setTimeout(this.#sample, nextSampleMs(highest, limit, this.#stopped.size > 0)).unref();
     }
   };
+
+  #replaceIfOver(child: Child): void {
+    const limit = this.#limit;
+    if (child.memoryBytes <= limit || !isLive(child)) return;
+    this.#pool.log.notice(
+      `[pool ${this.#pool.name}] child ${child.pid} uses ${mib(child.memoryBytes)} MiB after its requests, ` +
+        `more than pm.max_memory_hard (${mib(limit)} MiB), replacing it`,
+    );
+    this.#pool.endChild(child, 'memory-limit');
+  }
 
   #stop(child: Child, rssBytes: number, nowMs: number): void {
     const pool = this.#pool;
@@ -153,10 +156,10 @@ export class MemoryGuard {
 
   /**
    * `script '/srv/a.mjs' (request: "GET /a?b")` as php-fpm's timeout lines name a request: the one
-   * the child has been running longest (the memory grew while it ran), else the latest it began.
+   * the child has been running longest (the memory grew while it ran), as its slot shows it.
    */
   #requestText(child: Child): string {
-    const info = this.#requests.oldest(child, child.oldestRunningStartMs) ?? child.current?.info;
+    const info = child.inFlight[0]?.info;
     return info === undefined ? 'between requests' : `script '${info.script}' (request: "${requestLine(info)}")`;
   }
 }

@@ -1,9 +1,11 @@
-// Forking one child of a pool with the pool's environment and working directory.
-import { fork, type ChildProcess } from 'node:child_process';
+// Forking one child of a pool with the pool's environment and working directory, or a spare child
+// that has neither yet (src/master/spare-pool.ts).
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PoolConfig } from '../config/types.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+const SPARE_ENTRY = fileURLToPath(new URL('../worker/spare.js', import.meta.url));
 const profileDir = process.env['TSFPM_CHILD_CPU_PROF'];
 /** Extra Node flags for every child, for measurements (e.g. `--perf-basic-prof`), split on spaces. */
 const extraFlags = (process.env['TSFPM_CHILD_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
@@ -22,23 +24,60 @@ export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv)
   return { ...base, ...pool.env };
 }
 
-export function forkChild(pool: PoolConfig): ChildProcess {
-  const stdout = pool.catchWorkersOutput ? 'pipe' : 'ignore';
+/** The working directory of a pool's children: chdir, else the master's. */
+export function childDirectory(pool: PoolConfig): string {
+  return pool.chdir ?? process.cwd();
+}
+
+/**
+ * stdout follows catch_workers_output; stderr is always a pipe, since the master reads V8's heap-limit
+ * message there (src/master/worker-output.ts). fd 4: the child's scoreboard slot, a shared file the
+ * master reads (src/ipc/scoreboard-layout.ts).
+ */
+function childStdio(stdout: 'pipe' | 'ignore', scoreboardFd: number): StdioOptions {
+  return ['ignore', stdout, 'pipe', 'ipc', scoreboardFd];
+}
+
+/**
+ * The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir> writes
+ * a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements; TSFPM_CHILD_NODE_FLAGS
+ * adds any other flags.
+ */
+function childExecArgv(nodeFlags: readonly string[]): string[] {
+  return [
+    ...nodeFlags,
+    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ...extraFlags,
+  ];
+}
+
+/** `scoreboardFd`: the child's scoreboard slot (src/ipc/scoreboard-file.ts). */
+export function forkChild(pool: PoolConfig, scoreboardFd: number): ChildProcess {
   return fork(WORKER_ENTRY, [], {
-    cwd: pool.chdir ?? process.cwd(),
+    cwd: childDirectory(pool),
     env: childEnvironment(pool, process.env),
-    // stderr is a pipe even without catch_workers_output: the master reads V8's heap-limit message
-    // there (src/master/worker-output.ts). fd 4: the scoreboard reports of the child's reporter
-    // thread (src/ipc/scoreboard-layout.ts).
-    stdio: ['ignore', stdout, 'pipe', 'ipc', 'pipe'],
-    // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
-    // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements;
-    // TSFPM_CHILD_NODE_FLAGS adds any other flags.
-    execArgv: [
-      ...pool.nodeFlags,
-      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
-      ...extraFlags,
-    ],
+    stdio: childStdio(pool.catchWorkersOutput ? 'pipe' : 'ignore', scoreboardFd),
+    execArgv: childExecArgv(pool.nodeFlags),
+    serialization: 'json',
+  });
+}
+
+/**
+ * A spare: tsfpm's child code loaded, no pool. It starts in `/` with an environment of its own (none of
+ * the master's variables, which a clear_env pool must not see, and no pool's), and its output goes to
+ * pipes, since whether the pool it joins catches that output is not known yet. Its scoreboard slot is
+ * its own from the start and goes with it to the pool that takes it.
+ */
+export function forkSpare(
+  nodeFlags: readonly string[],
+  environment: NodeJS.ProcessEnv,
+  scoreboardFd: number,
+): ChildProcess {
+  return fork(SPARE_ENTRY, [], {
+    cwd: '/',
+    env: environment,
+    stdio: childStdio('pipe', scoreboardFd),
+    execArgv: childExecArgv(nodeFlags),
     serialization: 'json',
   });
 }

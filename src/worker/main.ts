@@ -10,12 +10,12 @@ import { serveConnection } from './connection.js';
 import type { ServedRequest } from './connection-request.js';
 import type { ConnectionHandle } from './connection-options.js';
 import { ConnectionLimit } from './connection-limit.js';
-import { onMasterAnswer, setSlotSource } from './master-query.js';
+import { onMasterAnswer } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
 import { applyPoolIdentity } from './privileges.js';
-import { ScoreboardWriter } from './scoreboard-writer.js';
+import { assumeAssignment } from './spare-assignment.js';
+import { countsInDurations, ScoreboardWriter } from './scoreboard-writer.js';
 import { createRequestRunner } from './run-request.js';
-import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
 import { openChildAccessLog, type ChildAccessLog } from '../log/child-access-log.js';
 import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watcher.js';
@@ -29,7 +29,7 @@ import { onMemoryLimit } from './memory-limit.js';
 /** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
 const READ_TIMEOUT_SWEEP_MS = 1000;
 let server: Server | Acceptor | undefined;
-/** This child's scoreboard slot in shared memory, reported to the master by a thread. */
+/** This child's scoreboard slot: a file the master reads (src/ipc/scoreboard-layout.ts). */
 export const scoreboard = new ScoreboardWriter();
 let quitting = false;
 let requestsServed = 0;
@@ -42,6 +42,9 @@ let slowlog: SlowlogWatcher | undefined;
 
 function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknown): void {
   const pool = message.pool;
+  if (message.spare !== undefined) assumeAssignment(message.spare);
+  // As php-fpm's children are `php-fpm: pool www` in ps.
+  process.title = `tsfpm: pool ${pool.name}`;
   setChildLogLevel(message.logLevel);
   // Log files are opened with the master's rights (php-fpm opens them as root), then privileges drop.
   try {
@@ -74,8 +77,10 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const run = createRequestRunner(pool);
   const flush = (): void => accessLog?.flush();
   onMemoryLimit({ pool: pool.name, requests: runningRequests, connections, stopAccepting: quit, flush });
-  scoreboard.startReporter();
-  setSlotSource(() => scoreboard.read());
+  scoreboard.publish();
+  if (message.busyNotice !== undefined) {
+    scoreboard.notifyBusyAfterIdle(message.busyNotice, () => sendToMaster({ type: 'busy' }));
+  }
 
   // The read timeouts of all connections, in one sweep (see read-timeout.ts). It runs while the child
   // has connections and stops at the first tick without any, so an idle child has no timer to wake it.
@@ -96,7 +101,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const onConnection = (socket: Transport, acceptedAtMs?: number): void => {
     if (!limit.admit(connections)) {
       socket.destroy();
-      if (dispatched) sendToMaster({ type: 'released', served: false, slot: undefined });
+      if (dispatched) sendToMaster({ type: 'released', served: false });
       return;
     }
     let requestsOnConnection = 0;
@@ -120,46 +125,36 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         running++;
         runningRequests.add(request);
         requestsOnConnection++;
-        request.cpuAtStartMicros = cpuTimeMicros();
         accessLog?.onStart(request);
-        slowlog?.begin(request);
+        const params = request.params;
         request.scoreboardToken = scoreboard.began(
           {
-            method: request.params['REQUEST_METHOD'] ?? '-',
-            uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
-            query: request.params['QUERY_STRING'] ?? '',
-            script: request.params['SCRIPT_FILENAME'] ?? '-',
-            contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
-            user: request.params['REMOTE_USER'] || '-',
+            method: params['REQUEST_METHOD'] ?? '-',
+            uri: params['SCRIPT_NAME'] ?? params['REQUEST_URI'] ?? '-',
+            query: params['QUERY_STRING'] ?? '',
+            script: params['SCRIPT_FILENAME'] ?? '-',
+            contentLength: Number(params['CONTENT_LENGTH'] ?? 0) || 0,
+            user: params['REMOTE_USER'] || '-',
           },
-          request.startedAtMs,
+          countsInDurations(pool, params['SCRIPT_NAME']),
         );
+        slowlog?.setRunning(scoreboard.running);
       },
       onFinish: (request) => {
         running--;
         runningRequests.delete(request);
         requestsServed++;
-        const durationMs = Date.now() - request.startedAtMs;
-        const cpuMicros = cpuTimeMicros() - request.cpuAtStartMicros;
-        const memoryBytes = residentBytes();
-        slowlog?.end(request);
+        const token = request.scoreboardToken;
+        const end = token === undefined ? undefined : scoreboard.ended(token, request.status);
+        slowlog?.setRunning(scoreboard.running);
         accessLog?.onFinish(request, {
-          durationUs: durationMs * 1000,
-          memoryBytes,
+          durationUs: end?.durationUs ?? (Date.now() - request.startedAtMs) * 1000,
+          memoryBytes: end?.memoryBytes ?? 0,
           peer: socket.remoteAddress(),
         });
-        const slot = request.scoreboardToken;
-        if (slot !== undefined) {
-          scoreboard.ended(slot, {
-            status: request.status,
-            durationUs: durationMs * 1000,
-            memoryBytes,
-            cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
-          });
-        }
         // Before END_REQUEST leaves (the socket is corked until the check phase): the web server's
-        // next connection must find this child idle in the master.
-        if (dispatched && running === 0) sendToMaster({ type: 'released', served: true, slot: scoreboard.read() });
+        // next connection must find this child idle in the master, which reads the slot on this.
+        if (dispatched && running === 0) sendToMaster({ type: 'released', served: true });
         if (pool.pm.maxRequests > 0 && requestsServed >= pool.pm.maxRequests && !quitting) {
           sendToMaster({ type: 'retiring', reason: `pm.max_requests (${pool.pm.maxRequests}) reached` });
           quit();
@@ -173,7 +168,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     sweep ??= setInterval(sweepReadTimeouts, READ_TIMEOUT_SWEEP_MS).unref();
     socket.onClose(() => {
       connections.delete(connection);
-      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false, slot: undefined });
+      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false });
       maybeExit();
     });
   };
@@ -252,8 +247,6 @@ function quit(): void {
 
 function maybeExit(): void {
   if (quitting && running === 0 && connections.size === 0) {
-    // The slot's last state leaves first: the reporter thread may not get another turn.
-    scoreboard.reportNow();
     accessLog?.flush();
     setImmediate(() => process.exit());
   }

@@ -93,7 +93,7 @@ function answer503(request: ServedRequest): string {
   const response = request.response;
   let answered = 'had ended';
   if (!response.ended) {
-    if (response.stdoutBytes === 0) {
+    if (!response.begun) {
       request.status = 503;
       void response.stdout(formatTextResponse(503, 'Service Unavailable\n')).catch(() => undefined);
       void response.end().catch(() => undefined);

@@ -1,12 +1,14 @@
 // pm.max_memory_hard: the rules (src/master/pm/memory-limit.ts) and the master's guard applying them
 // (src/master/memory-guard.ts) on a fake pool with fake children, a fake /proc and mocked timers: no
-// timer while every child is idle, a child past the limit named and told to stop, SIGKILL for one that
+// timer while every child is idle, sampling that lingers BUSY_LINGER_MS after the last request, a
+// child past the limit named with its oldest running request and told to stop, SIGKILL for one that
 // stays or keeps growing, the exit line's cause.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { PoolConfig } from '../../../src/config/types.js';
 import type { RequestInfo } from '../../../src/ipc/messages.js';
 import type { ErrorLog } from '../../../src/log/error-log.js';
+import { BUSY_LINGER_MS } from '../../../src/master/accept-set.js';
 import type { Child, EndReason } from '../../../src/master/child.js';
 import { MemoryGuard } from '../../../src/master/memory-guard.js';
 import {
@@ -44,7 +46,9 @@ interface FakeChild {
   pid: number;
   running: number;
   memoryBytes: number;
-  current: { info: RequestInfo; startedAtMs: number } | undefined;
+  idleSinceMs: number;
+  /** As the slot shows them, oldest first. */
+  inFlight: { info: RequestInfo }[];
   endReason: EndReason | undefined;
   retiring: boolean;
   readonly sent: unknown[];
@@ -65,7 +69,8 @@ function fakeChild(pid: number, fields: Partial<FakeChild> = {}): FakeChild {
     pid,
     running: 0,
     memoryBytes: 0,
-    current: undefined,
+    idleSinceMs: 0,
+    inFlight: [],
     endReason: undefined,
     retiring: false,
     sent,
@@ -94,6 +99,7 @@ function fakePool(children: FakeChild[], rss: Map<number, number>, limit = LIMIT
   const lines: string[] = [];
   const ended: [number, EndReason][] = [];
   const reads: number[] = [];
+  const slotReads = { count: 0 };
   const log = {
     warning: (m: string) => lines.push(`WARNING: ${m}`),
     notice: (m: string) => lines.push(`NOTICE: ${m}`),
@@ -103,6 +109,9 @@ function fakePool(children: FakeChild[], rss: Map<number, number>, limit = LIMIT
     config: { name: 'www', pm: { maxMemoryHardBytes: limit } } as unknown as PoolConfig,
     log,
     children: new Map(children.map((c) => [c.pid, c as unknown as Child])),
+    readSlots: () => {
+      slotReads.count++;
+    },
     endChild: (child: Child, reason: EndReason) => {
       ended.push([child.pid, reason]);
       child.endReason ??= reason;
@@ -112,7 +121,7 @@ function fakePool(children: FakeChild[], rss: Map<number, number>, limit = LIMIT
     reads.push(pid);
     return rss.get(pid);
   });
-  return { guard, lines, ended, reads };
+  return { guard, lines, ended, reads, slotReads };
 }
 
 const asChild = (c: FakeChild): Child => c as unknown as Child;
@@ -129,9 +138,9 @@ void test('no timer and no /proc read while every child is idle', (t) => {
 
 void test('a running child is sampled until it is idle again, faster near the limit', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-  const busy = fakeChild(1, { running: 1, current: { info: hog, startedAtMs: 0 } });
+  const busy = fakeChild(1, { running: 1, inFlight: [{ info: hog }] });
   const rss = new Map([[1, 60 * MIB]]);
-  const { guard, reads, lines } = fakePool([busy], rss);
+  const { guard, reads, lines, slotReads } = fakePool([busy], rss);
   guard.watch(asChild(busy));
   t.mock.timers.tick(SAMPLE_MS);
   assert.equal(reads.length, 1);
@@ -142,16 +151,40 @@ void test('a running child is sampled until it is idle again, faster near the li
   t.mock.timers.tick(FAST_SAMPLE_MS);
   assert.equal(reads.length, 4);
   busy.running = 0;
+  busy.idleSinceMs = Date.now();
   t.mock.timers.tick(FAST_SAMPLE_MS);
-  const after = reads.length;
+  const sampled = (): number => reads.length; // not narrowed by the asserts above
+  const after = sampled();
+  // A request begun within the linger sends no 'busy': the slots are still read, /proc is not.
+  const slotReadsBefore = slotReads.count;
+  t.mock.timers.tick(BUSY_LINGER_MS - SAMPLE_MS);
+  assert.ok(slotReads.count > slotReadsBefore, 'still reading the slots');
+  assert.equal(sampled(), after, 'no /proc read for an idle child');
+  busy.running = 1;
+  t.mock.timers.tick(SAMPLE_MS);
+  assert.equal(sampled(), after + 1, 'a request begun within the linger is sampled');
+  busy.running = 0;
+  busy.idleSinceMs = Date.now();
+  t.mock.timers.tick(BUSY_LINGER_MS + SAMPLE_MS);
+  const stoppedAt = slotReads.count;
   t.mock.timers.tick(10_000);
-  assert.equal(reads.length, after, 'the timer stopped');
+  assert.equal(slotReads.count, stoppedAt, 'the timer stopped');
   assert.deepEqual(lines, []);
+});
+
+void test('the request named is the oldest one running', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const quick = { ...hog, uri: '/quick.mjs', query: '', script: '/srv/quick.mjs' };
+  const busy = fakeChild(5, { running: 2, inFlight: [{ info: hog }, { info: quick }] });
+  const { guard, lines } = fakePool([busy], new Map([[5, 300 * MIB]]));
+  guard.watch(asChild(busy));
+  t.mock.timers.tick(SAMPLE_MS);
+  assert.match(lines[0] ?? '', /child 5, script '\/srv\/hog\.mjs' \(request: "POST \/hog\.mjs\?n=1"\) and 1 more/);
 });
 
 void test('past the limit: named with its request and the memory seen, told to stop, killed if it stays', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-  const busy = fakeChild(7, { running: 1, current: { info: hog, startedAtMs: 0 } });
+  const busy = fakeChild(7, { running: 1, inFlight: [{ info: hog }] });
   const rss = new Map([[7, 300 * MIB]]);
   const { guard, lines, ended } = fakePool([busy], rss);
   guard.watch(asChild(busy));
@@ -177,7 +210,7 @@ void test('past the limit: named with its request and the memory seen, told to s
 
 void test('a child told to stop that keeps growing past 1.5x the limit is killed before the grace ends', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-  const busy = fakeChild(7, { running: 2, current: { info: hog, startedAtMs: 0 } });
+  const busy = fakeChild(7, { running: 2, inFlight: [{ info: hog }] });
   const rss = new Map([[7, 270 * MIB]]);
   const { guard, lines } = fakePool([busy], rss);
   guard.watch(asChild(busy));
@@ -204,7 +237,7 @@ void test('a child that ended its requests above the limit is replaced after the
 });
 
 void test('exit cause: the V8 heap limit after a SIGABRT, with the request', () => {
-  const child = fakeChild(9, { running: 1, current: { info: hog, startedAtMs: 0 } });
+  const child = fakeChild(9, { running: 1, inFlight: [{ info: hog }] });
   const { guard } = fakePool([child], new Map());
   assert.equal(
     guard.exitCause(asChild(child), 'SIGABRT', true),
