@@ -24,6 +24,7 @@ import type { PoolCore } from './pool-core.js';
 import { RequestWatchdog } from './request-watchdog.js';
 import { newCounters, poolSnapshot, type PoolCounters } from './scoreboard-view.js';
 import { forkChild } from './spawn-child.js';
+import { applyChildFileLimit } from './file-limits.js';
 import { captureWorkerOutput } from './worker-output.js';
 
 export interface PoolHost {
@@ -112,6 +113,7 @@ export class PoolRuntime implements PoolCore {
     if (!this.#host.canSpawn() || this.#retired) return undefined;
     const processHandle = forkChild(this.config);
     const child = new Child(processHandle, this.name, this.generation);
+    applyChildFileLimit(this.config, child.pid, this.log); // before the init message: the child derives its cap from it
     this.children.set(child.pid, child);
     this.log.notice(`[pool ${this.name}] child ${child.pid} started`);
     processHandle.on('message', (message: unknown) => {
