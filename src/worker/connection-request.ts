@@ -38,7 +38,7 @@ export class ConnectionRequest implements ServedRequest {
   readonly destroyConnection: (reason: string) => void;
   scoreboardToken: { readonly startedAtMs: number } | undefined = undefined;
   cpuAtStartMicros = 0;
-  readonly #makeBody: () => RequestBody;
+  readonly #makeBody: (params: Params) => RequestBody;
   #body: RequestBody | undefined;
   /** The last STDIN record arrived (or the request was aborted): the body is complete. */
   bodyComplete = false;
@@ -60,7 +60,7 @@ export class ConnectionRequest implements ServedRequest {
       readonly startedAtMs: number;
     },
     response: FcgiResponse,
-    makeBody: () => RequestBody,
+    makeBody: (params: Params) => RequestBody,
     destroyConnection: (reason: string) => void,
   ) {
     this.requestId = begin.requestId;
@@ -74,7 +74,7 @@ export class ConnectionRequest implements ServedRequest {
 
   get body(): RequestBody {
     if (this.#body === undefined) {
-      this.#body = this.#makeBody();
+      this.#body = this.#makeBody(this.params);
       if (this.bodyComplete) this.#body.finish();
     }
     return this.#body;
