@@ -1,4 +1,4 @@
-// Exit statuses (sysexits, as php-fpm): documented in the README. Outside src/cli because the master
+// Exit statuses (sysexits, as php-fpm): documented in docs/command-line.md. Outside src/cli because the master
 // reports its own exit status too, and src/master does not import the command line.
 export const EXIT_OK = 0;
 /** Unknown option or argument. */

@@ -1,11 +1,25 @@
 // A pool status page (php-fpm's `?json&full`, which tsfpm serves the same way) as text for a
 // terminal: the pool's figures as `name: value` lines, then one table row per process. Keys are
 // taken from the page itself, so fields a server adds (tsfpm's memory, php-fpm 8.4's memory peak)
-// show up without changes here.
+// show up without changes here. The page's raw units (epoch seconds, seconds, microseconds, bytes)
+// are shown as people read them (a local date-time, 3h12m, 1.5 ms, 66 MiB); `--json` keeps them raw.
+import { formatBytes, formatDuration, formatLocalTime, formatPercent, formatUptime } from './human-units.js';
 
 type Scalar = string | number | boolean | null;
 
 export class StatusFormatError extends Error {}
+
+/** The unit of each numeric field of php-fpm's JSON page (sapi/fpm/fpm/fpm_status.c), pool and process alike. */
+const UNITS: Readonly<Record<string, (value: number) => string>> = {
+  'start time': formatLocalTime,
+  'start since': formatUptime,
+  'request duration': formatDuration,
+  'content length': formatBytes,
+  'last request cpu': formatPercent,
+  'last request memory': formatBytes,
+  'memory peak': formatBytes,
+  memory: formatBytes,
+};
 
 export function formatStatusTable(json: unknown): string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -14,7 +28,7 @@ export function formatStatusTable(json: unknown): string {
   const entries: [string, unknown][] = Object.entries(json);
   const scalars = entries.filter((entry): entry is [string, Scalar] => isScalar(entry[1]));
   const width = Math.max(0, ...scalars.map(([key]) => key.length + 1));
-  const lines = scalars.map(([key, value]) => `${`${key}:`.padEnd(width)} ${String(value)}`);
+  const lines = scalars.map(([key, value]) => `${`${key}:`.padEnd(width)} ${cell(key, value)}`);
   const processes = entries.find(([key]) => key === 'processes')?.[1];
   if (Array.isArray(processes) && processes.length > 0) {
     lines.push('', ...processTable(processes));
@@ -30,7 +44,7 @@ function processTable(processes: readonly unknown[]): string[] {
   const rows = processes.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null);
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const cells = rows.map((row) => columns.map((column) => cell(row[column])));
+  const cells = rows.map((row) => columns.map((column) => cell(column, row[column])));
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((r) => (r[i] ?? '').length)));
   const render = (values: readonly string[]): string =>
     values
@@ -40,7 +54,9 @@ function processTable(processes: readonly unknown[]): string[] {
   return [render(columns), render(widths.map((w) => '-'.repeat(w))), ...cells.map(render)];
 }
 
-function cell(value: unknown): string {
+function cell(key: string, value: unknown): string {
   if (value === undefined) return '';
+  const unit = UNITS[key];
+  if (unit !== undefined && typeof value === 'number') return unit(value);
   return isScalar(value) ? String(value) : JSON.stringify(value);
 }

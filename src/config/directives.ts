@@ -1,5 +1,5 @@
 // THE directive table. Parsing, defaults, relative-path rules, the "does not apply to
-// Node" warnings, the -tt dump order, the README reference and the sample conf/ test all read it.
+// Node" warnings, the -tt dump order, the docs/configuration.md reference and the sample conf/ test all read it.
 // Order inside each scope is php-fpm's -tt dump order (fpm_conf_dump); tsfpm additions come last.
 import { platform } from 'node:os';
 import * as t from './value-types.js';

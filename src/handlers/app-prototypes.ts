@@ -1,7 +1,7 @@
 // Express moves every req and res onto the app's own prototypes (`Object.setPrototypeOf` in
 // app.handle). After that switch V8 keeps the request's whole object graph through young-generation
-// GCs until a full one: 400+ KB promoted per scavenge, about half an Express request's CPU (README,
-// "Handler modes"). When http.Server builds req and res on those prototypes to begin with, the switch is
+// GCs until a full one: 400+ KB promoted per scavenge, about half an Express request's CPU (docs/performance.md,
+// "Express in node mode"). When http.Server builds req and res on those prototypes to begin with, the switch is
 // a no-op: V8 returns early when the prototype is already the one asked for.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

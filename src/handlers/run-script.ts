@@ -1,5 +1,5 @@
 // Runs a resolved script in the pool's mode: the per-mode dispatch behind run-request.ts, and the
-// request_terminate_timeout deadline the child enforces itself (see README, "Timeouts").
+// request_terminate_timeout deadline the child enforces itself (see docs/scripts.md, "Timeouts").
 import type { PoolConfig } from '../config/types.js';
 import type { ActiveRequest } from '../request/active-request.js';
 import { runInThreads } from './executor/threads-runner.js';

@@ -49,7 +49,7 @@ export async function failScript(job: ScriptJob, err: unknown): Promise<void> {
   await sendText(request, 500, 'Internal Server Error\n');
 }
 
-/** 504: the request outlived request_terminate_timeout but the child could stop it (see README). */
+/** 504: the request outlived request_terminate_timeout but the child could stop it (see docs/scripts.md). */
 export async function answerTimeout(job: ScriptJob): Promise<void> {
   const { request } = job;
   if (request.response.ended) return;

@@ -170,7 +170,7 @@ check(
 );
 
 // A script that blocks its worker (as PHP's sleep() does) is killed by the master at the limit. A script
-// that awaits and honours ctx.signal gets a 504 from its child instead, which lives on (README,
+// that awaits and honours ctx.signal gets a 504 from its child instead, which lives on (docs/scripts.md,
 // "Timeouts"): request-terminate-timeout.test.ts covers that tsfpm improvement.
 check(
   'request_terminate_timeout = 2s: connection closed without END_REQUEST, timed-out line, a replacement serves',

@@ -60,7 +60,7 @@ check(
 );
 
 // tsfpm difference: the master does not re-exec itself (no `reloading: execvp(...)` line): it keeps its
-// pid and sockets, validates the new file, then starts a new generation (README, "Signals").
+// pid and sockets, validates the new file, then starts a new generation (docs/operations.md, "Signals").
 check(
   'SIGUSR2: Reloading in progress, using inherited socket, reload complete; same master pid; a client during the reload is served',
   {},

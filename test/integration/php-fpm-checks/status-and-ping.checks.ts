@@ -46,7 +46,7 @@ check(
   },
 );
 
-// tsfpm difference: the text page may add fields after PHP-FPM's 14 (README); those 14 come first.
+// tsfpm difference: the text page may add fields after PHP-FPM's 14 (docs/status-and-scoreboard.md); those 14 come first.
 check(
   'text status: the 14 fields in order, values at column 23, pool and pm named; accepted conn +1 per request',
   {},

@@ -1,4 +1,4 @@
-// The shipped conf/ loads cleanly, and the sample files and the README reference cannot drift from THE table.
+// The shipped conf/ loads cleanly, and the sample files and the docs/configuration.md reference cannot drift from THE table.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
