@@ -25,6 +25,8 @@ export class RequestBody extends Readable {
   received = 0;
   /** Bytes handed to the stream (at most CONTENT_LENGTH). */
   #delivered = 0;
+  /** The body ended short: raised once the bytes before it are read. */
+  #pendingError: Error | undefined;
 
   /** `expectedBytes`: the body's CONTENT_LENGTH, when the request announced one. */
   constructor(pause: () => void, resume: () => void, expectedBytes?: number) {
@@ -39,7 +41,7 @@ export class RequestBody extends Readable {
   }
 
   override _read(): void {
-    this.#resume();
+    if (this.#pendingError === undefined) this.#resume();
   }
 
   /** A STDIN chunk arrived. */
@@ -87,10 +89,35 @@ export class RequestBody extends Readable {
       ),
       { code: 'TSFPM_ERR_FCGI_BODY_TRUNCATED' },
     );
-    // Whoever reads the body (a fetch Request, a node IncomingMessage, a thread task) gets this error,
-    // also when it starts reading later (the stream stays errored). A body only piped on (the CGI
-    // runner ends the script's stdin on close) has no error listener: that is not an uncaught exception.
+    // Whoever reads the body (a fetch Request, a node IncomingMessage, a thread task) gets this error
+    // after the bytes that did arrive. It is raised on the next read, not now: a stream destroyed
+    // before the script looks at it reads as an empty body through Readable.toWeb(). A body only piped
+    // on (the CGI runner ends the script's stdin on close) has no error listener: that is not an
+    // uncaught exception.
     this.on('error', IGNORE);
-    this.destroy(error);
+    this.#pendingError = error;
+    this.#raiseWhenRead();
+  }
+
+  // A reader's read() that takes the last buffered bytes raises the pending error next. Readable's own
+  // read(0) (filling its buffer before anyone reads) must not: the script would see an empty body.
+  override read(size?: number): unknown {
+    const chunk: unknown = super.read(size);
+    if (size !== 0 && this.#pendingError !== undefined && this.readableLength === 0) {
+      const error = this.#pendingError;
+      this.#pendingError = undefined;
+      process.nextTick(() => this.destroy(error));
+    }
+    return chunk;
+  }
+
+  /** A reader already waits for data that will not come: it gets the error now. */
+  #raiseWhenRead(): void {
+    const waiting = this.readableFlowing === true || this.listenerCount('readable') > 0;
+    if (waiting && this.readableLength === 0 && this.#pendingError !== undefined) {
+      const error = this.#pendingError;
+      this.#pendingError = undefined;
+      this.destroy(error);
+    }
   }
 }

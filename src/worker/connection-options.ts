@@ -23,8 +23,11 @@ export const SHED_IDLE = 2; // kept alive between requests
 export const SHED_SLOW_BODY = 3; // receiving a body below request_body_min_rate
 export const SHED_NEW = 4; // just accepted, not read yet: most likely a web server's request on its way
 export const SHED_NEVER = 5; // a request runs or its body arrives at a fair pace
-/** A connection younger than this that has sent nothing is SHED_NEW, not SHED_FRESH. */
-export const NEW_CONNECTION_MS = 100;
+/**
+ * A connection younger than this that has sent nothing is SHED_NEW, not SHED_FRESH: under a flood the
+ * child's loop lags, and a web server's request may sit unread in the socket buffer for a while.
+ */
+export const NEW_CONNECTION_MS = 1000;
 
 /** Why a connection was closed for its pace (the child counts them in one WARNING). */
 export type PaceCut = 'head-timeout' | 'body-timeout';
