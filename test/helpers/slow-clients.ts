@@ -133,6 +133,12 @@ export class Crowd {
       socket.once('connect', () => {
         connected = true;
         this.#connecting--;
+        if (this.#stopped) {
+          // Stopped meanwhile: a socket left open here would sit half-sent in the server.
+          socket.destroy();
+          resolve();
+          return;
+        }
         this.opened++;
         this.#sockets.add(socket);
         this.#progress.set(socket, 0);

@@ -26,7 +26,10 @@ daemonTest('a body ending short of CONTENT_LENGTH is an error on the body stream
     params: { CONTENT_LENGTH: '1000' },
   });
   assert.equal(res.status, 200);
-  assert.match(res.body.toString(), /^body error after 300 bytes: TSFPM_ERR_FCGI_BODY_TRUNCATED .*300 of the 1000 bytes/);
+  assert.match(
+    res.body.toString(),
+    /^body error after 300 bytes: TSFPM_ERR_FCGI_BODY_TRUNCATED .*300 of the 1000 bytes/,
+  );
   await fpm.expectLog(/WARNING: .*TSFPM_ERR_FCGI_BODY_TRUNCATED.*STDIN ended after 300 of the 1000 bytes/, {
     from: mark,
   });

@@ -58,7 +58,8 @@ for (const [signal, listen] of [
         onTimeout: () => fpm.withLog(new Error('')).message,
       });
       streaming = false;
-      for (let i = 0; i < 5; i++) assert.equal(await tryConnect(fpm), 'refused', `connect ${i} after the first refusal`);
+      for (let i = 0; i < 5; i++)
+        assert.equal(await tryConnect(fpm), 'refused', `connect ${i} after the first refusal`);
       if (signal === 'SIGQUIT') {
         // The graceful stop lets what runs finish.
         for (const response of await Promise.all(slow)) assert.equal(response.status, 200);

@@ -20,9 +20,11 @@ daemonTest(
     const owner = asRoot ? 'nobody' : undefined;
     const changed = base.replace(
       'listen.mode = 0660',
-      ['listen.mode = 0600', ...(owner !== undefined ? [`listen.owner = ${owner}`] : []), 'listen.acl_users = root'].join(
-        '\n',
-      ),
+      [
+        'listen.mode = 0600',
+        ...(owner !== undefined ? [`listen.owner = ${owner}`] : []),
+        'listen.acl_users = root',
+      ].join('\n'),
     );
     writeFileSync(fpm.configFile, changed);
     const mark = fpm.logMark;
