@@ -6,6 +6,7 @@ import { describeError } from '../errors.js';
 import { ErrorLog, type ErrorLogTarget } from '../log/error-log.js';
 import { formatLogLine } from '../log/line-format.js';
 import { Master } from '../master/master.js';
+import { configFileFor, missingConfigHint } from './config-path.js';
 import { runConfigTest } from './config-test.js';
 import { runDumpConfig } from './dump-config.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
@@ -14,11 +15,6 @@ import { parseCommandLine, type CliOptions } from './options.js';
 import { runRequestCommand } from './request-command.js';
 import { runStatusCommand } from './status-command.js';
 import { processIo } from './subcommand-io.js';
-
-function defaultConfigFile(options: CliOptions): string {
-  if (options.fpmConfig !== undefined) return options.fpmConfig;
-  return options.prefix !== undefined ? resolve(options.prefix, 'etc/tsfpm.conf') : '/etc/tsfpm.conf';
-}
 
 function fail(lines: readonly string[], code: number): never {
   for (const line of lines) process.stderr.write(`${line}\n`);
@@ -44,16 +40,17 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const options = parsed.options;
   const loadOptions: LoadOptions = {
-    configFile: defaultConfigFile(options),
+    configFile: configFileFor(options),
     prefix: options.prefix,
     pidFlag: options.pid,
     allowRoot: options.allowToRunAsRoot,
   };
   if (options.dumpConfig) process.exit(await runDumpConfig(loadOptions, processIo));
   if (options.test > 0) {
-    process.exit(
-      runConfigTest({ ...loadOptions, dump: options.test > 1 }, (line) => process.stderr.write(`${line}\n`)),
-    );
+    const write = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    process.exit(runConfigTest({ ...loadOptions, dump: options.test > 1 }, write, options));
   }
 
   const loaded = loadConfig(loadOptions);
@@ -63,6 +60,8 @@ async function main(argv: readonly string[]): Promise<void> {
       lines.push(formatLogLine('error', `failed to load configuration file '${resolve(loadOptions.configFile)}'`));
     }
     lines.push(formatLogLine('error', 'FPM initialization failed'));
+    const hint = missingConfigHint(options, loadOptions.configFile, loaded.messages);
+    if (hint !== undefined) lines.push(formatLogLine('notice', hint));
     await reportToLauncher({ type: 'daemon-failed', lines });
     fail(lines, EXIT_CONFIG);
   }

@@ -1,5 +1,6 @@
 // The command line, with php-fpm's flags (sapi/fpm/fpm/fpm_main.c), parsed by commander.
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_CONFIG_FILE } from './config-path.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { packageVersion } from './version.js';
 
@@ -42,18 +43,21 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
   const program = new Command('tsfpm')
     .usage('[options]')
     .description('FastCGI process manager for Node.js (PHP-FPM compatible)')
-    .option('-y, --fpm-config <file>', 'specify alternative path to the FastCGI process manager config file')
+    .option(
+      '-y, --fpm-config <file>',
+      `specify alternative path to the FastCGI process manager config file (default: ${DEFAULT_CONFIG_FILE}, or PREFIX/etc/tsfpm.conf with -p)`,
+    )
     .option('-p, --prefix <dir>', 'specify alternative prefix path (the default is the config file directory)')
     .option('-g, --pid <file>', 'specify the PID file location')
     .option('-t, --test', 'test the FPM configuration and exit; twice (-tt) also dump it', count, 0)
-    .option('-D, --daemonize', 'force to run in background, and ignore daemonize option from config file', false)
-    .option('-F, --nodaemonize', 'force to stay in foreground, and ignore daemonize option from config file', false)
-    .option('-O, --force-stderr', 'force output to stderr in nodaemonize even if stderr is not a TTY', false)
-    .option('-R, --allow-to-run-as-root', 'allow pool to run as root (disabled by default)', false)
+    // Flags without a default value: commander would print "(default: false)" after php-fpm's text.
+    .option('-D, --daemonize', 'force to run in background, and ignore daemonize option from config file')
+    .option('-F, --nodaemonize', 'force to stay in foreground, and ignore daemonize option from config file')
+    .option('-O, --force-stderr', 'force output to stderr in nodaemonize even if stderr is not a TTY')
+    .option('-R, --allow-to-run-as-root', 'allow pool to run as root (disabled by default)')
     .option(
       '--dump-config',
       'print the effective configuration (includes merged, defaults filled in) as an INI file and exit',
-      false,
     )
     .option('-e, --profile-info', 'accepted for php-fpm compatibility; has no effect')
     .version(`tsfpm ${packageVersion()} (fpm-fcgi) (node ${process.version})`, '-v, --version', 'print the version')
@@ -90,11 +94,11 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
     prefix?: string;
     pid?: string;
     test: number;
-    daemonize: boolean;
-    nodaemonize: boolean;
-    forceStderr: boolean;
-    allowToRunAsRoot: boolean;
-    dumpConfig: boolean;
+    daemonize?: boolean;
+    nodaemonize?: boolean;
+    forceStderr?: boolean;
+    allowToRunAsRoot?: boolean;
+    dumpConfig?: boolean;
   }>();
   return {
     kind: 'run',
@@ -103,11 +107,11 @@ export function parseCommandLine(argv: readonly string[]): ParseOutcome {
       prefix: o.prefix,
       pid: o.pid,
       test: o.test,
-      daemonize: o.daemonize,
-      nodaemonize: o.nodaemonize,
-      forceStderr: o.forceStderr,
-      allowToRunAsRoot: o.allowToRunAsRoot,
-      dumpConfig: o.dumpConfig,
+      daemonize: o.daemonize ?? false,
+      nodaemonize: o.nodaemonize ?? false,
+      forceStderr: o.forceStderr ?? false,
+      allowToRunAsRoot: o.allowToRunAsRoot ?? false,
+      dumpConfig: o.dumpConfig ?? false,
     },
   };
 }

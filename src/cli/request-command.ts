@@ -18,12 +18,12 @@ export const DEFAULT_CONNECT = '127.0.0.1:9000';
 interface RequestCliOptions {
   readonly connect: string;
   readonly method: string | undefined;
-  readonly header: string[];
+  readonly header: string[] | undefined;
   readonly data: string | undefined;
-  readonly param: string[];
+  readonly param: string[] | undefined;
   readonly scriptName: string | undefined;
-  readonly bodyOnly: boolean;
-  readonly health: boolean;
+  readonly bodyOnly: boolean | undefined;
+  readonly health: boolean | undefined;
   readonly path: string;
   readonly timeout: number;
 }
@@ -33,12 +33,13 @@ export async function runRequestCommand(argv: readonly string[], io: CommandIo):
     .argument('[script]', 'SCRIPT_FILENAME on the server, optionally followed by ?query')
     .addOption(connectOption())
     .option('-X, --method <method>', 'request method (default GET, or POST with --data)')
-    .option('-H, --header <line>', "request header 'Name: value' (repeatable)", collect, [])
+    // No default values for flags and lists: commander would print "(default: false)" and "(default: [])".
+    .option('-H, --header <line>', "request header 'Name: value' (repeatable)", collect)
     .option('-d, --data <body>', 'request body; @file reads a file, @- reads stdin')
-    .option('-P, --param <name=value>', 'raw FastCGI param, overrides the defaults (repeatable)', collect, [])
+    .option('-P, --param <name=value>', 'raw FastCGI param, overrides the defaults (repeatable)', collect)
     .option('--script-name <path>', 'SCRIPT_NAME (default: the script path)')
-    .option('-b, --body-only', 'print the body only, without the response headers', false)
-    .option('--health', 'health check: request the ping path, print the body, exit 0 only on 2xx', false)
+    .option('-b, --body-only', 'print the body only, without the response headers')
+    .option('--health', 'health check: request the ping path, print the body, exit 0 only on 2xx')
     .option('--path <path>', 'the ping path used by --health', '/ping')
     .option('-t, --timeout <ms>', 'deadline for the whole request', positiveMs, 5000);
   const parsed = await parseSubcommand(program, argv, io, (p) => ({
@@ -48,7 +49,7 @@ export async function runRequestCommand(argv: readonly string[], io: CommandIo):
   if (parsed.kind === 'exit') return parsed.code;
   const { options, script } = parsed.value;
 
-  const target = script ?? (options.health ? options.path : undefined);
+  const target = script ?? (options.health === true ? options.path : undefined);
   if (target === undefined) {
     await io.err(`tsfpm request: a SCRIPT is required (or --health)\n${program.helpInformation()}`);
     return EXIT_USAGE;
@@ -65,9 +66,9 @@ export async function runRequestCommand(argv: readonly string[], io: CommandIo):
       scriptName: options.scriptName ?? scriptFilename,
       query,
       method: options.method ?? (body === undefined ? 'GET' : 'POST'),
-      headers: options.header,
+      headers: options.header ?? [],
       body,
-      params: options.param,
+      params: options.param ?? [],
     });
   } catch (err) {
     if (err instanceof ConnectAddressError || err instanceof RequestInputError || isFsError(err)) {
@@ -81,8 +82,8 @@ export async function runRequestCommand(argv: readonly string[], io: CommandIo):
     const result = await fastcgiRequest(address, { params, timeoutMs: options.timeout, ...(body ? { body } : {}) });
     if (result.stderr.length > 0) await io.err(withNewline(result.stderr.toString('utf8')));
     const response = parseCgiResponse(result.stdout);
-    const bodyOnly = options.bodyOnly;
-    if (options.health) await io.out(withNewline(response.body.toString('utf8')));
+    const bodyOnly = options.bodyOnly === true;
+    if (options.health === true) await io.out(withNewline(response.body.toString('utf8')));
     else if (bodyOnly) await io.out(response.body);
     else await io.out(result.stdout);
     if (response.status >= 200 && response.status < 300) return EXIT_OK;

@@ -12,7 +12,7 @@ import { parseSubcommand, positiveMs, subcommand, type CommandIo } from './subco
 interface StatusCliOptions {
   readonly connect: string;
   readonly path: string;
-  readonly json: boolean;
+  readonly json: boolean | undefined;
   readonly timeout: number;
 }
 
@@ -20,7 +20,7 @@ export async function runStatusCommand(argv: readonly string[], io: CommandIo): 
   const program = subcommand('status', "print a pool's status page (pm.status_path) read over FastCGI")
     .addOption(connectOption())
     .option('--path <path>', "the pool's pm.status_path", '/status')
-    .option('--json', 'print the raw JSON (?json&full) instead of a table', false)
+    .option('--json', 'print the raw JSON (?json&full) instead of a table')
     .option('-t, --timeout <ms>', 'deadline for the request', positiveMs, 5000);
   const parsed = await parseSubcommand(program, argv, io, (p) => p.opts<StatusCliOptions>());
   if (parsed.kind === 'exit') return parsed.code;
@@ -53,7 +53,7 @@ export async function runStatusCommand(argv: readonly string[], io: CommandIo): 
       return EXIT_REQUEST_FAILED;
     }
     const text = response.body.toString('utf8');
-    if (options.json) {
+    if (options.json === true) {
       await io.out(text.endsWith('\n') ? text : `${text}\n`);
       return EXIT_OK;
     }

@@ -51,7 +51,7 @@ export async function parseSubcommand<T>(
   return { kind: 'ok', value: read(program) };
 }
 
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function positiveMs(value: string): number {
   const n = Number(value);

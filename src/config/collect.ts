@@ -35,6 +35,8 @@ export interface SectionDraft {
 export interface Collected {
   readonly global: SectionDraft;
   readonly pools: SectionDraft[];
+  /** A section header could not be read (its lines were skipped): "No pool defined" would be a cascade. */
+  readonly skippedSection: boolean;
 }
 
 const newSection = (name: string, isPool: boolean, opened?: Located): SectionDraft => ({
@@ -56,6 +58,9 @@ export class Collector {
   readonly global = newSection('global', false);
   readonly pools: SectionDraft[] = [];
   #current: SectionDraft = this.global;
+  /** Under a section header that could not be read: entries are dropped without messages. */
+  #skipping = false;
+  #skippedSection = false;
   readonly #warned = new Set<string>();
   readonly #sink: MessageSink;
 
@@ -64,15 +69,18 @@ export class Collector {
   }
 
   result(): Collected {
-    return { global: this.global, pools: this.pools };
+    return { global: this.global, pools: this.pools, skippedSection: this.#skippedSection };
   }
 
   /** Returns false when the token produced an error. */
   visit = (token: IniToken): boolean => {
     if (token.kind === 'section') {
+      this.#skipping = false;
       this.#openSection(token.name, token);
       return true;
     }
+    // The header's own error was reported; its lines would only add "unknown entry" follow-ons.
+    if (this.#skipping) return true;
     if (token.value === undefined) {
       const hint = token.name.startsWith('#')
         ? "; '#' does not start a comment in INI files (since PHP 7.0), use ';'"
@@ -88,6 +96,12 @@ export class Collector {
     const section = this.#current;
     const d = findDirective(section.isPool ? 'pool' : 'global', name);
     if (d) section.broken.add(d.name);
+  };
+
+  /** A section header could not be read: skip the lines under it, up to the next header. */
+  skipSection = (): void => {
+    this.#skipping = true;
+    this.#skippedSection = true;
   };
 
   #openSection(name: string, at: Located): void {

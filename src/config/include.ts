@@ -20,6 +20,8 @@ export interface WalkContext {
   readonly visit: (token: IniToken) => boolean;
   /** Told about a directive whose line could not be tokenized (so checks depending on it are skipped). */
   readonly markBroken: (directive: string) => void;
+  /** Told about a section header that could not be read: the lines under it are skipped (no cascade). */
+  readonly skipSection: () => void;
 }
 
 /** Walk the main file. Returns false when it (or anything it includes) could not be loaded cleanly. */
@@ -79,7 +81,8 @@ function walkFile(file: string, ctx: WalkContext, stack: readonly string[]): boo
 
 function reportLexError(e: LexError, ctx: WalkContext): void {
   ctx.sink.atLine(e, e.message, 'TSFPM_ERR_CONF_SYNTAX');
-  if (e.directive !== undefined) ctx.markBroken(e.directive);
+  if (e.sectionHeader === true) ctx.skipSection();
+  else if (e.directive !== undefined) ctx.markBroken(e.directive);
 }
 
 function expandInclude(pattern: string, at: Located, ctx: WalkContext, stack: readonly string[]): boolean {

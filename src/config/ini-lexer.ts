@@ -25,6 +25,8 @@ export interface LexError extends SourcePos {
   readonly message: string;
   /** The directive name the broken line seems to set, so dependent checks can be skipped. */
   readonly directive: string | undefined;
+  /** The line was a section header that could not be read: the lines under it belong to no known section. */
+  readonly sectionHeader?: true;
 }
 
 export interface LexResult {
@@ -37,7 +39,14 @@ export type EnvLookup = (name: string) => string | undefined;
 const TRUE_WORDS = new Set(['true', 'on', 'yes']);
 const FALSE_WORDS = new Set(['false', 'off', 'no', 'none', 'null']);
 
-class LineError extends Error {}
+class LineError extends Error {
+  constructor(
+    message: string,
+    readonly sectionHeader = false,
+  ) {
+    super(message);
+  }
+}
 
 /** Tokenize one file's text. Never throws: syntax errors are returned with their line. */
 export function lexIni(text: string, file: string, env: EnvLookup): LexResult {
@@ -53,7 +62,8 @@ export function lexIni(text: string, file: string, env: EnvLookup): LexResult {
         if (tok) tokens.push(tok);
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
-        errors.push({ file, line: index + 1, message: err.message, directive: guessDirective(part) });
+        const at = { file, line: index + 1, message: err.message, directive: guessDirective(part) };
+        errors.push(err.sectionHeader ? { ...at, sectionHeader: true } : at);
       }
     }
   });
@@ -86,13 +96,13 @@ function lexLine(raw: string, file: string, line: number, env: EnvLookup): IniTo
 
 function lexSection(text: string, file: string, line: number): IniToken {
   const close = text.indexOf(']');
-  if (close < 0) throw new LineError(`syntax error, section header '${text}' has no closing ']'`);
+  if (close < 0) throw new LineError(`syntax error, section header '${text}' has no closing ']'`, true);
   const name = text.slice(1, close).trim();
-  if (name === '') throw new LineError("syntax error, empty section name '[]'");
+  if (name === '') throw new LineError("syntax error, empty section name '[]'", true);
   const rest = text.slice(close + 1).trim();
   // `[www] ; comment` is a section header in PHP (ini quirk 1: the `ini` package gets this wrong).
   if (rest !== '' && !rest.startsWith(';')) {
-    throw new LineError(`syntax error, unexpected '${rest}' after section header '[${name}]'`);
+    throw new LineError(`syntax error, unexpected '${rest}' after section header '[${name}]'`, true);
   }
   return { kind: 'section', name, file, line };
 }

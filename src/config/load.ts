@@ -74,14 +74,15 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     sink,
     visit: collector.visit,
     markBroken: collector.markBroken,
+    skipSection: collector.skipSection,
   });
-  const { global, pools } = collector.result();
+  const { global, pools, skippedSection } = collector.result();
   const globalConfig = buildGlobal(global, { configFile, prefix, pidFlag: opts.pidFlag });
   checkGlobal(globalConfig, global, sink);
   const filesMissing = sink.messages.some(
     (m) => m.code === 'TSFPM_ERR_CONF_OPEN' || m.code === 'TSFPM_ERR_CONF_INCLUDE',
   );
-  if (pools.length === 0 && (readAll || !filesMissing)) {
+  if (pools.length === 0 && !skippedSection && (readAll || !filesMissing)) {
     sink.add(
       'error',
       `No pool defined. at least one pool section must be specified in config file (${configFile})`,

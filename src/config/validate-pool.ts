@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { checkAccessFormat } from './access-format-check.js';
 import { isUnixListen } from './build.js';
 import { logPathProblem } from './log-path-check.js';
+import { unixSocketDirectoryProblem } from './socket-path-check.js';
 import type { SectionDraft } from './collect.js';
 import type { Located, MessageSink } from './messages.js';
 import { lookupGroup, lookupUser } from './passwd.js';
@@ -304,6 +305,23 @@ function checkLogDirectory(c: PoolChecker, directive: 'access.log' | 'slowlog', 
     );
 }
 
+/**
+ * -t: a unix socket is bound in its directory, which tsfpm does not create. Without this check the
+ * start fails with bind()'s EACCES (libuv reports ENOENT as EACCES for unix sockets), which points at
+ * permissions instead of the missing directory.
+ */
+function checkListenDirectory(c: PoolChecker, address: string): void {
+  if (!isUnixListen(address) || c.broken('listen')) return;
+  const problem = unixSocketDirectoryProblem(address);
+  if (problem !== undefined)
+    c.report(
+      'error',
+      `cannot listen on '${address}': ${problem}`,
+      'listen',
+      'a unix socket path in an existing directory',
+    );
+}
+
 /** The checks across pools, after each pool's own: duplicate listen addresses, access.format, test-mode-only checks. */
 export function checkAcrossPools(pools: readonly PoolUnderCheck[], opts: CheckOptions, sink: MessageSink): void {
   pools.forEach((a, i) => {
@@ -345,6 +363,7 @@ export function checkAcrossPools(pools: readonly PoolUnderCheck[], opts: CheckOp
       c.report('error', `cannot get gid for group '${listen.group}'`, 'listen.group');
     checkLogDirectory(c, 'access.log', pool.config.accessLog);
     checkLogDirectory(c, 'slowlog', pool.config.slowlog);
+    checkListenDirectory(c, listen.address);
     const len = Buffer.byteLength(listen.address);
     if (isUnixListen(listen.address) && len > UNIX_PATH_MAX) {
       c.report(

@@ -20,6 +20,18 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
+// What a Node `(req, res)` handler does first with its second argument; under fetch that is ctx.
+const NODE_RESPONSE_CALL = /\b\w+\.(?:setHeader|writeHead|end|write|send|json|status|statusCode)\b.* is not a function/;
+const NODE_HINT = 'if this is a Node `(req, res)` handler, set `handler = node` in the pool';
+
+/** A fetch handler that failed the way a Node handler run as fetch fails: say how to run it as one. */
+function withNodeHint(err: unknown): unknown {
+  if (!(err instanceof TypeError) || !NODE_RESPONSE_CALL.test(err.message)) return err;
+  const hinted = new TypeError(`${err.message} (${NODE_HINT})`, { cause: err });
+  hinted.stack = `${hinted.name}: ${hinted.message}${(err.stack ?? '').replace(/^[^\n]*/, '')}`;
+  return hinted;
+}
+
 export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<void> {
   const { request } = job;
   let response: Response;
@@ -30,12 +42,12 @@ export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<vo
     if (!(result instanceof PlatformResponse)) {
       throw new TsfpmError(
         'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
-        `handler returned ${describeValue(result)}, expected a Response`,
+        `handler returned ${describeValue(result)}, expected a Response${result === undefined ? ` (${NODE_HINT})` : ''}`,
       );
     }
     response = result;
   } catch (err) {
-    await failScript(job, err);
+    await failScript(job, withNodeHint(err));
     return;
   }
   if (request.abort.aborted) {

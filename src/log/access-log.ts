@@ -2,8 +2,9 @@
 // O_APPEND fd, so lines from several children never interleave inside a line. Flushed within
 // FLUSH_DELAY_MS, when the buffer grows large, and synchronously at exit. The file is opened before
 // the child drops its privileges (php-fpm opens it in the master as root and the workers inherit it).
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeLogDirectory } from './make-log-dir.js';
 
 const FLUSH_DELAY_MS = 100;
 const FLUSH_BYTES = 64 * 1024;
@@ -60,6 +61,6 @@ export class AccessLogWriter {
 }
 
 function openAppend(path: string): number {
-  mkdirSync(dirname(path), { recursive: true });
+  makeLogDirectory(dirname(path));
   return openSync(path, 'a', 0o600);
 }

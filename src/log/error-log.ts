@@ -2,11 +2,11 @@
 // `log_format = json`. Writes are synchronous so nothing is lost when the master exits or crashes
 // (pino's asynchronous destination buffers lines, and the latest ones can be lost: pino's docs,
 // "Asynchronous Logging").
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/types.js';
 import { formatLogLine, LEVEL_RANK } from './line-format.js';
+import { makeLogDirectory } from './make-log-dir.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -126,6 +126,6 @@ export class ErrorLog {
 
 function openDestination(target: ErrorLogTarget): Destination {
   if (target.kind === 'stderr') return pino.destination({ fd: 2, sync: true });
-  mkdirSync(dirname(target.path), { recursive: true });
+  makeLogDirectory(dirname(target.path));
   return pino.destination({ dest: target.path, sync: true, append: true, mkdir: true });
 }

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
+import { unixSocketDirectoryProblem } from '../config/socket-path-check.js';
 import { TsfpmError } from '../errors.js';
 import type { ListenAddress } from './listen-address.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -101,7 +102,12 @@ export async function bindUnix(
   }
   const temporary = join(dirname(path), `.${basename(path).slice(0, 8)}-${randomBytes(4).toString('hex')}`);
   const handle = createServerHandle(temporary, -1, -1);
-  if (typeof handle === 'number') fail(path, handle);
+  if (typeof handle === 'number') {
+    const problem = unixSocketDirectoryProblem(path);
+    if (problem !== undefined)
+      throw new TsfpmError('TSFPM_ERR_STARTUP', `unable to bind listening socket for address '${path}': ${problem}`);
+    fail(path, handle);
+  }
   try {
     chmodSync(temporary, options.mode);
     if (options.uid !== undefined || options.gid !== undefined) {

@@ -6,6 +6,7 @@ import type { FpmConfig, PoolConfig } from '../config/types.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { describeError } from '../errors.js';
 import type { ErrorLog } from '../log/error-log.js';
+import { checkInstallAccess } from './install-access.js';
 import type { ExitVerdict } from './bury.js';
 import type { Child } from './child.js';
 import { PoolRuntime, type PoolHost } from './pool.js';
@@ -87,6 +88,7 @@ export class Master implements PoolHost {
     applyMasterFileLimit(this.#config.global.rlimitFiles);
     const pidFile = this.#pidFile();
     if (pidFile !== undefined) refuseIfRunning(pidFile);
+    checkInstallAccess(this.#config.pools);
     this.#sockets.offerActivated(takeActivatedSockets());
     const pools = await this.#openPools(this.#config);
     for (const unused of this.#sockets.releaseUnadopted()) {

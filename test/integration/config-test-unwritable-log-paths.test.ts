@@ -58,3 +58,29 @@ test('tsfpm -t accepts log paths in directories that do not exist yet but can be
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout + result.stderr, /test is successful/);
 });
+
+// Node's recursive mkdir never returns for a directory under /proc (mkdir answers ENOENT although the
+// parent exists): the master used to spin at 100% CPU. Both -t and the start now name the path.
+test('an error_log under /proc fails at -t and at start, naming the path, instead of spinning', async (t) => {
+  const dir = makeTempDir();
+  t.after(() => dir.remove());
+  const conf = writeConfig(dir.path, 'error_log = /proc/tsfpm-no-such-dir/error.log', '');
+  const expected =
+    /ERROR: cannot open error_log '\/proc\/tsfpm-no-such-dir\/error\.log': its directory '\/proc\/tsfpm-no-such-dir' does not exist and cannot be created \('\/proc' is on a proc filesystem, where no file or directory can be created\)/;
+  const tested = await runTsfpm(['-t', '-R', '-y', conf], { timeoutMs: 20_000 });
+  assert.equal(tested.code, 78, tested.stdout + tested.stderr);
+  assert.match(tested.stderr, expected);
+  const started = await runTsfpm(['-F', '-O', '-R', '-y', conf], { timeoutMs: 20_000 });
+  assert.equal(started.signal, null, 'the start ended by itself (not killed at the deadline)');
+  assert.equal(started.code, 78, started.stdout + started.stderr);
+  assert.match(started.stderr, expected);
+  assert.match(started.stderr, /ERROR: FPM initialization failed/);
+});
+
+test('an error_log that is an existing file under /proc (/proc/self/fd/2) is accepted', async (t) => {
+  const dir = makeTempDir();
+  t.after(() => dir.remove());
+  const conf = writeConfig(dir.path, 'error_log = /proc/self/fd/2', '');
+  const result = await runTsfpm(['-t', '-R', '-y', conf]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+});

@@ -52,6 +52,11 @@ const CHECKS: Readonly<Record<string, Check>> = {
     assert.equal(get.status, 405);
     assert.equal(get.headers['allow'], 'POST');
   },
+  'cjs-hello.js': async (send) => {
+    const response = await send({});
+    assert.equal(response.status, 200, response.body.toString());
+    assert.equal(response.body.toString(), 'Hello from CommonJS\n');
+  },
   'greet.ts': async (send) => {
     assert.equal((await send({ query: 'name=Ada' })).body.toString(), 'Hello, Ada\n');
     assert.equal((await send({})).body.toString(), 'Hello, TypeScript\n');
@@ -68,10 +73,9 @@ void test('the example scripts of the README and docs/scripts.md run as describe
   assert.ok(found.length >= 6, `${found.length} examples found`);
   const app = makeTempDir('tsfpm-examples-');
   t.after(() => app.remove());
-  // Packages resolve from node_modules beside the script or above it, as in /srv/app; a .ts file is an
-  // ES module in a "type": "module" package (the docs say so).
+  // Packages resolve from node_modules beside the script or above it, as in /srv/app. No package.json:
+  // each example is an ES module or CommonJS by its own syntax (the docs say so).
   symlinkSync(repoPath('node_modules'), join(app.path, 'node_modules'), 'dir');
-  writeFileSync(join(app.path, 'package.json'), '{ "type": "module" }\n');
   const fpm = await startDaemon(t, { vars: { POOL_EXTRA: 'security.limit_extensions = .js .mjs .ts' } });
 
   for (const example of found) {

@@ -54,3 +54,29 @@ test(
     }
   },
 );
+
+// libuv reports bind()'s ENOENT as EACCES for unix sockets: the master says what is really wrong.
+test(
+  'a unix socket in a directory that does not exist makes the start fail, naming the directory',
+  { timeout: 30_000 },
+  async (t) => {
+    const dir = makeTempDir();
+    t.after(() => dir.remove());
+    const path = dir.socketPath('missing/www.sock');
+    const fpm = await startDaemon(t, { waitReady: false, address: { kind: 'unix', path } });
+    try {
+      const status = await fpm.waitExit(10_000);
+      assert.notEqual(status.code, 0);
+      const missing = path.slice(0, -'/www.sock'.length).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      await fpm.expectLog(
+        new RegExp(
+          `ERROR: unable to bind listening socket for address '[^']+': the directory '${missing}' does not exist`,
+        ),
+        { timeoutMs: 2000 },
+      );
+      assert.equal(fpm.log.find(/Permission denied/), undefined);
+    } catch (err) {
+      throw fpm.withLog(err);
+    }
+  },
+);

@@ -1,12 +1,13 @@
 // The main-thread side of the slowlog: opens the slowlog file (before the child drops privileges),
 // starts the slowlog thread, and publishes the oldest running request to it in shared memory. Only
 // pools with `slowlog` and `request_slowlog_timeout` get one.
-import { mkdirSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PoolConfig } from '../../config/types.js';
 import { SHARED_REQUEST_BYTES, SharedRequest } from './shared-request.js';
 import type { SlowlogThreadData } from './slowlog-thread.js';
+import { makeLogDirectory } from '../../log/make-log-dir.js';
 
 const THREAD_ENTRY = new URL('./slowlog-thread.js', import.meta.url);
 
@@ -69,7 +70,7 @@ export class SlowlogWatcher {
 }
 
 function openAppend(path: string): number {
-  mkdirSync(dirname(path), { recursive: true });
+  makeLogDirectory(dirname(path));
   return openSync(path, 'a', 0o600);
 }
 

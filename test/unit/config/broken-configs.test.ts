@@ -443,6 +443,21 @@ const CASES: readonly Case[] = [
     stage: 'post-process',
   },
   {
+    name: 'unclosed section header: its lines are skipped, no follow-on errors',
+    extra: ['[two', 'listen = 127.0.0.1:9001', 'pm = static', 'pm.max_children = 1'],
+    error: "[{F}:9] syntax error, section header '[two' has no closing ']'",
+    line: 9,
+    stage: 'load',
+  },
+  {
+    name: 'unix socket in a missing directory (test mode)',
+    set: { listen: '/nonexistent-tsfpm-dir/www.sock' },
+    error:
+      "[pool www] cannot listen on '/nonexistent-tsfpm-dir/www.sock': the directory '/nonexistent-tsfpm-dir' does not exist (at {F}:4: listen = \"/nonexistent-tsfpm-dir/www.sock\", expected a unix socket path in an existing directory)",
+    line: 4,
+    stage: 'post-process',
+  },
+  {
     name: 'unix path too long (test mode)',
     set: { listen: LONG },
     error: `[pool www] cannot bind to UNIX socket '${LONG}' as path is too long (found length: ${LONG.length}, maximal length: 107) (at {F}:4: listen = "${LONG}")`,
@@ -483,6 +498,27 @@ describe('broken configs: one mistake each', () => {
       assert.equal(tail.at(-2), c.stage === 'load' ? loadLine : 'ERROR: failed to post process the configuration');
     });
   }
+
+  it('an unclosed header of the only pool: -t prints that one error and the closing lines', () => {
+    const dir = writeTree({
+      'main.conf':
+        '[global]\nerror_log = /tmp/tsfpm-unused.log\n[www\nlisten = 127.0.0.1:9000\npm = static\npm.max_children = 1\n',
+    });
+    const file = `${dir}/main.conf`;
+    const out: string[] = [];
+    assert.equal(
+      runConfigTest({ configFile: file, ...NOT_ROOT, dump: false }, (l) => out.push(l)),
+      78,
+    );
+    assert.deepEqual(
+      out.map((l) => l.replace(/^\[[^\]]+\] /, '')),
+      [
+        `ERROR: [${file}:3] syntax error, section header '[www' has no closing ']'`,
+        `ERROR: failed to load configuration file '${file}'`,
+        'ERROR: FPM initialization failed',
+      ],
+    );
+  });
 
   it('reports every independent error in one run, in file:line order', () => {
     const dir = writeTree({
