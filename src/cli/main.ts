@@ -7,14 +7,12 @@ import { ErrorLog, type ErrorLogTarget } from '../log/error-log.js';
 import { formatLogLine } from '../log/line-format.js';
 import { Master } from '../master/master.js';
 import { configFileFor, missingConfigHint } from './config-path.js';
-import { runConfigTest } from './config-test.js';
-import { runDumpConfig } from './dump-config.js';
 import { isDaemonChild, launchDaemon, reportToLauncher } from './daemonize.js';
 import { EXIT_CONFIG, EXIT_SOFTWARE } from './exit-codes.js';
 import { parseCommandLine, type CliOptions } from './options.js';
-import { runRequestCommand } from './request-command.js';
-import { runStatusCommand } from './status-command.js';
-import { processIo } from './subcommand-io.js';
+
+// The subcommands and -t / --dump-config are imported when asked for: the daemon, which lives for
+// months, does not keep their modules (the client, the INI writer) in memory.
 
 function fail(lines: readonly string[], code: number): never {
   for (const line of lines) process.stderr.write(`${line}\n`);
@@ -35,7 +33,11 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(parsed.code);
   }
   if (parsed.kind === 'command') {
-    const run = parsed.name === 'request' ? runRequestCommand : runStatusCommand;
+    const { processIo } = await import('./subcommand-io.js');
+    const run =
+      parsed.name === 'request'
+        ? (await import('./request-command.js')).runRequestCommand
+        : (await import('./status-command.js')).runStatusCommand;
     process.exit(await run(parsed.argv, processIo));
   }
   const options = parsed.options;
@@ -45,8 +47,13 @@ async function main(argv: readonly string[]): Promise<void> {
     pidFlag: options.pid,
     allowRoot: options.allowToRunAsRoot,
   };
-  if (options.dumpConfig) process.exit(await runDumpConfig(loadOptions, processIo));
+  if (options.dumpConfig) {
+    const { processIo } = await import('./subcommand-io.js');
+    const { runDumpConfig } = await import('./dump-config.js');
+    process.exit(await runDumpConfig(loadOptions, processIo));
+  }
   if (options.test > 0) {
+    const { runConfigTest } = await import('./config-test.js');
     const write = (line: string): void => {
       process.stderr.write(`${line}\n`);
     };

@@ -226,6 +226,14 @@ export const DIRECTIVES: readonly Directive[] = [
     default: 'text',
     doc: "tsfpm: shape of error-log lines: 'text' (php-fpm's `[date] LEVEL: message`) or 'json' (one object per line).",
   }),
+  G({
+    name: 'process.spare_children',
+    origin: 'tsfpm',
+    type: t.int({ min: 0 }),
+    key: 'spareChildren',
+    default: 1,
+    doc: "tsfpm: children the master keeps started ahead of need, in no pool yet: an ondemand pool's first connection, a dynamic pool's new child or a replacement takes one and serves within milliseconds instead of waiting for a Node start. Kept while an ondemand or dynamic pool can use them; a pool whose node.flags differ from the spares' (or whose environment sets a variable Node reads at start, such as NODE_OPTIONS) forks its children as before. 0 disables.",
+  }),
   define('any', {
     name: 'include',
     kind: 'include',

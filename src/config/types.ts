@@ -36,6 +36,8 @@ export interface GlobalConfig {
   readonly rlimitCore: number | 'unlimited' | undefined;
   readonly eventsMechanism: string | undefined;
   readonly systemdIntervalMs: number;
+  /** Pool-less children kept started ahead of need (process.spare_children); 0 = none. */
+  readonly spareChildren: number;
 }
 
 export interface PmConfig {

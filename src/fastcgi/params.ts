@@ -1,5 +1,5 @@
 // FastCGI name-value pairs: a length < 128 takes one byte, otherwise four bytes with the top bit set.
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import { ProtocolError } from '../errors.js';
 import { FCGI_PARAMS } from './constants.js';
 
@@ -17,18 +17,88 @@ export function decodeParamText(bytes: Buffer): string {
 }
 
 /**
- * decodeParamText for a range of `buf`. `latin1` is the whole buffer decoded once as latin1 (one char
- * per byte, so byte offsets are string offsets): an ASCII range is a cheap slice of it, which is
- * nearly every name and value; `ascii` says the whole buffer is ASCII, so no range needs a look.
+ * Text of a range of `buf`: decodeParamText's answer. An ASCII range (nearly every name and value) is
+ * a slice of the stream decoded once as latin1 (one char per byte, so byte offsets are string
+ * offsets), made on first need.
  */
-function decodeRange(buf: Buffer, latin1: string, ascii: boolean, start: number, end: number): string {
-  if (!ascii) {
+class RangeText {
+  readonly #buf: Buffer;
+  #latin1: string | undefined;
+
+  constructor(buf: Buffer) {
+    this.#buf = buf;
+  }
+
+  text(start: number, end: number): string {
+    const buf = this.#buf;
     for (let i = start; i < end; i++) {
       if ((buf[i] ?? 0) >= 0x80) return decodeParamText(buf.subarray(start, end));
     }
+    this.#latin1 ??= buf.toString('latin1');
+    return this.#latin1.slice(start, end);
   }
-  return latin1.slice(start, end);
 }
+
+/**
+ * The names and values of recent PARAMS streams, by position: a web server sends the same names in
+ * the same order on every request, and many of the same values (method, document root, server
+ * fields, often the script). Bytes equal to the ones seen at that position last time give the same
+ * string again, without decoding it or hashing a new string into a property name: measured in a
+ * child, that was most of the cost of decoding the PARAMS of a small request. Only short texts are
+ * kept, and at most MAX_REMEMBERED positions.
+ */
+const MAX_REMEMBERED = 128;
+const MAX_REMEMBERED_LENGTH = 256;
+
+interface Remembered {
+  readonly bytes: Buffer;
+  readonly text: string;
+}
+
+const rememberedNames: (Remembered | undefined)[] = [];
+const rememberedValues: (Remembered | undefined)[] = [];
+
+function sameBytes(buf: Buffer, start: number, end: number, known: Buffer): boolean {
+  if (end - start !== known.length) return false;
+  for (let i = 0; i < known.length; i++) if (buf[start + i] !== known[i]) return false;
+  return true;
+}
+
+/** The text of buf[start, end): the one remembered at this position when the bytes are the same. */
+function recall(
+  memory: (Remembered | undefined)[],
+  position: number,
+  buf: Buffer,
+  start: number,
+  end: number,
+  ranges: RangeText,
+): string {
+  const known = memory[position];
+  if (known !== undefined && sameBytes(buf, start, end, known.bytes)) return known.text;
+  const text = ranges.text(start, end);
+  if (position < MAX_REMEMBERED && end - start <= MAX_REMEMBERED_LENGTH) {
+    // A copy: the stream's buffer is the socket's chunk, which must not be kept alive.
+    memory[position] = { bytes: Buffer.from(buf.subarray(start, end)), text };
+  }
+  return text;
+}
+
+/**
+ * What decodeParams fills before it drops the prototype. An Object.create(null) object starts in
+ * dictionary mode, and its table grew through several sizes for a request's ~20 pairs: a third of a
+ * small request's allocations, measured. An instance of a class (with no inherited members: its
+ * prototype has none) keeps fast properties, and keeps them when its prototype is then set to null.
+ */
+// Named Object: util.inspect names an object after the constructor that made it, and params must
+// show as an Object.create(null) object does (`[Object: null prototype] {...}`).
+const ParamsUnderConstruction = class Object {};
+Object.setPrototypeOf(ParamsUnderConstruction.prototype, null);
+// The class's own `constructor` would be inherited while the pairs go in: a pair named so must land
+// on the object (it does: assigning over an inherited data property makes an own one), and nothing
+// else may be found there.
+Reflect.deleteProperty(ParamsUnderConstruction.prototype, 'constructor');
+/** Taken at load: scripts may replace the global (a test fixture counts Express's prototype switches). */
+const setPrototypeOf = Object.setPrototypeOf;
 
 /**
  * Where the length that pairLength() just read ends. Module state instead of returning
@@ -59,9 +129,8 @@ const truncated = (): ProtocolError =>
  * hash than their bytes suggest.
  */
 export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): Params {
-  const params: Params = Object.create(null) as Params;
-  const latin1 = buf.toString('latin1');
-  const ascii = isAscii(buf);
+  const params = new ParamsUnderConstruction() as Params;
+  const ranges = new RangeText(buf);
   const size = buf.length;
   let offset = 0;
   let pairs = 0;
@@ -82,10 +151,13 @@ export function decodeParams(buf: Buffer, maxPairs = Number.POSITIVE_INFINITY): 
     const valueStart = offset + nameLength;
     const end = valueStart + valueLength;
     if (end > size) throw truncated();
-    params[decodeRange(buf, latin1, ascii, offset, valueStart)] = decodeRange(buf, latin1, ascii, valueStart, end);
+    const position = pairs - 1;
+    const name = recall(rememberedNames, position, buf, offset, valueStart, ranges);
+    params[name] = recall(rememberedValues, position, buf, valueStart, end, ranges);
     offset = end;
   }
-  return params;
+  // From here on what Object.create(null) gives: no prototype, so no name finds an inherited member.
+  return setPrototypeOf(params, null) as Params;
 }
 
 function lengthBytes(length: number): Buffer {

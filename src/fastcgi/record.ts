@@ -75,23 +75,6 @@ export function encodeStream(type: number, requestId: number, payload: Uint8Arra
   return out;
 }
 
-/**
- * Two payloads (a response head and its body) as one stream buffer, without joining them first: a
- * single record when they fit, which is nearly every small response.
- */
-export function encodeStreamParts(type: number, requestId: number, first: Uint8Array, second: Uint8Array): Buffer {
-  const length = first.length + second.length;
-  if (length === 0 || length > FCGI_OUTPUT_CHUNK_LEN)
-    return encodeStream(type, requestId, Buffer.concat([first, second]));
-  const padding = paddingFor(length);
-  const out = Buffer.allocUnsafe(FCGI_HEADER_LEN + length + padding);
-  writeHeader(out, 0, type, requestId, length, padding);
-  out.set(first, FCGI_HEADER_LEN);
-  out.set(second, FCGI_HEADER_LEN + first.length);
-  out.fill(0, FCGI_HEADER_LEN + length);
-  return out;
-}
-
 export function encodeEndRequest(requestId: number, appStatus: number, protocolStatus: number): Buffer {
   const body = Buffer.alloc(8);
   body.writeUInt32BE(appStatus >>> 0, 0);

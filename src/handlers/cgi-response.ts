@@ -16,18 +16,30 @@ function clean(value: string): string {
   return /[\r\n]/.test(value) ? value.replace(/[\r\n]+/g, ' ') : value;
 }
 
-/** The header block: optional Status line, `Name: value` lines, blank line. */
+/**
+ * The header block as text: optional Status line, `Name: value` lines, blank line. Header names and
+ * values are byte strings (chars up to U+00FF, as Headers and the head parsers give them): the text
+ * is sent as latin1, one byte per char.
+ */
+export function responseHeadText(
+  status: number,
+  reason: string | undefined,
+  headers: Iterable<readonly [string, string]>,
+): string {
+  let head = '';
+  const line = statusLine(status, reason);
+  if (line !== undefined) head += `${line}\r\n`;
+  for (const [name, value] of headers) head += `${clean(name)}: ${clean(value)}\r\n`;
+  return `${head}\r\n`;
+}
+
+/** The header block as bytes (responseHeadText in latin1). */
 export function formatResponseHead(
   status: number,
   reason: string | undefined,
   headers: Iterable<readonly [string, string]>,
 ): Buffer {
-  let head = '';
-  const line = statusLine(status, reason);
-  if (line !== undefined) head += `${line}\r\n`;
-  for (const [name, value] of headers) head += `${clean(name)}: ${clean(value)}\r\n`;
-  head += '\r\n';
-  return Buffer.from(head, 'latin1');
+  return Buffer.from(responseHeadText(status, reason, headers), 'latin1');
 }
 
 /** A complete small text response (errors such as 404 `File not found.`). */

@@ -77,7 +77,7 @@ export function runCgi(job: ScriptJob, pool: PoolConfig): Promise<void> {
             request.status = head.status;
             await request.response.stdout(job.isHead ? head.head : Buffer.concat([head.head, head.rest]));
           } else if (!job.isHead) {
-            await request.response.stdout(chunk);
+            await request.response.stdout(chunk, true); // the pipe's own chunk: sent in place when large
           }
         })
         .catch((err: unknown) => {

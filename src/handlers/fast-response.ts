@@ -110,13 +110,12 @@ export class FastResponse extends BaseResponse {
     return new FastResponse(text, { ...init, headers: [...headers] });
   }
 
-  /** The kept body bytes, once, for the writer; undefined when the body is a stream or already used. */
-  takeKeptBody(): Uint8Array | undefined {
+  /** The kept body (a string is sent as UTF-8), once, for the writer; undefined when it is a stream or already used. */
+  takeKeptBody(): Uint8Array | string | undefined {
     const state = stateOf(this);
     if (state === undefined || state.used || state.stream !== undefined) return undefined;
     state.used = true;
-    const kept = state.kept;
-    return typeof kept === 'string' ? Buffer.from(kept, 'utf8') : kept;
+    return state.kept;
   }
 
   /** The header lines to send: the kept pairs while nobody made the Headers object, else from it. */

@@ -32,29 +32,42 @@ function withNodeHint(err: unknown): unknown {
   return hinted;
 }
 
-export async function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<void> {
-  const { request } = job;
-  let response: Response;
+/**
+ * Not async: a handler that answers synchronously (most small ones) with a body that goes straight
+ * out costs no promise hop between the call and the write.
+ */
+export function runFetch(job: ScriptJob, fetch: FetchFunction): Promise<void> {
+  let returned: unknown;
   try {
-    const returned: unknown = fetch(lazyRequest(request), job.ctx);
-    // A handler that answers synchronously (most small ones) costs no promise hop here.
-    const result = returned instanceof Promise ? ((await returned) as unknown) : returned;
-    if (!(result instanceof PlatformResponse)) {
-      throw new TsfpmError(
+    returned = fetch(lazyRequest(job.request), job.ctx);
+  } catch (err) {
+    return failScript(job, withNodeHint(err));
+  }
+  if (returned instanceof Promise) {
+    return returned.then(
+      (result: unknown) => answer(job, result),
+      (err: unknown) => failScript(job, withNodeHint(err)),
+    );
+  }
+  return answer(job, returned);
+}
+
+function answer(job: ScriptJob, result: unknown): Promise<void> {
+  if (!(result instanceof PlatformResponse)) {
+    return failScript(
+      job,
+      new TsfpmError(
         'TSFPM_ERR_SCRIPT_BAD_RESPONSE',
         `handler returned ${describeValue(result)}, expected a Response${result === undefined ? ` (${NODE_HINT})` : ''}`,
-      );
-    }
-    response = result;
-  } catch (err) {
-    await failScript(job, withNodeHint(err));
-    return;
+      ),
+    );
   }
-  if (request.abort.aborted) {
-    // Too late (request_terminate_timeout or the web server gave up): the answer has been given.
-    await failScript(job, request.abort.signal.reason);
-    await response.body?.cancel().catch(() => undefined);
-    return;
-  }
-  await sendResponse(job, response);
+  if (job.request.abort.aborted) return tooLate(job, result);
+  return sendResponse(job, result);
+}
+
+/** The answer came after request_terminate_timeout or the web server gave up: it has been given. */
+async function tooLate(job: ScriptJob, response: Response): Promise<void> {
+  await failScript(job, job.request.abort.signal.reason);
+  await response.body?.cancel().catch(() => undefined);
 }

@@ -103,7 +103,10 @@ export function findHandler(namespace: Record<string, unknown>, path: string, mo
 /** The first version of each path loaded here keeps the plain URL; later versions get `?v=mtime`. */
 const firstVersion = new Map<string, number>();
 const loaded = new Map<string, Promise<LoadedScript>>();
-/** The scripts whose import has finished, for a lookup without a promise hop. */
+/**
+ * The scripts whose import has finished, by path (the version whose mtime matches runs), for a lookup
+ * without a promise hop and without building a key string per request.
+ */
 const ready = new Map<string, LoadedScript>();
 
 export async function importScript(path: string, mtimeMs: number): Promise<Record<string, unknown>> {
@@ -122,14 +125,15 @@ export async function importScript(path: string, mtimeMs: number): Promise<Recor
 
 /** The script when it is already loaded (nearly every request), else the promise of it. */
 export function loadScript(path: string, mtimeMs: number, mode: HandlerMode): LoadedScript | Promise<LoadedScript> {
+  const done = ready.get(path);
+  if (done?.mtimeMs === mtimeMs) return done;
   const key = `${mtimeMs}:${path}`;
-  const done = ready.get(key);
-  if (done !== undefined) return done;
   let pending = loaded.get(key);
   if (pending === undefined) {
     pending = importScript(path, mtimeMs).then((namespace) => {
       const script: LoadedScript = { path, mtimeMs, handler: findHandler(namespace, path, mode) };
-      ready.set(key, script);
+      // The version loaded last (an edited script's child retires); another one is found through `loaded`.
+      ready.set(path, script);
       return script;
     });
     // A module that failed to load is tried again on the next request (the file may be fixed).

@@ -78,11 +78,14 @@ export function runNode(job: ScriptJob, handler: NodeHandler, maxHeaderSize: num
         write: async (data) => {
           const { head, body } = parser.feed(data);
           if (request.abort.aborted) return;
+          // Given (sent in place when large): http.ServerResponse hands its socket the script's own
+          // buffers, as Node's own server does, or fresh ones.
           if (head !== undefined) {
             request.status = head.status;
-            await request.response.stdout(body.length === 0 ? head.head : Buffer.concat([head.head, ...body]));
+            await request.response.stdout(body.length === 0 ? head.head : Buffer.concat([head.head, ...body]), true);
           } else if (body.length > 0) {
-            await request.response.stdout(body.length === 1 && body[0] !== undefined ? body[0] : Buffer.concat(body));
+            const bytes = body.length === 1 && body[0] !== undefined ? body[0] : Buffer.concat(body);
+            await request.response.stdout(bytes, true);
           }
         },
         end: () => {

@@ -62,12 +62,19 @@ export function hasAllowedExtension(path: string, extensions: readonly string[])
   return extensions.length === 0 || extensions.some((ext) => path.endsWith(ext));
 }
 
-/** The resolution; synchronous while the path's last check is fresh (nearly every request). */
-export function resolveScript(params: Params, options: ResolveOptions): ScriptResolution | Promise<ScriptResolution> {
+/**
+ * The resolution; synchronous while the path's last check is fresh (nearly every request). `nowMs`
+ * may be a clock read made a moment earlier (the request's start): it only ages the check.
+ */
+export function resolveScript(
+  params: Params,
+  options: ResolveOptions,
+  nowMs = Date.now(),
+): ScriptResolution | Promise<ScriptResolution> {
   stripProxyPrefix(params);
   const path = requestedScriptPath(params);
   if (path === undefined || (path.includes('..') && path.split('/').includes('..'))) return { kind: 'not-found', path };
-  const now = Date.now();
+  const now = nowMs;
   const cached = cache.get(path);
   if (cached !== undefined && now - cached.checkedAtMs < REVALIDATE_MS) return cached.result;
   return check(path, options).then((result) => {

@@ -11,7 +11,7 @@ export function scriptLogger(pool: string): ScriptLogger {
   return { error: at('error'), warning: at('warning'), notice: at('notice'), debug: at('debug') };
 }
 
-/** One per request, so a class: its shape is fixed and nothing but waitUntil is a closure. */
+/** One per request, so a class: its shape is fixed and no closure is made unless waitUntil is asked for. */
 class ScriptContext implements TsfpmContext {
   readonly params: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
@@ -19,6 +19,7 @@ class ScriptContext implements TsfpmContext {
   readonly role: 'responder' | 'authorizer';
   readonly log: ScriptLogger;
   readonly #request: ActiveRequest;
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
 
   constructor(pool: PoolConfig, log: ScriptLogger, request: ActiveRequest) {
     this.params = request.params;
@@ -34,14 +35,20 @@ class ScriptContext implements TsfpmContext {
     return this.#request.abort.signal;
   }
 
-  // A field, not a method: scripts pass `ctx.waitUntil` around unbound.
-  readonly waitUntil = (promise: Promise<unknown>): void => {
-    this.#request.background.push(
-      Promise.resolve(promise).catch((err: unknown) =>
-        this.log.error(`waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`),
-      ),
-    );
-  };
+  /**
+   * A function, made on first use (most scripts never call it): scripts pass `ctx.waitUntil` around
+   * unbound, so it cannot be a method.
+   */
+  get waitUntil(): (promise: Promise<unknown>) => void {
+    this.#waitUntil ??= (promise: Promise<unknown>): void => {
+      this.#request.background.push(
+        Promise.resolve(promise).catch((err: unknown) =>
+          this.log.error(`waitUntil task failed: ${describeCoded(err, 'TSFPM_ERR_SCRIPT_THREW')}`),
+        ),
+      );
+    };
+    return this.#waitUntil;
+  }
 }
 
 export function scriptContext(pool: PoolConfig, log: ScriptLogger, request: ActiveRequest): TsfpmContext {

@@ -1,11 +1,11 @@
 // Where a script failed to load. V8 gives an ES module's SyntaxError no file, line or column (only
 // Node-internal frames), Node's "Cannot find module" no line, and tsx's TransformError no code
-// line. esbuild, which tsx already brings, parses the script and the local files it imports (nothing
+// line. esbuild (tsx's own transformer, so no second copy is installed) parses the script and the local files it imports (nothing
 // runs) and reports the first problem with its place: the log then shows `file:line:column`, the
 // offending line and a caret under the column. Errors that already carry their place pass through.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import type { BuildFailure, Message, build } from 'esbuild';
 
 export interface SourceLocation {
   readonly file: string;
@@ -17,28 +17,12 @@ export interface SourceLocation {
   readonly text: string;
 }
 
-interface EsbuildMessage {
-  readonly text: string;
-  readonly location: {
-    readonly file: string;
-    readonly line: number;
-    readonly column: number;
-    readonly lineText: string;
-  } | null;
-}
-interface EsbuildFailure {
-  readonly errors?: readonly EsbuildMessage[];
-}
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>;
+/** Loaded only when a script fails to load: a healthy child never pays for esbuild's module. */
+async function loadEsbuild(): Promise<{ build: typeof build }> {
+  return import('esbuild');
 }
 
-/** The esbuild tsx depends on (tsx is tsfpm's dependency; esbuild is loaded only when a script fails). */
-function loadEsbuild(): Esbuild {
-  return createRequire(import.meta.resolve('tsx/esm/api'))('esbuild') as Esbuild;
-}
-
-function locationOf(message: EsbuildMessage | undefined, baseDir: string): SourceLocation | undefined {
+function locationOf(message: Message | undefined, baseDir: string): SourceLocation | undefined {
   const at = message?.location;
   if (message === undefined || at === null || at === undefined) return undefined;
   return {
@@ -54,7 +38,9 @@ function locationOf(message: EsbuildMessage | undefined, baseDir: string): Sourc
 export async function locateLoadProblem(scriptPath: string): Promise<SourceLocation | undefined> {
   const baseDir = dirname(scriptPath);
   try {
-    await loadEsbuild().build({
+    await (
+      await loadEsbuild()
+    ).build({
       entryPoints: [scriptPath],
       absWorkingDir: baseDir,
       bundle: true,
@@ -66,7 +52,8 @@ export async function locateLoadProblem(scriptPath: string): Promise<SourceLocat
     });
     return undefined;
   } catch (err) {
-    return locationOf((err as EsbuildFailure).errors?.[0], baseDir);
+    // esbuild rejects with a BuildFailure whose errors carry the places.
+    return locationOf((err as Partial<BuildFailure>).errors?.[0], baseDir);
   }
 }
 

@@ -3,8 +3,8 @@
 import { codedMessage, describeCoded } from '../errors.js';
 import { childLog } from '../log/child-log.js';
 import type { ActiveRequest } from '../request/active-request.js';
-import { ConnectionClosedError, WRITTEN } from '../request/response-sink.js';
-import { formatResponseHead, formatTextResponse } from './cgi-response.js';
+import { ConnectionClosedError } from '../request/response-sink.js';
+import { formatTextResponse, responseHeadText } from './cgi-response.js';
 import { FastResponse } from './fast-response.js';
 import { responseHeaders } from './response-headers.js';
 import { responseBodySource } from './response-source.js';
@@ -66,37 +66,50 @@ export async function answerTimeout(job: ScriptJob): Promise<void> {
   await sendText(request, 504, 'Gateway Timeout\n');
 }
 
-export async function sendResponse(job: ScriptJob, response: Response): Promise<void> {
+/**
+ * Not async: a body given as a string or bytes is written at once, and the write's own promise
+ * (WRITTEN when it went straight out) is returned, so the caller can skip the await.
+ */
+export function sendResponse(job: ScriptJob, response: Response): Promise<void> {
   const { request } = job;
   request.status = response.status;
   const pairs = response instanceof FastResponse ? response.headerPairs() : responseHeaders(response);
-  const head = formatResponseHead(response.status, response.statusText, pairs);
   // Before touching response.body: reading it makes a FastResponse build the stream it avoided.
   const source = responseBodySource(response);
   if (source !== undefined) {
-    const written = job.isHead ? request.response.stdout(head) : request.response.stdoutParts(head, source);
-    if (written !== WRITTEN) await written;
-    return;
+    // undici keeps its own copy of bytes given to its Response; a FastResponse keeps the script's
+    // own bytes (Fetch copies them at construction), which the script may change later: copied.
+    const given = !(response instanceof FastResponse);
+    return request.response.respond(
+      responseHeadText(response.status, response.statusText, pairs),
+      job.isHead ? '' : source,
+      given,
+    );
   }
+  return sendStream(job, response, responseHeadText(response.status, response.statusText, pairs));
+}
+
+async function sendStream(job: ScriptJob, response: Response, head: string): Promise<void> {
+  const { request } = job;
   const body = response.body;
   if (body === null || job.isHead) {
-    await request.response.stdout(head);
+    await request.response.respond(head, '');
     if (body !== null) await body.cancel().catch(() => undefined);
     return;
   }
   // Response.body is typed ReadableStream<any> in Node's types; a Response body is bytes (Fetch standard).
   const reader = body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
-  let pending: Buffer | undefined = head; // the head travels with the first body chunk
+  let pending: string | undefined = head; // the head travels with the first body chunk
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      // A chunk read from the stream is ours to send (stdout's `given`): a large one goes in place.
       if (pending !== undefined) {
-        await request.response.stdout(Buffer.concat([pending, chunk]));
+        await request.response.respond(pending, value, true);
         pending = undefined;
       } else {
-        await request.response.stdout(chunk);
+        await request.response.stdout(value, true);
       }
     }
   } catch (err) {
@@ -113,5 +126,5 @@ export async function sendResponse(job: ScriptJob, response: Response): Promise<
     request.destroyConnection('the response body failed after its head was sent');
     return;
   }
-  if (pending !== undefined) await request.response.stdout(pending);
+  if (pending !== undefined) await request.response.respond(pending, '');
 }

@@ -16,6 +16,8 @@ export type MasterMessage =
        * the same later ('standby': the handle comes with an 'accept' message), or handed over one by one.
        */
       readonly accept: 'shared' | 'standby' | 'dispatch';
+      /** Set when a spare child becomes this pool's child: the environment and directory a fork would have given it. */
+      readonly spare?: { readonly env: Readonly<Record<string, string>>; readonly cwd: string };
     }
   /** Start (the listening handle comes with it) or stop accepting on the shared socket (listen.acceptors). */
   | { readonly type: 'accept'; readonly on: boolean }
@@ -38,6 +40,8 @@ export interface RequestInfo {
 /** child → master. */
 export type ChildMessage =
   | { readonly type: 'ready' }
+  /** A spare child has loaded its code and waits for a pool (src/master/spare-pool.ts). */
+  | { readonly type: 'spare-ready' }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
   | { readonly type: 'retiring'; readonly reason: string }

@@ -2,13 +2,18 @@
 // `log_format = json`. Writes are synchronous so nothing is lost when the master exits or crashes
 // (pino's asynchronous destination buffers lines, and the latest ones can be lost: pino's docs,
 // "Asynchronous Logging").
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type pino from 'pino';
+import type { Logger } from 'pino';
 import type { LogLevel } from '../config/types.js';
 import { formatLogLine, LEVEL_RANK } from './line-format.js';
 import { makeLogDirectory } from './make-log-dir.js';
+import { SyncLineWriter } from './sync-line-writer.js';
 
-type Destination = ReturnType<typeof pino.destination>;
+type Destination = SyncLineWriter;
+/** pino and its dependencies stay out of the master's memory unless `log_format = json` asks for them. */
+const loadPino = (): typeof pino => createRequire(import.meta.url)('pino') as typeof pino;
 
 export type ErrorLogTarget = { readonly kind: 'stderr' } | { readonly kind: 'file'; readonly path: string };
 
@@ -111,7 +116,7 @@ export class ErrorLog {
 
   #makeJson(): Logger<keyof typeof PINO_LEVELS> | undefined {
     if (this.#options.format !== 'json') return undefined;
-    return pino(
+    return loadPino()(
       {
         customLevels: PINO_LEVELS,
         useOnlyCustomLevels: true,
@@ -125,7 +130,7 @@ export class ErrorLog {
 }
 
 function openDestination(target: ErrorLogTarget): Destination {
-  if (target.kind === 'stderr') return pino.destination({ fd: 2, sync: true });
+  if (target.kind === 'stderr') return new SyncLineWriter({ fd: 2 });
   makeLogDirectory(dirname(target.path));
-  return pino.destination({ dest: target.path, sync: true, append: true, mkdir: true });
+  return new SyncLineWriter({ path: target.path });
 }

@@ -1,5 +1,6 @@
 // The master process: binds every pool's socket, keeps each pool's children alive, and carries out
 // stop and reload requests through the process-control state machine.
+import type { ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FpmConfig, PoolConfig } from '../config/types.js';
@@ -24,6 +25,8 @@ import { ProcessMax } from './process-max.js';
 import { Readiness } from './readiness.js';
 import { applyMasterFileLimit, reapplyMasterFileLimit, reportConnectionCaps } from './file-limits.js';
 import { logPermissionChange } from './socket-permissions.js';
+import { planSpares } from './spare-fit.js';
+import { SparePool } from './spare-pool.js';
 
 export interface MasterOptions {
   readonly log: ErrorLog;
@@ -52,6 +55,8 @@ export class Master implements PoolHost {
   readonly #processMax: ProcessMax;
   /** Recent SIGSEGV/SIGBUS deaths, for emergency_restart_threshold. */
   readonly #fatalExits = new FatalExitCounter();
+  /** Children in no pool yet, which a pool takes instead of forking (process.spare_children). */
+  readonly #spares: SparePool;
 
   constructor(config: FpmConfig, options: MasterOptions) {
     this.#config = config;
@@ -60,6 +65,7 @@ export class Master implements PoolHost {
     this.#systemd = new SystemdNotifier(options.log);
     this.#escalation = new Escalation(options.log);
     this.#processMax = new ProcessMax(options.log);
+    this.#spares = new SparePool(options.log, () => this.#checkAllGone());
   }
 
   get state(): PctlState {
@@ -101,6 +107,7 @@ export class Master implements PoolHost {
     await this.#whenStarted(pools);
     if (this.#state !== 'normal') return; // stopped while starting: never "ready"
     this.#startHeartbeat();
+    this.#spares.keep(planSpares(this.#config, process.env));
     this.log.notice('ready to handle connections');
     this.#systemd.ready();
     // STATUS= totals over the serving pools.
@@ -159,6 +166,10 @@ export class Master implements PoolHost {
 
   childReady(): void {
     this.#readiness.wake();
+  }
+
+  takeSpare(pool: PoolConfig): ChildProcess | undefined {
+    return this.#spares.take(pool, process.env);
   }
 
   childGone(pool: PoolRuntime, _child: Child, verdict: ExitVerdict): void {
@@ -237,9 +248,12 @@ export class Master implements PoolHost {
     const old = this.#pools;
     this.#config = config;
     this.#pools = fresh;
+    // Spares never outlive a reload: they would serve with the code and plan of the old generation.
+    this.#spares.release();
     for (const pool of fresh.values()) pool.start();
     await this.#whenStarted(fresh);
     if (this.#state !== 'reloading') return; // a stop overrode the reload
+    this.#spares.keep(planSpares(config, process.env));
     // The new generation serves; the old one finishes its requests and leaves.
     for (const pool of old.values()) {
       pool.retire();
@@ -272,6 +286,7 @@ export class Master implements PoolHost {
     this.#systemd.stopping();
     this.#escalation.clear();
     this.#heartbeat.stop();
+    this.#spares.release();
     const all = this.#allPools();
     for (const pool of all) pool.retire();
     this.#sockets.stopListening(); // new connections are refused from now on, not queued
@@ -289,6 +304,7 @@ export class Master implements PoolHost {
   #checkAllGone(): void {
     if (this.#exited || (this.#state !== 'finishing' && this.#state !== 'terminating')) return;
     for (const pool of this.#allPools()) if (pool.children.size > 0) return;
+    if (this.#spares.size > 0) return;
     this.#exited = true;
     this.#escalation.clear();
     this.#sockets.closeAll();

@@ -2,6 +2,7 @@
 // concern, as php-src's sapi/fpm has one fpm_<concern>.c per subsystem): ondemand dispatch, dynamic
 // spares, the request watchdog, child reports, child exits, listen-queue sampling, the accept set.
 // This file forks children and routes their messages and exits to those parts.
+import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
@@ -23,6 +24,7 @@ import { PoolAcceptors } from './pool-acceptors.js';
 import type { PoolCore } from './pool-core.js';
 import { RequestWatchdog } from './request-watchdog.js';
 import { newCounters, poolSnapshot, type PoolCounters } from './scoreboard-view.js';
+import { spareAssignment } from './spare-fit.js';
 import { forkChild } from './spawn-child.js';
 import { applyChildFileLimit } from './file-limits.js';
 import { captureWorkerOutput } from './worker-output.js';
@@ -35,6 +37,8 @@ export interface PoolHost {
   childGone(pool: PoolRuntime, child: Child, verdict: ExitVerdict): void;
   /** A child sent 'ready'. */
   childReady(pool: PoolRuntime, child: Child): void;
+  /** A spare child that can become a child of this pool (src/master/spare-pool.ts), if there is one. */
+  takeSpare(pool: PoolConfig): ChildProcess | undefined;
 }
 
 export class PoolRuntime implements PoolCore {
@@ -111,11 +115,14 @@ export class PoolRuntime implements PoolCore {
 
   spawn(): Child | undefined {
     if (!this.#host.canSpawn() || this.#retired) return undefined;
-    const processHandle = forkChild(this.config);
+    const spare = this.#host.takeSpare(this.config);
+    const processHandle = spare ?? forkChild(this.config);
     const child = new Child(processHandle, this.name, this.generation);
     applyChildFileLimit(this.config, child.pid, this.log); // before the init message: the child derives its cap from it
     this.children.set(child.pid, child);
     this.log.notice(`[pool ${this.name}] child ${child.pid} started`);
+    // A spare's output comes through pipes whatever the pool says: dropped unless the pool catches it.
+    if (spare !== undefined && !this.config.catchWorkersOutput) discardOutput(spare);
     processHandle.on('message', (message: unknown) => {
       if (isChildMessage(message)) this.#onMessage(child, message);
     });
@@ -129,7 +136,14 @@ export class PoolRuntime implements PoolCore {
       const accept =
         this.#ondemand !== undefined ? 'dispatch' : (this.#acceptors?.acceptModeAtSpawn(child) ?? 'shared');
       processHandle.send(
-        { type: 'init', pool: this.config, logLevel: this.log.level, generation: this.generation, accept },
+        {
+          type: 'init',
+          pool: this.config,
+          logLevel: this.log.level,
+          generation: this.generation,
+          accept,
+          ...(spare === undefined ? {} : { spare: spareAssignment(this.config, process.env) }),
+        },
         // The raw listening handle: node's IPC passes libuv handles (type 'net.Native').
         accept === 'shared' ? (this.socket.handle as unknown as Server) : undefined,
       );
@@ -233,6 +247,8 @@ export class PoolRuntime implements PoolCore {
         this.log.debug(`[pool ${this.name}] child ${child.pid} retiring: ${message.reason}`);
         this.#acceptors?.balance();
         return;
+      case 'spare-ready':
+        return; // a spare's message, sent before it became this child (src/master/spare-pool.ts)
     }
   }
 
@@ -260,4 +276,9 @@ export class PoolRuntime implements PoolCore {
     this.#exits.childExited(child);
     this.#host.childGone(this, child, verdict);
   }
+}
+
+function discardOutput(process: ChildProcess): void {
+  process.stdout?.resume();
+  process.stderr?.resume();
 }

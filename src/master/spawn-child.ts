@@ -1,9 +1,11 @@
-// Forking one child of a pool with the pool's environment and working directory.
-import { fork, type ChildProcess } from 'node:child_process';
+// Forking one child of a pool with the pool's environment and working directory, or a spare child
+// that has neither yet (src/master/spare-pool.ts).
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PoolConfig } from '../config/types.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+const SPARE_ENTRY = fileURLToPath(new URL('../worker/spare.js', import.meta.url));
 const profileDir = process.env['TSFPM_CHILD_CPU_PROF'];
 /** Extra Node flags for every child, for measurements (e.g. `--perf-basic-prof`), split on spaces. */
 const extraFlags = (process.env['TSFPM_CHILD_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
@@ -22,21 +24,50 @@ export function childEnvironment(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv)
   return { ...base, ...pool.env };
 }
 
+/** The working directory of a pool's children: chdir, else the master's. */
+export function childDirectory(pool: PoolConfig): string {
+  return pool.chdir ?? process.cwd();
+}
+
+/** fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts). */
+function childStdio(output: 'pipe' | 'ignore'): StdioOptions {
+  return ['ignore', output, output, 'ipc', 'pipe'];
+}
+
+/**
+ * The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir> writes
+ * a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements; TSFPM_CHILD_NODE_FLAGS
+ * adds any other flags.
+ */
+function childExecArgv(nodeFlags: readonly string[]): string[] {
+  return [
+    ...nodeFlags,
+    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ...extraFlags,
+  ];
+}
+
 export function forkChild(pool: PoolConfig): ChildProcess {
-  const output = pool.catchWorkersOutput ? 'pipe' : 'ignore';
   return fork(WORKER_ENTRY, [], {
-    cwd: pool.chdir ?? process.cwd(),
+    cwd: childDirectory(pool),
     env: childEnvironment(pool, process.env),
-    // fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts).
-    stdio: ['ignore', output, output, 'ipc', 'pipe'],
-    // The master's flags (e.g. --inspect) must not leak into every child. TSFPM_CHILD_CPU_PROF=<dir>
-    // writes a V8 CPU profile per child on exit, for `node --cpu-prof`-style measurements;
-    // TSFPM_CHILD_NODE_FLAGS adds any other flags.
-    execArgv: [
-      ...pool.nodeFlags,
-      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
-      ...extraFlags,
-    ],
+    stdio: childStdio(pool.catchWorkersOutput ? 'pipe' : 'ignore'),
+    execArgv: childExecArgv(pool.nodeFlags),
+    serialization: 'json',
+  });
+}
+
+/**
+ * A spare: tsfpm's child code loaded, no pool. It starts in `/` with an environment of its own (none of
+ * the master's variables, which a clear_env pool must not see, and no pool's), and its output goes to
+ * pipes, since whether the pool it joins catches that output is not known yet.
+ */
+export function forkSpare(nodeFlags: readonly string[], environment: NodeJS.ProcessEnv): ChildProcess {
+  return fork(SPARE_ENTRY, [], {
+    cwd: '/',
+    env: environment,
+    stdio: childStdio('pipe'),
+    execArgv: childExecArgv(nodeFlags),
     serialization: 'json',
   });
 }

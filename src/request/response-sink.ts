@@ -19,10 +19,18 @@ export class ConnectionClosedError extends Error {
 export interface ResponseSink {
   /** END_REQUEST has been sent (or queued): later writes are dropped. */
   readonly ended: boolean;
-  /** CGI response bytes (head first, then body); resolves when the connection took them (WRITTEN at once). */
-  stdout(data: Uint8Array): Promise<void>;
-  /** stdout(head + body) without joining them first. */
-  stdoutParts(head: Uint8Array, body: Uint8Array): Promise<void>;
+  /**
+   * CGI response bytes (head first, then body); resolves when the connection took them (WRITTEN at
+   * once). They are copied unless `given`: the caller gives them away (nothing changes them later,
+   * e.g. a chunk read from a stream), and large ones are then sent in place.
+   */
+  stdout(data: Uint8Array, given?: boolean): Promise<void>;
+  /**
+   * A whole answer, stdout(head + body) without joining them first: the CGI head as text of latin1
+   * chars (one byte each, as formatResponseHead writes it), the body as a string (sent as UTF-8) or
+   * bytes, copied unless `given` (as for stdout).
+   */
+  respond(head: string, body: string | Uint8Array, given?: boolean): Promise<void>;
   /** Text for the web server's error log (nginx logs it as "FastCGI sent in stderr"). */
   stderr(text: string): Promise<void>;
 }

@@ -58,6 +58,8 @@ export class Connection implements ConnectionHandle, PaceState {
   #starting: ConnectionRequest | undefined;
   #closed = false;
   #servedOne = false;
+  /** When the chunk being decoded arrived: the clock of the events in it (one read per chunk). */
+  #chunkAtMs = 0;
 
   constructor(transport: Transport, options: ConnectionOptions) {
     this.#transport = transport;
@@ -153,8 +155,8 @@ export class Connection implements ConnectionHandle, PaceState {
     this.#transport.destroy();
   };
 
-  #setReadTimeout(ms: number): void {
-    this.#pace.timeout.set(ms, this.#now());
+  #setReadTimeout(ms: number, nowMs = this.#now()): void {
+    this.#pace.timeout.set(ms, nowMs);
   }
 
   #armHeadTimeout(): void {
@@ -181,7 +183,9 @@ export class Connection implements ConnectionHandle, PaceState {
     );
 
   readonly #onData = (chunk: Buffer): void => {
-    this.#pace.received(this.#now(), chunk.length, this);
+    const now = this.#now();
+    this.#pace.received(now, chunk.length, this);
+    this.#chunkAtMs = now;
     try {
       this.#decoder.push(chunk, this.#onRecord);
     } catch (err) {
@@ -258,7 +262,7 @@ export class Connection implements ConnectionHandle, PaceState {
         if (event.close) transport.end();
         return;
       case 'begin':
-        this.#setReadTimeout(HEAD_READ_TIMEOUT_MS);
+        this.#setReadTimeout(HEAD_READ_TIMEOUT_MS, this.#chunkAtMs);
         // Kept connections carry request after request: Nagle's delay would hit each small response
         // (php-fpm also sets TCP_NODELAY only with FCGI_KEEP_CONN). A no-op on unix sockets.
         if (event.keepConn && !this.#servedOne) transport.setNoDelay();
@@ -268,7 +272,7 @@ export class Connection implements ConnectionHandle, PaceState {
             requestId: event.requestId,
             role: roleName(event.role),
             keepConn: event.keepConn,
-            startedAtMs: this.#now(),
+            startedAtMs: this.#chunkAtMs,
           },
           new FcgiResponse(this.#channel, event.requestId),
           this.#makeBody,
@@ -282,7 +286,7 @@ export class Connection implements ConnectionHandle, PaceState {
         // Before any STDIN of the same chunk is counted: a refused body is drained, not a reason to close.
         request.refusal = this.#refusal(request);
         // The body phase: a stall inside a record, or a long silence, ends the connection.
-        this.#setReadTimeout(HEAD_READ_TIMEOUT_MS);
+        this.#setReadTimeout(HEAD_READ_TIMEOUT_MS, this.#chunkAtMs);
         // Started once the rest of this chunk is decoded: a GET's empty STDIN usually travels with
         // its PARAMS, and a script that answers at once then writes straight through instead of
         // into the hold that waits for the end of the body.
@@ -298,7 +302,7 @@ export class Connection implements ConnectionHandle, PaceState {
       }
       case 'stdin-end': {
         if (request === undefined) return;
-        this.#setReadTimeout(0); // the whole request is in: the script may take its time
+        this.#setReadTimeout(0, this.#chunkAtMs); // the whole request is in: the script may take its time
         this.#pace.body.stop();
         const short = truncatedBody(request, this.#pace.body.bytes);
         if (short !== undefined) this.#log('warning', `[pool ${this.#pool.name}] ${short}`);
@@ -330,7 +334,10 @@ export class Connection implements ConnectionHandle, PaceState {
   async #runRequest(request: ConnectionRequest, run: ServedRunner): Promise<void> {
     this.#options.onStart(request);
     try {
-      await run(request);
+      // Awaited only when it has to wait: an answer that went straight out returns WRITTEN, and the
+      // whole request then ends without a promise hop.
+      const ran = run(request);
+      if (ran !== WRITTEN) await ran;
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
         this.#log(
@@ -341,21 +348,35 @@ export class Connection implements ConnectionHandle, PaceState {
         this.#log('error', `[pool ${this.#pool.name}] request failed: ${describeError(err)}`);
       }
     }
-    await this.#finishRequest(request);
+    const finishing = this.#finishRequest(request);
+    if (finishing !== undefined) await finishing;
     if (request.background.length > 0) await Promise.allSettled(request.background);
     this.#options.onFinish(request);
   }
 
-  async #finishRequest(request: ConnectionRequest): Promise<void> {
-    if (this.#closed) return;
+  /** Ends the request on the connection; a promise only when something has to be waited for. */
+  #finishRequest(request: ConnectionRequest): Promise<void> | undefined {
+    if (this.#closed) return undefined;
+    const channel = this.#channel;
+    // The response may not complete before the body has been read: drop what the script left unread.
+    request.dropUnreadBody();
+    if (!request.bodyComplete || !channel.released || channel.heldBytes > 0) return this.#finishLater(request);
+    // The common case: END_REQUEST goes straight out behind the answer.
+    const ended = request.response.end();
+    if (ended !== WRITTEN || channel.flushed() !== WRITTEN) return this.#finishLater(request, ended);
+    this.#readyForNext(request);
+    return undefined;
+  }
+
+  async #finishLater(request: ConnectionRequest, ended?: Promise<void>): Promise<void> {
     const channel = this.#channel;
     try {
-      // The response may not complete before the body has been read: drop what the script left unread.
-      // Each step is awaited only when it has to wait (the common case passes straight through).
-      request.dropUnreadBody();
-      if (!request.bodyComplete) await request.bodyDone;
-      if (!channel.released) await channel.release();
-      const ended = request.response.end();
+      // Each step is awaited only when it has to wait.
+      if (ended === undefined) {
+        if (!request.bodyComplete) await request.bodyDone;
+        if (!channel.released) await channel.release();
+        ended = request.response.end();
+      }
       if (ended !== WRITTEN) await ended;
       const flushed = channel.flushed();
       if (flushed !== WRITTEN) await flushed;
@@ -365,12 +386,17 @@ export class Connection implements ConnectionHandle, PaceState {
       return;
     }
     if (channel.heldBytes > 0) await channel.dispose().catch(() => undefined);
+    this.#readyForNext(request);
+  }
+
+  /** The request's last bytes are queued: the connection takes the next request, or closes. */
+  #readyForNext(request: ConnectionRequest): void {
     if (this.#current === request) this.#current = undefined;
     this.#session.endRequest();
     this.#servedOne = true;
     this.#pace.requestDone();
     if (request.keepConn && !this.#options.shouldClose()) {
-      channel.flush();
+      this.#channel.flush();
       this.#armHeadTimeout();
       this.#releaseHeld();
     } else {

@@ -12,6 +12,7 @@ import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer, setSlotSource } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
 import { applyPoolIdentity } from './privileges.js';
+import { assumeAssignment } from './spare-assignment.js';
 import { ScoreboardWriter } from './scoreboard-writer.js';
 import { createRequestRunner } from './run-request.js';
 import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
@@ -40,6 +41,9 @@ let slowlog: SlowlogWatcher | undefined;
 
 function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknown): void {
   const pool = message.pool;
+  if (message.spare !== undefined) assumeAssignment(message.spare);
+  // As php-fpm's children are `php-fpm: pool www` in ps.
+  process.title = `tsfpm: pool ${pool.name}`;
   setChildLogLevel(message.logLevel);
   // Log files are opened with the master's rights (php-fpm opens them as root), then privileges drop.
   try {

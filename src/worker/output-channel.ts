@@ -55,6 +55,21 @@ export class OutputChannel {
     return this.#enqueue(() => (this.#released ? this.#sendQueued(bytes) : this.#holdBytes(bytes)));
   }
 
+  /**
+   * write() of each buffer in order, as one operation: records framed as views of a body
+   * (stream-frames.ts). `onWritten` is called when they went straight to the connection and the
+   * kernel has them (their buffer may be reused), not when they were held or queued.
+   */
+  writeAll(chunks: readonly Buffer[], onWritten?: () => void): Promise<void> {
+    if (chunks.length === 0) return this.#tail;
+    if (this.#released && this.#queued === 0 && this.#reframer === undefined)
+      return this.#sendAllNow(chunks, onWritten);
+    return this.#enqueue(async () => {
+      // Nothing else runs in between: release() queues behind this operation.
+      for (const bytes of chunks) await (this.#released ? this.#sendQueued(bytes) : this.#holdBytes(bytes));
+    });
+  }
+
   /** The last STDIN record arrived: send what was held, then pass writes straight through. */
   release(): Promise<void> {
     if (this.#released) return this.#tail;
@@ -151,6 +166,17 @@ export class OutputChannel {
     const transport = this.#transport;
     if (!transport.writable) return Promise.reject(new ConnectionClosedError());
     if (transport.write(bytes)) return DONE;
+    return this.#enqueue(() => transport.whenDrained());
+  }
+
+  /** The buffers go to the transport together (one writev); only then is there a wait for room. */
+  #sendAllNow(chunks: readonly Buffer[], onWritten: (() => void) | undefined): Promise<void> {
+    const transport = this.#transport;
+    if (!transport.writable) return Promise.reject(new ConnectionClosedError());
+    // Only the last write's answer counts: the queue only grows in between.
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) transport.write(chunks[i] as Buffer);
+    if (transport.write(chunks[last] as Buffer, onWritten)) return DONE;
     return this.#enqueue(() => transport.whenDrained());
   }
 

@@ -4,16 +4,16 @@
 import type { PoolConfig } from '../config/types.js';
 import { codedMessage } from '../errors.js';
 import { formatResponseHead } from '../handlers/cgi-response.js';
-import { applyPathInfo, resolveScript } from '../handlers/resolve-script.js';
+import { applyPathInfo, resolveScript, type ScriptResolution } from '../handlers/resolve-script.js';
 import { createScriptRunner } from '../handlers/run-script.js';
 import { sendText } from '../handlers/send-response.js';
 import { childLog } from '../log/child-log.js';
 import type { ActiveRequest } from '../request/active-request.js';
-import { parseStatusQuery, renderStatus } from '../status/render.js';
 import { shapeAuthorizerOutput } from './authorizer-output.js';
-import type { ServedRunner } from './connection-request.js';
+import type { ServedRequest, ServedRunner } from './connection-request.js';
 import { askPoolSnapshot } from './master-query.js';
 
+const DONE: Promise<void> = Promise.resolve();
 const NO_CACHE_HEADERS: [string, string][] = [
   ['Expires', 'Thu, 01 Jan 1970 00:00:00 GMT'],
   ['Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0'],
@@ -23,7 +23,16 @@ const PING_HEADERS: [string, string][] = [['Content-Type', 'text/plain'], ...NO_
 export function createRequestRunner(pool: PoolConfig): ServedRunner {
   const runScript = createScriptRunner(pool);
   const resolveOptions = { extensions: pool.securityLimitExtensions, root: pool.scriptRoot };
-  return async (request) => {
+  const runResolved = (request: ServedRequest, resolved: ScriptResolution): Promise<void> => {
+    if (resolved.kind === 'not-found') return scriptNotFound(request, pool.name, resolved.path);
+    if (resolved.kind === 'denied') return scriptDenied(request, pool.name, resolved.path, resolved.reason);
+    if (resolved.walked !== undefined)
+      applyPathInfo(request.params, resolved.walked.scriptFilename, resolved.walked.pathInfo);
+    return runScript(request, resolved.path, resolved.mtimeMs);
+  };
+  // Not async: a script whose answer went straight out costs no promise hop here (runScript returns
+  // the write's own promise).
+  return (request) => {
     const params = request.params;
     if (request.role === 'authorizer') {
       // PHP's FCGI_ROLE variable; cgi scripts and threads read the role from it.
@@ -31,41 +40,31 @@ export function createRequestRunner(pool: PoolConfig): ServedRunner {
       shapeAuthorizerOutput(request.response);
     }
     const method = params['REQUEST_METHOD'];
-    if (method === undefined || method === '') return; // not an HTTP request: PHP-FPM answers with nothing
-
-    if (pool.pingPath !== undefined && params['SCRIPT_NAME'] === pool.pingPath) {
-      request.status = 200;
-      await request.response.stdout(formatResponseHead(200, undefined, PING_HEADERS));
-      if (method !== 'HEAD') await request.response.stdout(Buffer.from(pool.pingResponse, 'utf8'));
-      return;
+    if (method === undefined || method === '') return DONE; // not an HTTP request: PHP-FPM answers with nothing
+    const scriptName = params['SCRIPT_NAME'];
+    if (pool.pingPath !== undefined && scriptName === pool.pingPath) return servePing(request, pool, method === 'HEAD');
+    if (pool.pm.statusPath !== undefined && scriptName === pool.pm.statusPath) {
+      return serveStatus(request, params['QUERY_STRING'] ?? '', method === 'HEAD');
     }
-
-    if (pool.pm.statusPath !== undefined && params['SCRIPT_NAME'] === pool.pm.statusPath) {
-      await serveStatus(request, params['QUERY_STRING'] ?? '', method === 'HEAD');
-      return;
-    }
-
-    if (pool.statusOf !== undefined) {
-      // The pm.status_listen pool answers status and ping only (php-fpm's hidden status pool).
-      await scriptNotFound(request, pool.name, params['SCRIPT_FILENAME']);
-      return;
-    }
-
-    const resolution = resolveScript(params, resolveOptions);
-    const resolved = resolution instanceof Promise ? await resolution : resolution;
-    if (resolved.kind === 'not-found') {
-      await scriptNotFound(request, pool.name, resolved.path);
-      return;
-    }
-    if (resolved.kind === 'denied') {
-      const text = `Access to the script '${resolved.path}' has been denied (see ${resolved.reason})`;
-      childLog('notice', `[pool ${pool.name}] ${codedMessage('TSFPM_ERR_SCRIPT_DENIED', text)}`);
-      await sendText(request, 403, 'Access denied.\n');
-      return;
-    }
-    if (resolved.walked !== undefined) applyPathInfo(params, resolved.walked.scriptFilename, resolved.walked.pathInfo);
-    await runScript(request, resolved.path, resolved.mtimeMs);
+    // The pm.status_listen pool answers status and ping only (php-fpm's hidden status pool).
+    if (pool.statusOf !== undefined) return scriptNotFound(request, pool.name, params['SCRIPT_FILENAME']);
+    // The request's start stands in for the clock: the script's checks are 2 s fresh.
+    const resolution = resolveScript(params, resolveOptions, request.startedAtMs);
+    if (resolution instanceof Promise) return resolution.then((resolved) => runResolved(request, resolved));
+    return runResolved(request, resolution);
   };
+}
+
+async function servePing(request: ActiveRequest, pool: PoolConfig, isHead: boolean): Promise<void> {
+  request.status = 200;
+  await request.response.stdout(formatResponseHead(200, undefined, PING_HEADERS));
+  if (!isHead) await request.response.stdout(Buffer.from(pool.pingResponse, 'utf8'));
+}
+
+async function scriptDenied(request: ActiveRequest, pool: string, path: string, reason: string): Promise<void> {
+  const text = `Access to the script '${path}' has been denied (see ${reason})`;
+  childLog('notice', `[pool ${pool}] ${codedMessage('TSFPM_ERR_SCRIPT_DENIED', text)}`);
+  await sendText(request, 403, 'Access denied.\n');
 }
 
 /**
@@ -96,6 +95,8 @@ async function serveStatus(request: ActiveRequest, queryString: string, isHead: 
     );
     return;
   }
+  // The renderers (the dashboard's page among them) load with the first status request.
+  const { parseStatusQuery, renderStatus } = await import('../status/render.js');
   const page = renderStatus(snapshot, parseStatusQuery(queryString));
   request.status = 200;
   const head = formatResponseHead(200, undefined, [['Content-Type', page.contentType], ...NO_CACHE_HEADERS]);

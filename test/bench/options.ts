@@ -26,8 +26,10 @@ export interface BenchOptions {
    * socket, no keepalive, 2 children): CGI cells are slow, and one group is enough to compare the modes.
    */
   readonly modes: boolean;
-  /** Measure ondemand cold start and failures during a reload under load. */
-  readonly costs: boolean;
+  /** Measure ondemand cold start and failures during a reload under load ('cold': the cold start alone). */
+  readonly costs: boolean | 'cold';
+  /** Measure a dynamic pool's burst and the per-user host of 20 ondemand pools (test/bench/spawn-costs.ts). */
+  readonly spawn: boolean;
   readonly help: boolean;
 }
 
@@ -48,7 +50,9 @@ export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/test/be
   --extra-rows=on|off  nginx → tsfpm Express and Apache → tsfpm rows (default on)
   --modes=on|off       tsfpm threads, TS, CGI and fcgiwrap rows (default on), in one group only:
                        unix, keepalive off, 2 children (added if the flags above leave it out)
-  --costs=on|off       cold start, reload under load, idle cost, direct app (default on)
+  --costs=on|off|cold  cold start, reload under load, idle cost, direct app (default on); cold: the
+                       cold start alone
+  --spawn=on|off       dynamic burst 1 → 8 children, 20 ondemand pools one user each (default on)
   --help
 
 Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, APACHE_BIN, PHP_FPM_BIN,
@@ -116,6 +120,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       'extra-rows': { type: 'string' },
       modes: { type: 'string' },
       costs: { type: 'string' },
+      spawn: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -151,7 +156,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     uploadMib,
     extraRows: onOff('--extra-rows', values['extra-rows'], true),
     modes: onOff('--modes', values.modes, true),
-    costs: onOff('--costs', values.costs, true),
+    costs: values.costs === 'cold' ? 'cold' : onOff('--costs', values.costs, true),
+    spawn: onOff('--spawn', values.spawn, true),
     help: values.help === true,
   };
 }

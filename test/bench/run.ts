@@ -36,6 +36,14 @@ import {
   type CellSummary,
 } from './table.js';
 import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
+import {
+  burstLine,
+  measureDynamicBurst,
+  measurePerUserHost,
+  perUserLine,
+  type DynamicBurst,
+  type PerUserHost,
+} from './spawn-costs.js';
 import { measureUpload, type UploadResult } from './upload.js';
 import { errorCount } from './wrk.js';
 
@@ -254,6 +262,7 @@ async function main(): Promise<void> {
       const cold = await measureColdStart(env, workDir, backend);
       coldStarts.push(cold);
       process.stderr.write(`${coldStartLine(cold)}\n`);
+      if (options.costs === 'cold') continue;
       process.stderr.write(`reload under load ${backend} … `);
       const reload = await measureReloadUnderLoad(env, workDir, backend);
       reloads.push(reload);
@@ -263,7 +272,7 @@ async function main(): Promise<void> {
       idles.push(idle);
       process.stderr.write(`${idleLine(idle)}\n`);
     }
-    for (const app of ['plain', 'express'] as const) {
+    for (const app of options.costs === 'cold' ? [] : (['plain', 'express'] as const)) {
       if (isTearingDown()) return;
       process.stderr.write(`direct ${app} … `);
       const direct = await measureDirect(env, app);
@@ -272,10 +281,31 @@ async function main(): Promise<void> {
     }
   }
 
+  const bursts: DynamicBurst[] = [];
+  const hosts: PerUserHost[] = [];
+  if (options.spawn) {
+    const backends = env.phpFpm.path === undefined ? (['tsfpm'] as const) : (['php-fpm', 'tsfpm'] as const);
+    for (const backend of backends) {
+      if (isTearingDown()) return;
+      process.stderr.write(`dynamic burst ${backend} … `);
+      const burst = await measureDynamicBurst(env, workDir, backend);
+      bursts.push(burst);
+      process.stderr.write(`${burstLine(burst)}\n`);
+      process.stderr.write(`per-user host ${backend} … `);
+      const host = await measurePerUserHost(env, workDir, backend);
+      hosts.push(host);
+      process.stderr.write(`${perUserLine(host)}\n`);
+    }
+  }
+
   const summaries = summarize(cells, samples);
   const header = headerLines(env, options, startedAt, loadAtStart);
   const rows = tableRows(summaries);
-  const costs = costLines(summaries, upload, coldStarts, reloads, idles, directs);
+  const costs = [
+    ...costLines(summaries, upload, coldStarts, reloads, idles, directs),
+    ...bursts.map(burstLine),
+    ...hosts.map(perUserLine),
+  ];
   const anomalies = anomalyLines(samples);
 
   const text = [
@@ -312,7 +342,7 @@ async function main(): Promise<void> {
   writeFileSync(mdPath, markdown);
   writeFileSync(
     jsonPath,
-    `${JSON.stringify({ header, options, environment: env, summaries, samples, upload: upload ?? null, coldStarts, reloads }, null, 2)}\n`,
+    `${JSON.stringify({ header, options, environment: env, summaries, samples, upload: upload ?? null, coldStarts, reloads, bursts, hosts }, null, 2)}\n`,
   );
   process.stdout.write(
     `\n${text}\n\nMarkdown: ${relative(process.cwd(), mdPath)}\nJSON: ${relative(process.cwd(), jsonPath)}\n`,

@@ -197,7 +197,8 @@ export class Daemon {
   liveChildren(): number[] {
     const live = new Set<number>();
     for (const line of this.log.lines) {
-      const started = /\bchild (\d+) started\b/.exec(line);
+      // Not spares (`spare child N started`, at log_level debug): they are in no pool until one takes them.
+      const started = /(?<!spare )\bchild (\d+) started\b/.exec(line);
       if (started?.[1] !== undefined) live.add(Number(started[1]));
       const gone = /\bchild (\d+) exited\b/.exec(line);
       if (gone?.[1] !== undefined) live.delete(Number(gone[1]));

@@ -79,9 +79,24 @@ export function descendantsOf(pid: number): number[] {
   return out;
 }
 
-/** The pool children of a tsfpm master (the processes running worker/main.js; helpers such as `ss` left out). */
+/**
+ * The pool children of a tsfpm master: titled `tsfpm: pool NAME`, or still starting (running
+ * worker/main.js). Spares (`tsfpm: spare`, or still starting worker/spare.js) and helpers such as
+ * `ss` are left out.
+ */
 export function poolChildrenOf(masterPid: number): number[] {
-  return kernelChildrenOf(masterPid).filter((pid) => commandLineOf(pid)?.includes('worker/main.js') === true);
+  return kernelChildrenOf(masterPid).filter((pid) => {
+    const line = commandLineOf(pid);
+    return line !== undefined && (line.startsWith('tsfpm: pool ') || line.includes('worker/main.js'));
+  });
+}
+
+/** The spare children of a tsfpm master (titled `tsfpm: spare`, or still starting worker/spare.js). */
+export function spareChildrenOf(masterPid: number): number[] {
+  return kernelChildrenOf(masterPid).filter((pid) => {
+    const line = commandLineOf(pid);
+    return line !== undefined && (line === 'tsfpm: spare' || line.includes('worker/spare.js'));
+  });
 }
 
 export interface OpenFile {

@@ -48,7 +48,7 @@ export class SocketTransport implements Transport {
     this.#socket.resume();
   }
 
-  write(bytes: Buffer): boolean {
+  write(bytes: Buffer, onWritten?: () => void): boolean {
     // Corked until the loop's check phase: a response's head, body and END_REQUEST are written a few
     // promise hops apart and should still leave in one system call.
     const socket = this.#socket;
@@ -56,7 +56,10 @@ export class SocketTransport implements Transport {
       socket.cork();
       setImmediate(uncork, socket);
     }
-    return socket.write(bytes);
+    if (onWritten === undefined) return socket.write(bytes);
+    return socket.write(bytes, (err) => {
+      if (err === undefined || err === null) onWritten();
+    });
   }
 
   whenDrained(): Promise<void> {

@@ -22,6 +22,8 @@ export class StreamHandleTransport implements Transport {
   #drainWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   #queue: Buffer[] = [];
   #queuedBytes = 0;
+  /** Called back once the queued bytes are with the kernel (Transport.write's onWritten). */
+  #onQueueWritten: (() => void)[] | undefined;
   #inflightBytes = 0;
   #flushScheduled = false;
   #reading = false;
@@ -52,8 +54,12 @@ export class StreamHandleTransport implements Transport {
     const transport = openTransports.get(this.handle);
     if (transport === undefined) return; // closed meanwhile: libuv cancels pending writes
     transport.#inflightBytes -= this.bytes ?? 0;
-    if (status < 0) transport.#fail(status, 'write');
-    else transport.#afterWrite();
+    if (status < 0) {
+      transport.#fail(status, 'write');
+      return;
+    }
+    if (this.written !== undefined) for (const callback of this.written) callback();
+    transport.#afterWrite();
   }
 
   static #flushLater(transport: StreamHandleTransport): void {
@@ -95,10 +101,11 @@ export class StreamHandleTransport implements Transport {
     if (err !== 0) this.#fail(err, 'read');
   }
 
-  write(bytes: Buffer): boolean {
+  write(bytes: Buffer, onWritten?: () => void): boolean {
     if (!this.writable) return false;
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.length;
+    if (onWritten !== undefined) (this.#onQueueWritten ??= []).push(onWritten);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(StreamHandleTransport.#flushLater, this);
@@ -116,8 +123,10 @@ export class StreamHandleTransport implements Transport {
     if (this.#closed || this.#queue.length === 0) return;
     const chunks = this.#queue;
     const bytes = this.#queuedBytes;
+    const written = this.#onQueueWritten;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#onQueueWritten = undefined;
     const request = new this.#binding.WriteWrap();
     request.handle = this.#handle;
     request.async = false;
@@ -135,9 +144,11 @@ export class StreamHandleTransport implements Transport {
     if (this.#binding.streamBaseState[this.#binding.kLastWriteWasAsync] !== 0) {
       // The kernel took part of it: the rest waits in libuv, which needs the buffers until oncomplete.
       request.chunks = chunks;
+      request.written = written;
       this.#inflightBytes += bytes;
       return;
     }
+    if (written !== undefined) for (const callback of written) callback();
     this.#afterWrite();
   }
 
@@ -212,6 +223,7 @@ export class StreamHandleTransport implements Transport {
     this.#reading = false;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#onQueueWritten = undefined;
     openTransports.delete(this.#handle);
     // No close callback: node keeps it on the handle object (the same retention as above). libuv
     // finishes the close on its own; the listeners run on the next turn, as net.Socket's 'close'.

@@ -12,6 +12,8 @@ export interface HandleRequest {
   async?: boolean;
   /** Keeps the written buffers alive until the kernel has them. */
   chunks?: Buffer[];
+  /** Called once the kernel has them (their buffers may then be reused). */
+  written?: (() => void)[] | undefined;
   bytes?: number;
 }
 

@@ -23,8 +23,10 @@ export interface Transport {
   /**
    * Queues bytes; the writes of one event-loop turn leave together (one system call) unless flush()
    * sends them earlier. False when the caller should wait for whenDrained() before writing more.
+   * `onWritten` is called once these bytes (and those before them) are with the kernel, so that their
+   * buffer may be reused; never when the connection closes first.
    */
-  write(bytes: Buffer): boolean;
+  write(bytes: Buffer, onWritten?: () => void): boolean;
   /** Resolves when the queued bytes have drained below the limit (RESOLVED when they already are); rejects with ConnectionClosedError when the connection closes first. */
   whenDrained(): Promise<void>;
   /** Sends the queued bytes now. */

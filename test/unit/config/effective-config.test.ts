@@ -29,6 +29,7 @@ const GLOBAL_KEYS: Record<keyof GlobalConfig, true> = {
   rlimitCore: true,
   eventsMechanism: true,
   systemdIntervalMs: true,
+  spareChildren: true,
 };
 // statusOf is set by the master on the hidden pm.status_listen pool, never by the configuration.
 const POOL_KEYS: Record<Exclude<keyof PoolConfig, 'statusOf'>, true> = {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { FCGI_MAX_CONTENT_LEN, FCGI_STDOUT } from '../../../src/fastcgi/constants.js';
 import { decodeParamText, decodeParams, encodeParams } from '../../../src/fastcgi/params.js';
-import { encodeRecord, encodeStream, encodeStreamParts } from '../../../src/fastcgi/record.js';
+import { encodeRecord, encodeStream } from '../../../src/fastcgi/record.js';
 import { Prng, randomChunks } from '../../helpers/prng.js';
 import { decodeChunks, diffRecords, type CopiedRecord } from './support.js';
 
@@ -154,20 +154,5 @@ test('decodeParamText is lossless for arbitrary bytes (latin1 when not UTF-8)', 
   for (const hex of ['80', 'c0af', 'eda080', 'ff', '2f7372762fe92e6d6a73']) {
     const bytes = Buffer.from(hex, 'hex');
     assert.equal(decodeParamText(bytes), bytes.toString('latin1'), hex);
-  }
-});
-
-void test('encodeStreamParts(head, body) gives the bytes of encodeStream(head + body), at the record boundary too', () => {
-  const sizes = [0, 1, 7, 8, 300, 65527, 65528, 65529, 70000];
-  for (const headLength of [0, 5, 64]) {
-    for (const bodyLength of sizes) {
-      const head = seededBytes(headLength, headLength + 1);
-      const body = seededBytes(bodyLength, bodyLength + 7);
-      assert.deepEqual(
-        encodeStreamParts(FCGI_STDOUT, 3, head, body),
-        encodeStream(FCGI_STDOUT, 3, Buffer.concat([head, body])),
-        `head ${headLength} + body ${bodyLength}`,
-      );
-    }
   }
 });

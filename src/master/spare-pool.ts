@@ -1,0 +1,204 @@
+// The master's spare children: Node processes that have loaded tsfpm's child code but belong to no
+// pool yet (src/worker/spare.ts). A pool that needs a child takes one (src/master/pool.ts spawn()),
+// sends it its identity with 'init', and has a serving child a few milliseconds later instead of
+// after a Node start; Node cannot fork a running process as php-fpm's master forks itself.
+//
+// A spare runs as the master's user with an environment of its own and no pool's descriptors, and
+// does nothing until it is assigned (src/worker/spare-assignment.ts: directory and environment,
+// then the pool's user and group before any of the pool's code runs). The replacement of a taken
+// spare starts right after the taken one has its 'init' (sites visited one after another each find
+// a spare further along), at a lower priority while it boots, so it does not compete with the
+// requests it is meant to speed up. A spare that dies is replaced after a back-off that doubles, as
+// a pool child that never became ready is.
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import type { PoolConfig } from '../config/types.js';
+import { describeError } from '../errors.js';
+import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
+import type { ErrorLog } from '../log/error-log.js';
+import { signalNumber } from './bury.js';
+import { nextBackoffMs } from './pm/respawn.js';
+import { spareEnvironment, spareFits, type SparePlan } from './spare-fit.js';
+import { forkSpare } from './spawn-child.js';
+
+/** How much nicer than the master a spare boots (only when the master runs as root and can undo it). */
+const BOOT_NICENESS = 10;
+
+interface Spare {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Its code is loaded ('spare-ready'). */
+  warm: boolean;
+  /** Asked to end (stop, reload): its exit is expected. */
+  ended: boolean;
+  readonly detach: () => void;
+}
+
+export class SparePool {
+  readonly #log: ErrorLog;
+  readonly #onExit: () => void;
+  readonly #spares = new Map<number, Spare>();
+  #plan: SparePlan = { count: 0, nodeFlags: [] };
+  #keeping = false;
+  #backoffMs = 0;
+  #retry: NodeJS.Timeout | undefined;
+
+  /** `onExit`: a spare process is gone (the master waits for all of them before it exits). */
+  constructor(log: ErrorLog, onExit: () => void) {
+    this.#log = log;
+    this.#onExit = onExit;
+  }
+
+  /** Spare processes not yet reaped, ended ones included. */
+  get size(): number {
+    return this.#spares.size;
+  }
+
+  /** Keeps `plan.count` spares from now on (start-up, the end of a reload). */
+  keep(plan: SparePlan): void {
+    this.#plan = plan;
+    this.#keeping = true;
+    this.#fill();
+  }
+
+  /** No more spares (stop, reload): the ones there are end at once, having nothing to finish. */
+  release(): void {
+    this.#keeping = false;
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry = undefined;
+    for (const spare of this.#spares.values()) {
+      spare.ended = true;
+      if (spare.process.exitCode === null && spare.process.signalCode === null) spare.process.kill('SIGTERM');
+    }
+  }
+
+  /** A spare that can become a child of `pool`, taken out of the set; undefined when there is none. */
+  take(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv): ChildProcess | undefined {
+    if (!this.#keeping || !spareFits(pool, this.#plan.nodeFlags, masterEnv)) return undefined;
+    let chosen: Spare | undefined;
+    for (const spare of this.#spares.values()) {
+      if (spare.ended || !spare.process.connected) continue;
+      // A spare still loading is taken too: it is further along than a fresh fork.
+      if (chosen === undefined || (spare.warm && !chosen.warm)) chosen = spare;
+    }
+    if (chosen === undefined) return undefined;
+    this.#spares.delete(chosen.pid);
+    chosen.detach();
+    restorePriority(chosen.pid);
+    this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}`);
+    // After the caller has sent the taken one its 'init': the fork takes the master a few ms.
+    setImmediate(() => this.#fill());
+    return chosen.process;
+  }
+
+  #fill(): void {
+    if (!this.#keeping || this.#retry !== undefined) return;
+    let live = 0;
+    for (const spare of this.#spares.values()) if (!spare.ended) live++;
+    for (; live < this.#plan.count; live++) if (!this.#startOne()) return;
+  }
+
+  #startOne(): boolean {
+    let process: ChildProcess;
+    try {
+      process = forkSpare(this.#plan.nodeFlags, spareEnvironment(globalThis.process.env));
+    } catch (err) {
+      this.#log.error(`cannot start a spare child: ${describeError(err)}`);
+      this.#backOff();
+      return false;
+    }
+    const pid = process.pid;
+    if (pid === undefined) {
+      // fork failed (the 'error' event says why); nothing to reap.
+      process.once('error', (err) => this.#log.error(`cannot start a spare child: ${describeError(err)}`));
+      this.#backOff();
+      return false;
+    }
+    lowerPriority(pid);
+    const onMessage = (message: unknown): void => {
+      if (isChildMessage(message)) this.#onMessage(spare, message);
+    };
+    const onError = (err: Error): void => this.#log.error(`spare child ${pid}: ${describeError(err)}`);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => this.#onSpareExit(spare, code, signal);
+    process.on('message', onMessage);
+    process.on('error', onError);
+    process.once('exit', onExit);
+    const spare: Spare = {
+      process,
+      pid,
+      warm: false,
+      ended: false,
+      detach: () => {
+        process.off('message', onMessage);
+        process.off('error', onError);
+        process.off('exit', onExit);
+      },
+    };
+    this.#spares.set(pid, spare);
+    this.#log.debug(`spare child ${pid} started`);
+    return true;
+  }
+
+  #onMessage(spare: Spare, message: ChildMessage): void {
+    if (message.type === 'spare-ready') {
+      spare.warm = true;
+      this.#backoffMs = 0;
+      this.#log.debug(`spare child ${spare.pid} ready`);
+    } else if (message.type === 'log') {
+      this.#log.log(message.level, message.message);
+    }
+  }
+
+  #onSpareExit(spare: Spare, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#spares.delete(spare.pid);
+    const how = signal === null ? `with code ${code ?? 0}` : `on signal ${signalNumber(signal)} (${signal})`;
+    if (spare.ended) {
+      this.#log.debug(`spare child ${spare.pid} exited ${how}`);
+    } else {
+      this.#backOff();
+      this.#log.warning(`spare child ${spare.pid} exited ${how}, next start in ${this.#backoffMs} ms`);
+    }
+    this.#onExit();
+  }
+
+  #backOff(): void {
+    this.#backoffMs = nextBackoffMs(this.#backoffMs);
+    if (this.#retry !== undefined || !this.#keeping) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#fill();
+    }, this.#backoffMs);
+  }
+}
+
+/** Only root can give a process its priority back: an unprivileged master leaves spares alone. */
+const canRenice = (): boolean => process.getuid?.() === 0;
+
+function lowerPriority(pid: number): void {
+  if (!canRenice()) return;
+  try {
+    setPriority(pid, Math.min(19, getPriority() + BOOT_NICENESS));
+  } catch {
+    // gone already: its exit is handled
+  }
+}
+
+/** Back to the master's priority, every thread (Linux sets priorities per thread; new ones inherit). */
+function restorePriority(pid: number): void {
+  if (!canRenice()) return;
+  const priority = getPriority();
+  let threads: number[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    threads = [pid];
+  }
+  for (const tid of threads) {
+    try {
+      setPriority(tid, priority);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+}
