@@ -3,6 +3,7 @@
 // taken from the page itself, so fields a server adds (tsfpm's memory, php-fpm 8.4's memory peak)
 // show up without changes here. The page's raw units (epoch seconds, seconds, microseconds, bytes)
 // are shown as people read them (a local date-time, 3h12m, 1.5 ms, 66 MiB); `--json` keeps them raw.
+// A child's other running requests (tsfpm) follow its row, `+` in the pid column.
 import { formatBytes, formatDuration, formatLocalTime, formatPercent, formatUptime } from './human-units.js';
 
 type Scalar = string | number | boolean | null;
@@ -19,7 +20,13 @@ const UNITS: Readonly<Record<string, (value: number) => string>> = {
   'last request memory': formatBytes,
   'memory peak': formatBytes,
   memory: formatBytes,
+  'window duration p50': formatDuration,
+  'window duration p95': formatDuration,
+  'window duration p99': formatDuration,
 };
+
+/** tsfpm: a child's other running requests, each shown as a row of its own under the child's. */
+const OTHER_REQUESTS = 'other requests';
 
 export function formatStatusTable(json: unknown): string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -43,8 +50,20 @@ function isScalar(value: unknown): value is Scalar {
 function processTable(processes: readonly unknown[]): string[] {
   const rows = processes.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null);
   const columns: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const cells = rows.map((row) => columns.map((column) => cell(column, row[column])));
+  for (const row of rows) {
+    for (const key of Object.keys(row)) if (key !== OTHER_REQUESTS && !columns.includes(key)) columns.push(key);
+  }
+  const cells: string[][] = [];
+  for (const row of rows) {
+    cells.push(columns.map((column) => cell(column, row[column])));
+    const others = row[OTHER_REQUESTS];
+    if (!Array.isArray(others)) continue;
+    for (const other of others) {
+      if (typeof other !== 'object' || other === null) continue;
+      const fields = other as Record<string, unknown>;
+      cells.push(columns.map((column) => (column === 'pid' ? '+' : cell(column, fields[column]))));
+    }
+  }
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((r) => (r[i] ?? '').length)));
   const render = (values: readonly string[]): string =>
     values

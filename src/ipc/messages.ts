@@ -1,8 +1,10 @@
 // Messages between the master and its children, both directions, as discriminated unions.
-// Keep them small and flat: begin/end messages travel once per request.
+// Keep them small and flat. Request starts and ends are no messages: they go to the child's
+// scoreboard slot (scoreboard-layout.ts), which the master reads when it needs to.
 import type { LogLevel, PoolConfig } from '../config/types.js';
 import type { PoolSnapshot } from '../status/snapshot.js';
-import type { SlotReport } from './scoreboard-layout.js';
+
+export type { RequestInfo } from './scoreboard-layout.js';
 
 /** master → child. The listening handle travels with 'init' (shared accept), a connection with 'connection'. */
 export type MasterMessage =
@@ -18,6 +20,8 @@ export type MasterMessage =
       readonly accept: 'shared' | 'standby' | 'dispatch';
       /** Set when a spare child becomes this pool's child: the environment and directory a fork would have given it. */
       readonly spare?: { readonly env: Readonly<Record<string, string>>; readonly cwd: string };
+      /** Send 'busy' when a request begins after this many ms idle (listen.acceptors watches it). */
+      readonly busyNotice?: number;
     }
   /** Start (the listening handle comes with it) or stop accepting on the shared socket (listen.acceptors). */
   | { readonly type: 'accept'; readonly on: boolean }
@@ -26,16 +30,6 @@ export type MasterMessage =
   /** SIGUSR1 reached the master: reopen the access log and slowlog at their paths. */
   | { readonly type: 'reopen-logs' }
   | { readonly type: 'status-reply'; readonly id: number; readonly snapshot: PoolSnapshot };
-
-/** Request facts the scoreboard keeps for the status page. */
-export interface RequestInfo {
-  readonly method: string;
-  readonly uri: string;
-  readonly query: string;
-  readonly script: string;
-  readonly contentLength: number;
-  readonly user: string;
-}
 
 /** child → master. */
 export type ChildMessage =
@@ -46,14 +40,15 @@ export type ChildMessage =
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
   | { readonly type: 'retiring'; readonly reason: string }
   /** The status page asks the master for its pool's scoreboard (answered with 'status-reply'). */
-  | { readonly type: 'status-query'; readonly id: number; readonly slot: SlotReport | undefined }
+  | { readonly type: 'status-query'; readonly id: number }
   /**
    * ondemand: a connection the master handed over closed before any request began on it (served
-   * false), or the child's last running request ended (served true). The slot goes with it so that
-   * the master sees the child idle at once, not a scoreboard report later, and hands it the next
-   * connection instead of starting another child.
+   * false), or the child's last running request ended (served true). The master reads the slot at
+   * once, sees the child idle and hands it the next connection instead of starting another child.
    */
-  | { readonly type: 'released'; readonly served: boolean; readonly slot: SlotReport | undefined };
+  | { readonly type: 'released'; readonly served: boolean }
+  /** A request began after the child was idle for a while (see the init message's busyNotice). */
+  | { readonly type: 'busy' };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

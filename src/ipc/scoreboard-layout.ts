@@ -1,171 +1,133 @@
-// One child's scoreboard slot in shared memory (php-fpm's fpm_scoreboard_proc_s, for Node): the main
-// thread writes it with plain stores (no system call per request); a reporter thread in the same
-// child reads it and sends changes to the master, even while a script blocks the main thread.
-// Torn reads are avoided with a sequence lock: the writer makes `seq` odd while it writes. An idle
-// reporter sleeps on `seq` (no timer, no wake-ups; see shared-wait.ts).
-import { wakeReader, waitWhileUnchanged, type WaitCell } from './shared-wait.js';
+// One child's scoreboard slot (php-fpm's fpm_scoreboard_proc_s, for a child that serves several
+// requests at once): a small file the master creates and passes to the child as fd 4. The child's
+// main thread writes it with one positioned write at each request start and end; the master reads it
+// (a positioned read) whenever it needs the child's state. No thread, no message, no timer.
+//
+// The slot is RECORDS request records of RECORD_BYTES each. A record describes one request (running
+// or ended) and carries, stamped at each write, a copy of the child's summary (requests started,
+// running, memory, the duration histogram...): one write then updates both, and the newest record
+// (highest sequence number) holds the child's current summary. Each record begins and ends with its
+// sequence number: a reader that sees two different numbers read it while it was being written and
+// reads again.
+import { BUCKETS } from './scoreboard-histogram.js';
 
-const INT_FIELDS = {
-  seq: 0,
-  running: 1,
-  methodLen: 2,
-  uriLen: 3,
-  queryLen: 4,
-  scriptLen: 5,
-  userLen: 6,
-  readerWaiting: 7,
-} as const;
-const NUM_FIELDS = {
-  requestsStarted: 0,
-  oldestRunningStartMs: 1,
-  lastBeginMs: 2,
-  lastDurationUs: 3,
-  lastCpuPercent: 4,
-  lastMemoryBytes: 5,
-  lastStatus: 6,
-  memoryBytes: 7,
-  contentLength: 8,
-} as const;
-const TEXT_FIELDS = { method: 16, uri: 256, query: 512, script: 512, user: 64 } as const;
-type TextField = keyof typeof TEXT_FIELDS;
-const LENGTH_FIELD: Record<TextField, keyof typeof INT_FIELDS> = {
-  method: 'methodLen',
-  uri: 'uriLen',
-  query: 'queryLen',
-  script: 'scriptLen',
-  user: 'userLen',
-};
+export const RECORDS = 16;
 
-const INT_BYTES = 8 * 4;
-const NUM_BYTES = 16 * 8;
-const TEXT_OFFSETS: Record<TextField, number> = (() => {
-  let offset = INT_BYTES + NUM_BYTES;
+/** Float64 indexes at the start of a record. */
+export const F = {
+  seqHead: 0,
+  // The child's summary, stamped into every record written.
+  requestsStarted: 1,
+  running: 2,
+  /** Running requests that found no free record. */
+  overflow: 3,
+  /** Bit i set: record i holds a running request. */
+  inFlightMask: 4,
+  rssBytes: 5,
+  rssPeakBytes: 6,
+  /** Epoch ms when the child last became idle (0: never served). */
+  idleSinceMs: 7,
+  /** Requests counted in the histogram (ended; status and ping pages excluded) and their summed durations. */
+  counted: 8,
+  durationSumUs: 9,
+  /** Start of the oldest request that has no record (CLOCK_MONOTONIC µs, epoch ms), 0 when none. */
+  overflowOldestMonoUs: 10,
+  overflowOldestEpochMs: 11,
+  // This record's request.
+  state: 12,
+  /** The child's request number (1, 2, ...). */
+  number: 13,
+  startEpochMs: 14,
+  /** CLOCK_MONOTONIC in µs (process.hrtime): comparable between processes, immune to clock steps. */
+  startMonoUs: 15,
+  contentLength: 16,
+  durationUs: 17,
+  status: 18,
+  /** The child's CPU time (user + system) while this request ran. */
+  cpuUs: 19,
+  memoryBytes: 20,
+  /** Lengths of the text fields, in TEXTS order. */
+  textLengths: 21,
+  histogram: 26,
+} as const;
+
+export const STATE_FREE = 0;
+export const STATE_RUNNING = 1;
+export const STATE_ENDED = 2;
+
+export const TEXTS = ['method', 'uri', 'query', 'script', 'user'] as const;
+export type TextField = (typeof TEXTS)[number];
+/** Bytes per text field (UTF-8, cut on a character boundary). */
+export const TEXT_BYTES: Record<TextField, number> = { method: 16, uri: 256, query: 512, script: 512, user: 64 };
+
+const NUMBERS = F.histogram + BUCKETS;
+const TEXT_START = NUMBERS * 8;
+export const TEXT_OFFSETS: Record<TextField, number> = (() => {
+  let offset = TEXT_START;
   const out = {} as Record<TextField, number>;
-  for (const field of Object.keys(TEXT_FIELDS) as TextField[]) {
+  for (const field of TEXTS) {
     out[field] = offset;
-    offset += TEXT_FIELDS[field];
+    offset += TEXT_BYTES[field];
   }
   return out;
 })();
-const TOTAL_BYTES = Object.values(TEXT_OFFSETS).reduce((a, b) => Math.max(a, b), 0) + TEXT_FIELDS.user;
+/** Byte offset of the closing sequence number. */
+export const SEQ_TAIL_OFFSET = TEXT_OFFSETS.user + TEXT_BYTES.user;
+export const RECORD_BYTES = SEQ_TAIL_OFFSET + 8;
+export const SLOT_BYTES = RECORDS * RECORD_BYTES;
 
-/** What the reporter sends to the master: the slot's content at one moment. */
-export interface SlotReport {
-  readonly seq: number;
-  readonly running: number;
-  readonly requestsStarted: number;
-  readonly oldestRunningStartMs: number;
-  readonly lastBeginMs: number;
-  readonly lastDurationUs: number;
-  readonly lastCpuPercent: number;
-  readonly lastMemoryBytes: number;
-  readonly lastStatus: number;
-  readonly memoryBytes: number;
-  readonly contentLength: number;
+/** The file descriptor (in the child) of its scoreboard slot. */
+export const SCOREBOARD_FD = 4;
+
+/** What the scoreboard keeps of a request (php-fpm's request fields). */
+export interface RequestInfo {
   readonly method: string;
+  /** SCRIPT_NAME, else REQUEST_URI. */
   readonly uri: string;
   readonly query: string;
   readonly script: string;
+  readonly contentLength: number;
   readonly user: string;
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-export class ScoreboardSlot {
-  readonly buffer: SharedArrayBuffer;
-  readonly #ints: Int32Array;
-  readonly #nums: Float64Array;
-  readonly #bytes: Uint8Array;
-  readonly #seqCell: WaitCell;
-
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(TOTAL_BYTES)) {
-    this.buffer = buffer;
-    this.#ints = new Int32Array(buffer, 0, 8);
-    this.#nums = new Float64Array(buffer, INT_BYTES, 16);
-    this.#bytes = new Uint8Array(buffer);
-    this.#seqCell = { ints: this.#ints, value: INT_FIELDS.seq, flag: INT_FIELDS.readerWaiting };
-  }
-
-  get seq(): number {
-    return Atomics.load(this.#ints, INT_FIELDS.seq);
-  }
-
-  /** Writes under the sequence lock (main thread only). */
-  update(write: (slot: SlotWriter) => void): void {
-    Atomics.add(this.#ints, INT_FIELDS.seq, 1); // odd: writing
-    write(this.#writer);
-    Atomics.add(this.#ints, INT_FIELDS.seq, 1); // even: consistent
-    wakeReader(this.#seqCell);
-  }
-
-  /** Blocks the calling thread (never the main one) until `seq` is no longer `seenSeq`. */
-  waitForChange(seenSeq: number): void {
-    waitWhileUnchanged(this.#seqCell, seenSeq);
-  }
-
-  /** What each text field holds now (only this writer changes them). */
+/** One record of a slot, in a Buffer the child owns: typed setters over the layout above. */
+export class RecordBuffer {
+  readonly bytes: Buffer;
+  readonly numbers: Float64Array;
+  readonly #tail: Float64Array;
+  /** What each text field holds now: most requests repeat the last one's method, script and URI. */
   readonly #texts: Record<TextField, string> = { method: '', uri: '', query: '', script: '', user: '' };
 
-  readonly #writer: SlotWriter = {
-    setRunning: (n) => {
-      this.#ints[INT_FIELDS.running] = n;
-    },
-    setNumber: (field, value) => {
-      this.#nums[NUM_FIELDS[field]] = value;
-    },
-    setText: (field, value) => {
-      // Most requests repeat the last one's method, script and URI: nothing to encode then.
-      if (this.#texts[field] === value) return;
-      this.#texts[field] = value;
-      const room = TEXT_FIELDS[field];
-      const target = this.#bytes.subarray(TEXT_OFFSETS[field], TEXT_OFFSETS[field] + room);
-      // Cut on a character boundary: encodeInto never writes half a character.
-      const { written } = encoder.encodeInto(value, target);
-      this.#ints[INT_FIELDS[LENGTH_FIELD[field]]] = written;
-    },
-  };
+  constructor(bytes: Buffer = Buffer.alloc(RECORD_BYTES)) {
+    if (bytes.byteOffset % 8 !== 0 || bytes.length < RECORD_BYTES) throw new Error('record buffer misaligned');
+    this.bytes = bytes;
+    this.numbers = new Float64Array(bytes.buffer, bytes.byteOffset, NUMBERS);
+    this.#tail = new Float64Array(bytes.buffer, bytes.byteOffset + SEQ_TAIL_OFFSET, 1);
+  }
 
-  /** A consistent copy (any thread); undefined if the writer kept it busy for too long. */
-  read(): SlotReport | undefined {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const before = Atomics.load(this.#ints, INT_FIELDS.seq);
-      if (before % 2 === 1) continue;
-      const text = (field: TextField): string => {
-        const length = this.#ints[INT_FIELDS[LENGTH_FIELD[field]]] ?? 0;
-        // Copy first: TextDecoder does not accept views of shared memory.
-        return decoder.decode(this.#bytes.slice(TEXT_OFFSETS[field], TEXT_OFFSETS[field] + length));
-      };
-      const num = (field: keyof typeof NUM_FIELDS): number => this.#nums[NUM_FIELDS[field]] ?? 0;
-      const report: SlotReport = {
-        seq: before,
-        running: this.#ints[INT_FIELDS.running] ?? 0,
-        requestsStarted: num('requestsStarted'),
-        oldestRunningStartMs: num('oldestRunningStartMs'),
-        lastBeginMs: num('lastBeginMs'),
-        lastDurationUs: num('lastDurationUs'),
-        lastCpuPercent: num('lastCpuPercent'),
-        lastMemoryBytes: num('lastMemoryBytes'),
-        lastStatus: num('lastStatus'),
-        memoryBytes: num('memoryBytes'),
-        contentLength: num('contentLength'),
-        method: text('method'),
-        uri: text('uri'),
-        query: text('query'),
-        script: text('script'),
-        user: text('user'),
-      };
-      if (Atomics.load(this.#ints, INT_FIELDS.seq) === before) return report;
-    }
-    return undefined;
+  setText(field: TextField, value: string): void {
+    if (this.#texts[field] === value) return;
+    this.#texts[field] = value;
+    const offset = TEXT_OFFSETS[field];
+    // encodeInto never writes half a character.
+    const { written } = encoder.encodeInto(value, this.bytes.subarray(offset, offset + TEXT_BYTES[field]));
+    this.numbers[F.textLengths + TEXTS.indexOf(field)] = written;
+  }
+
+  setInfo(info: RequestInfo): void {
+    this.setText('method', info.method);
+    this.setText('uri', info.uri);
+    this.setText('query', info.query);
+    this.setText('script', info.script);
+    this.setText('user', info.user);
+    this.numbers[F.contentLength] = info.contentLength;
+  }
+
+  /** Seals the record under `seq` (both ends). */
+  seal(seq: number): void {
+    this.numbers[F.seqHead] = seq;
+    this.#tail[0] = seq;
   }
 }
-
-export interface SlotWriter {
-  setRunning(n: number): void;
-  setNumber(field: keyof typeof NUM_FIELDS, value: number): void;
-  setText(field: TextField, value: string): void;
-}
-
-/** The file descriptor (in the child) of the pipe that carries slot reports to the master. */
-export const SCOREBOARD_FD = 4;

@@ -9,7 +9,7 @@ export function setChildLogLevel(level: LogLevel): void {
   minimumRank = LEVEL_RANK[level];
 }
 
-// Scoreboard updates travel through shared memory and a reporter thread (scoreboard-writer.ts), so
+// Scoreboard updates are positioned writes into a file the master reads (scoreboard-writer.ts), so
 // the messages here are rare (ready, logs, status queries) and leave at once.
 export function sendToMaster(message: ChildMessage): void {
   if (process.connected && process.send !== undefined) {

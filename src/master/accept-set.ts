@@ -7,6 +7,10 @@
 // children listen; the others stand by. A member whose oldest request has run for a while may be
 // blocked in a script, so when every member is like that a standby child joins; once no member has
 // been stuck for a while the extra members leave again.
+//
+// The master reads the members' scoreboard slots every ACCEPT_CHECK_MS while a member serves or
+// served within BUSY_LINGER_MS; a child that begins a request after being idle that long says so
+// ('busy'), so no start of a busy spell goes unseen and an idle pool costs no wake-ups.
 import { availableParallelism } from 'node:os';
 import type { Child } from './child.js';
 
@@ -16,6 +20,8 @@ const STUCK_AFTER_MS = 30;
 const SHRINK_AFTER_MS = 2_000;
 /** How often the members are checked while one of them is busy or the set is above its size. */
 export const ACCEPT_CHECK_MS = 20;
+/** Checks go on this long after a member's last request; a child idle this long says when it gets busy. */
+export const BUSY_LINGER_MS = 1000;
 
 export interface AcceptLink {
   /** Tells the child to start or stop accepting; false when the message could not be sent. */
@@ -73,10 +79,15 @@ export class AcceptSet {
     }
   }
 
-  /** Whether time alone can change the set: a member is serving (it may get stuck), or an extra member waits to leave. */
-  get needsChecks(): boolean {
+  /**
+   * Whether time alone can change the set: a member is serving or served lately (it may get stuck
+   * without telling), or an extra member waits to leave.
+   */
+  needsChecks(nowMs: number): boolean {
     if (this.#members.size > this.#size) return true;
-    for (const member of this.#members) if (member.running > 0) return true;
+    for (const member of this.#members) {
+      if (member.running > 0 || nowMs - member.idleSinceMs < BUSY_LINGER_MS) return true;
+    }
     return false;
   }
 

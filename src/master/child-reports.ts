@@ -1,70 +1,60 @@
-// A child's scoreboard reports, applied to the master's record of it: its reporter thread writes its
-// slot as JSON lines on fd 4, and 'status-query' and 'released' messages carry a copy too.
-import { Readable } from 'node:stream';
-import { describeError } from '../errors.js';
-import { SCOREBOARD_FD, type SlotReport } from '../ipc/scoreboard-layout.js';
-import type { ErrorLog } from '../log/error-log.js';
+// Reading a child's scoreboard slot into the master's record of it (src/master/child.ts), and the
+// pool counters that grow with it. The master reads a slot when it needs the child's state: on its
+// heartbeat, for the status page, when the child says it was released or got busy, before handing it a
+// connection, and once more when the child is gone.
+import { closeSync } from 'node:fs';
+import { addDifference } from '../ipc/scoreboard-histogram.js';
 import type { Child } from './child.js';
-import { readLines } from './line-reader.js';
 import type { PoolCounters } from './scoreboard-view.js';
 
-/**
- * Updates the child and the pool's counters from one report; false for an older copy than one
- * already applied (reports arrive by two paths).
- */
-export function applySlotReport(
-  child: Child,
-  report: SlotReport,
-  counters: PoolCounters,
-  children: ReadonlyMap<number, Child>,
-  nowMs: number,
-): boolean {
-  if (report.seq < child.slotSeq) return false;
-  child.slotSeq = report.seq;
-  const started = report.requestsStarted - child.requests;
+/** Reads the child's slot and applies it; returns the child. */
+export function readChildSlot(child: Child, counters: PoolCounters, nowMs: number): Child {
+  const slot = child.slot.read();
+  const started = slot.requestsStarted - child.requests;
   if (started > 0) {
     counters.acceptedConn += started;
     // A connection handed over is counted off when its first request begins.
     child.handedOver = Math.max(0, child.handedOver - started);
+    child.requests = slot.requestsStarted;
   }
-  child.requests = report.requestsStarted;
   const wasRunning = child.running > 0;
-  child.running = report.running;
-  const info = {
-    method: report.method,
-    uri: report.uri,
-    query: report.query,
-    script: report.script,
-    contentLength: report.contentLength,
-    user: report.user,
-  };
-  if (report.running > 0) {
-    // The latest request names the child's work; the oldest one's start drives the timeouts.
-    if (child.current === undefined || child.currentNumber !== report.requestsStarted) {
-      child.current = { info, startedAtMs: report.oldestRunningStartMs };
-      child.currentNumber = report.requestsStarted;
-    }
-    child.oldestRunningStartMs = report.oldestRunningStartMs;
-    counters.maxActive = Math.max(counters.maxActive, countRunning(children));
-  } else {
-    child.current = undefined;
-    child.oldestRunningStartMs = 0;
-    if (report.requestsStarted > 0) {
-      child.last = {
-        info,
-        durationUs: report.lastDurationUs,
-        memoryBytes: report.lastMemoryBytes,
-        cpuPercent: report.lastCpuPercent,
-        status: report.lastStatus,
-      };
-    }
-    if (wasRunning || started > 0) child.idleSinceMs = nowMs;
+  child.running = slot.running;
+  child.inFlight = slot.inFlight;
+  child.overflow = slot.overflow;
+  child.last = slot.last;
+  child.oldestRunningStartMs = oldestStartMs(slot.inFlight, slot.overflow > 0 ? slot.overflowOldestEpochMs : 0);
+  if (slot.running === 0) {
+    if (slot.idleSinceMs > child.idleSinceMs) child.idleSinceMs = slot.idleSinceMs;
+    else if (wasRunning) child.idleSinceMs = nowMs;
   }
-  if (report.memoryBytes > 0) {
-    child.memoryBytes = report.memoryBytes;
-    counters.memoryPeak = Math.max(counters.memoryPeak, report.memoryBytes);
+  if (slot.rssBytes > 0) child.memoryBytes = slot.rssBytes;
+  counters.memoryPeak = Math.max(counters.memoryPeak, slot.rssPeakBytes, slot.rssBytes);
+  addDifference(counters.durations.total, child.durations, slot.durations);
+  child.durations = slot.durations;
+  return child;
+}
+
+function oldestStartMs(inFlight: readonly { readonly startEpochMs: number }[], overflowOldestMs: number): number {
+  let oldest = overflowOldestMs;
+  for (const r of inFlight) if (oldest === 0 || r.startEpochMs < oldest) oldest = r.startEpochMs;
+  return oldest;
+}
+
+/** Reads every slot, then notes how many children are busy (php-fpm's `max active processes`). */
+export function readAllSlots(children: Iterable<Child>, counters: PoolCounters, nowMs: number): void {
+  let active = 0;
+  for (const child of children) if (readChildSlot(child, counters, nowMs).running > 0) active++;
+  counters.maxActive = Math.max(counters.maxActive, active);
+}
+
+/** The child is gone: its last writes are counted, then the slot's descriptor is closed. */
+export function closeChildSlot(child: Child, counters: PoolCounters, nowMs: number): void {
+  readChildSlot(child, counters, nowMs);
+  try {
+    closeSync(child.slotFd);
+  } catch {
+    // Already closed.
   }
-  return true;
 }
 
 /** Children serving at least one request. */
@@ -72,19 +62,4 @@ export function countRunning(children: ReadonlyMap<number, Child>): number {
   let n = 0;
   for (const child of children.values()) if (child.running > 0) n++;
   return n;
-}
-
-/** Feeds each report line of the child's fd 4 to `apply`; a line that cannot be read or applied is logged. */
-export function readSlotReports(child: Child, log: ErrorLog, apply: (report: SlotReport) => void): void {
-  const stream = child.process.stdio[SCOREBOARD_FD];
-  if (!(stream instanceof Readable)) return;
-  readLines(stream, (line) => {
-    try {
-      apply(JSON.parse(line) as SlotReport);
-    } catch (err) {
-      log.error(
-        `[pool ${child.poolName}] child ${child.pid} sent an unreadable scoreboard report: ${describeError(err)}`,
-      );
-    }
-  });
 }

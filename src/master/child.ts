@@ -1,6 +1,7 @@
-// What the master knows about one child: its process and its scoreboard slot.
+// What the master knows about one child: its process and what it last read of its scoreboard slot.
 import type { ChildProcess } from 'node:child_process';
-import type { RequestInfo } from '../ipc/messages.js';
+import { emptyCounts, type DurationCounts } from '../ipc/scoreboard-histogram.js';
+import { SlotReader, type RequestRecord } from '../ipc/scoreboard-reader.js';
 import { isIdle, type ChildView, type EndReason } from './pm/view.js';
 
 export type { EndReason } from './pm/view.js';
@@ -14,14 +15,6 @@ export const STAGE_LABEL: Record<ChildStage, string> = {
   finishing: 'Finishing',
 };
 
-export interface LastRequest {
-  readonly info: RequestInfo;
-  readonly durationUs: number;
-  readonly memoryBytes: number;
-  readonly cpuPercent: number;
-  readonly status: number;
-}
-
 export class Child implements ChildView {
   readonly pid: number;
   readonly process: ChildProcess;
@@ -29,6 +22,9 @@ export class Child implements ChildView {
   readonly generation: number;
   readonly startedAtMs: number;
   readonly startedAtHr: bigint;
+  /** The child's scoreboard slot (a file descriptor the master keeps until the child is reaped). */
+  readonly slotFd: number;
+  readonly slot: SlotReader;
   ready = false;
   /** Requests started by this child (php-fpm's per-process `requests`). */
   requests = 0;
@@ -36,15 +32,18 @@ export class Child implements ChildView {
   running = 0;
   /** ondemand: connections handed to the child whose first request has not begun yet. */
   handedOver = 0;
-  /** The oldest request in progress, for the status page and request timeouts. */
-  current: { readonly info: RequestInfo; readonly startedAtMs: number } | undefined;
-  /** Start of the oldest request in progress (ms epoch), 0 when idle: request timeouts count from it. */
+  /** The requests in progress that have a record in the slot, oldest first. */
+  inFlight: readonly RequestRecord[] = [];
+  /** Requests in progress without a record (the slot's records were all taken). */
+  overflow = 0;
+  /** Start of the oldest request in progress (ms epoch), 0 when idle: request_terminate_timeout counts from it. */
   oldestRunningStartMs = 0;
-  /** requestsStarted of the request `current` describes. */
-  currentNumber = 0;
-  /** Sequence number of the last scoreboard report applied (reports can arrive by two paths). */
-  slotSeq = -1;
-  last: LastRequest | undefined;
+  /** The request that ended last, as the slot still shows it. */
+  last: RequestRecord | undefined;
+  /** The slot's duration counts as last read: the pool adds what grew since. */
+  durations: DurationCounts = emptyCounts();
+  /** Numbers of the requests already reported as slow (one warning per request). */
+  readonly slowReported = new Set<number>();
   /** When the child last became idle (or started): the ondemand idle timeout counts from here. */
   idleSinceMs: number;
   /** Set when the master asked the child to end; the exit is then expected. */
@@ -53,12 +52,14 @@ export class Child implements ChildView {
   endRequestedAtMs = 0;
   /** Set by the child itself before exiting on its own (pm.max_requests). */
   retiring = false;
-  /** Memory (RSS) reported with the last finished request. */
+  /** The child's RSS as its slot last showed it. */
   memoryBytes = 0;
 
-  constructor(process: ChildProcess, poolName: string, generation: number) {
+  constructor(process: ChildProcess, poolName: string, generation: number, slotFd: number) {
     if (process.pid === undefined) throw new Error('forked child has no pid');
     this.pid = process.pid;
+    this.slotFd = slotFd;
+    this.slot = new SlotReader(slotFd);
     this.process = process;
     this.poolName = poolName;
     this.generation = generation;

@@ -1,6 +1,5 @@
 // The master process: binds every pool's socket, keeps each pool's children alive, and carries out
 // stop and reload requests through the process-control state machine.
-import type { ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FpmConfig, PoolConfig } from '../config/types.js';
@@ -26,7 +25,7 @@ import { Readiness } from './readiness.js';
 import { applyMasterFileLimit, reapplyMasterFileLimit, reportConnectionCaps } from './file-limits.js';
 import { logPermissionChange } from './socket-permissions.js';
 import { planSpares } from './spare-fit.js';
-import { SparePool } from './spare-pool.js';
+import { SparePool, type TakenSpare } from './spare-pool.js';
 
 export interface MasterOptions {
   readonly log: ErrorLog;
@@ -168,7 +167,7 @@ export class Master implements PoolHost {
     this.#readiness.wake();
   }
 
-  takeSpare(pool: PoolConfig): ChildProcess | undefined {
+  takeSpare(pool: PoolConfig): TakenSpare | undefined {
     return this.#spares.take(pool, process.env);
   }
 

@@ -65,6 +65,7 @@ export class OndemandDispatch {
 
   /** Hands waiting connections to ready children: idle ones first, then the least busy. */
   drain(): void {
+    if (this.#waiting.length > 0) this.#pool.readSlots();
     while (this.#waiting.length > 0) {
       const target = handOverTarget(this.#pool.liveChildren, this.#waiting.length, this.#graceTimer !== undefined);
       if (target === undefined) return;
@@ -77,7 +78,7 @@ export class OndemandDispatch {
     this.#acceptedAt.set(connection, Date.now());
     const pool = this.#pool;
     const live = pool.liveChildren;
-    const idle = idleChildFor(live);
+    const idle = this.#idleChild(live);
     if (idle !== undefined) return this.#handOver(idle, connection);
     this.#waiting.push(connection);
     const queueTimeout = pool.config.requestQueueTimeoutMs;
@@ -105,6 +106,21 @@ export class OndemandDispatch {
     }
   };
 
+  /**
+   * An idle child, checked against the slots: a child the master last saw idle may have begun a
+   * request on a connection it kept, and one it last saw busy may have finished a moment ago (its
+   * 'released' message not read yet).
+   */
+  #idleChild(live: readonly Child[]): Child | undefined {
+    for (;;) {
+      const candidate = idleChildFor(live);
+      if (candidate === undefined) break;
+      if (this.#pool.readSlot(candidate).running === 0) return candidate;
+    }
+    this.#pool.readSlots();
+    return idleChildFor(live);
+  }
+
   /** Once per episode. */
   #warnAtCap(): void {
     if (this.#warnedMaxChildren) return;
@@ -130,6 +146,16 @@ export class OndemandDispatch {
 
   #spawnForOverdue(): void {
     const pool = this.#pool;
+    // A child that freed up during the grace takes the oldest connections first.
+    const live = pool.liveChildren;
+    for (
+      let idle = this.#idleChild(live);
+      idle !== undefined && this.#waiting.length > 0;
+      idle = this.#idleChild(live)
+    ) {
+      const connection = this.#waiting.shift();
+      if (connection !== undefined) this.#handOver(idle, connection);
+    }
     const overdue = countOverdue(
       this.#waiting.map((c) => this.#acceptedAt.get(c) ?? 0),
       Date.now(),

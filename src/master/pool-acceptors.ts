@@ -28,16 +28,18 @@ export class PoolAcceptors {
   }
 
   /**
-   * Checks the set every ACCEPT_CHECK_MS only while a member may get stuck or the set has an extra
-   * member to let go; an idle pool costs the master no wake-ups. A report of a new request starts the
-   * checks again.
+   * Checks the set every ACCEPT_CHECK_MS (reading the children's slots) only while a member may get
+   * stuck or the set has an extra member to let go; an idle pool costs the master no wake-ups. A
+   * child's 'busy' message starts the checks again.
    */
   watch(): void {
     const set = this.#set;
-    if (this.#pool.retired || this.#timer !== undefined || !set.needsChecks) return;
+    if (this.#pool.retired || this.#timer !== undefined || !set.needsChecks(Date.now())) return;
     this.#timer = setInterval(() => {
-      set.balance(this.#pool.liveChildren, Date.now());
-      if (!set.needsChecks) {
+      this.#pool.readSlots();
+      const now = Date.now();
+      set.balance(this.#pool.liveChildren, now);
+      if (!set.needsChecks(now)) {
         clearInterval(this.#timer);
         this.#timer = undefined;
       }

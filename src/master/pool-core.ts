@@ -18,6 +18,10 @@ export interface PoolCore {
   readonly liveChildren: Child[];
   /** Stopped or replaced by a reload: forks nothing more. */
   readonly retired: boolean;
+  /** Reads one child's scoreboard slot (its running requests now); returns the child. */
+  readSlot(child: Child): Child;
+  /** Reads every child's scoreboard slot. */
+  readSlots(): void;
   /** Forks one child; undefined when no child may be started now. */
   spawn(): Child | undefined;
   /** Asks one child to end (SIGQUIT by default: it finishes its requests first). */

@@ -3,19 +3,20 @@
 // spares, the request watchdog, child reports, child exits, listen-queue sampling, the accept set.
 // This file forks children and routes their messages and exits to those parts.
 import type { ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import type { Server } from 'node:net';
 import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
-import type { SlotReport } from '../ipc/scoreboard-layout.js';
+import { createSlotFile } from '../ipc/scoreboard-file.js';
 import type { ErrorLog } from '../log/error-log.js';
 import type { PoolSnapshot } from '../status/snapshot.js';
-import { acceptorCount } from './accept-set.js';
+import { acceptorCount, BUSY_LINGER_MS } from './accept-set.js';
 import type { BoundSocket } from './bound-socket.js';
 import { classifyExit, type ExitVerdict } from './bury.js';
 import { Child, type EndReason } from './child.js';
 import { ChildExits } from './child-exits.js';
-import { applySlotReport, countRunning, readSlotReports } from './child-reports.js';
+import { closeChildSlot, countRunning, readAllSlots, readChildSlot } from './child-reports.js';
 import { DynamicSpares } from './dynamic-spares.js';
 import { ListenQueueSampler } from './listen-queue-sampler.js';
 import { OndemandDispatch } from './ondemand-dispatch.js';
@@ -25,6 +26,7 @@ import type { PoolCore } from './pool-core.js';
 import { RequestWatchdog } from './request-watchdog.js';
 import { newCounters, poolSnapshot, type PoolCounters } from './scoreboard-view.js';
 import { spareAssignment } from './spare-fit.js';
+import type { TakenSpare } from './spare-pool.js';
 import { forkChild } from './spawn-child.js';
 import { applyChildFileLimit } from './file-limits.js';
 import { captureWorkerOutput } from './worker-output.js';
@@ -38,7 +40,7 @@ export interface PoolHost {
   /** A child sent 'ready'. */
   childReady(pool: PoolRuntime, child: Child): void;
   /** A spare child that can become a child of this pool (src/master/spare-pool.ts), if there is one. */
-  takeSpare(pool: PoolConfig): ChildProcess | undefined;
+  takeSpare(pool: PoolConfig): TakenSpare | undefined;
 }
 
 export class PoolRuntime implements PoolCore {
@@ -115,14 +117,27 @@ export class PoolRuntime implements PoolCore {
 
   spawn(): Child | undefined {
     if (!this.#host.canSpawn() || this.#retired) return undefined;
+    // A spare comes with the scoreboard slot it was forked with.
     const spare = this.#host.takeSpare(this.config);
-    const processHandle = spare ?? forkChild(this.config);
-    const child = new Child(processHandle, this.name, this.generation);
+    let processHandle: ChildProcess;
+    let slotFd: number;
+    if (spare !== undefined) {
+      ({ process: processHandle, slotFd } = spare);
+    } else {
+      slotFd = createSlotFile();
+      try {
+        processHandle = forkChild(this.config, slotFd);
+      } catch (err) {
+        closeSync(slotFd);
+        throw err;
+      }
+    }
+    const child = new Child(processHandle, this.name, this.generation, slotFd);
     applyChildFileLimit(this.config, child.pid, this.log); // before the init message: the child derives its cap from it
     this.children.set(child.pid, child);
     this.log.notice(`[pool ${this.name}] child ${child.pid} started`);
     // A spare's output comes through pipes whatever the pool says: dropped unless the pool catches it.
-    if (spare !== undefined && !this.config.catchWorkersOutput) discardOutput(spare);
+    if (spare !== undefined && !this.config.catchWorkersOutput) discardOutput(processHandle);
     processHandle.on('message', (message: unknown) => {
       if (isChildMessage(message)) this.#onMessage(child, message);
     });
@@ -131,10 +146,11 @@ export class PoolRuntime implements PoolCore {
     });
     processHandle.once('exit', (code, signal) => this.#onExit(child, code, signal));
     captureWorkerOutput(child, this.config, this.log);
-    readSlotReports(child, this.log, (report) => this.#onReport(child, report));
     try {
       const accept =
         this.#ondemand !== undefined ? 'dispatch' : (this.#acceptors?.acceptModeAtSpawn(child) ?? 'shared');
+      // An accept set watches busy members: the child says when it gets busy after a quiet spell.
+      const busyNotice = this.#acceptors !== undefined ? { busyNotice: BUSY_LINGER_MS } : {};
       processHandle.send(
         {
           type: 'init',
@@ -143,6 +159,7 @@ export class PoolRuntime implements PoolCore {
           generation: this.generation,
           accept,
           ...(spare === undefined ? {} : { spare: spareAssignment(this.config, process.env) }),
+          ...busyNotice,
         },
         // The raw listening handle: node's IPC passes libuv handles (type 'net.Native').
         accept === 'shared' ? (this.socket.handle as unknown as Server) : undefined,
@@ -206,8 +223,12 @@ export class PoolRuntime implements PoolCore {
    * fpm_pctl_perform_idle_server_maintenance()).
    */
   maintain(nowMs: number, runProcessManager: boolean): void {
+    this.readSlots(nowMs);
     this.#watchdog.check(nowMs);
+    this.#acceptors?.watch();
     if (!runProcessManager) return;
+    this.counters.durations.sample(performance.now());
+    for (const child of this.children.values()) this.#watchdog.checkMemory(child);
     this.#listenQueue.sample(() => [...this.children.values()].some((child) => child.active));
     this.#exits.killStubbornIdle(nowMs);
     this.#spares?.tick();
@@ -227,20 +248,23 @@ export class PoolRuntime implements PoolCore {
       case 'log':
         this.log.log(message.level, message.message);
         return;
-      case 'status-query':
-        if (message.slot !== undefined) this.#onReport(child, message.slot);
-        child.process.send({
-          type: 'status-reply',
-          id: message.id,
-          snapshot: (this.statusSource ?? this).snapshot(Date.now()),
-        });
+      case 'status-query': {
+        const source = this.statusSource ?? this;
+        const now = Date.now();
+        source.readSlots(now);
+        child.process.send({ type: 'status-reply', id: message.id, snapshot: source.snapshot(now) });
         return;
+      }
       case 'released':
-        if (message.slot !== undefined) this.#onReport(child, message.slot);
-        // A served connection was counted off when its first request began (applySlotReport).
+        this.readSlot(child);
+        // A served connection was counted off when its first request began (readChildSlot).
         if (!message.served && child.handedOver > 0) child.handedOver--;
         if (child.running === 0) child.idleSinceMs = Date.now();
         this.#ondemand?.drain();
+        return;
+      case 'busy':
+        this.readSlot(child);
+        this.#acceptors?.watch();
         return;
       case 'retiring':
         child.retiring = true;
@@ -252,15 +276,21 @@ export class PoolRuntime implements PoolCore {
     }
   }
 
-  /** A child's scoreboard slot, as its reporter thread (or a message) sent it. */
-  #onReport(child: Child, report: SlotReport): void {
-    if (!applySlotReport(child, report, this.counters, this.children, Date.now())) return;
-    if (report.memoryBytes > 0) this.#watchdog.checkMemory(child);
-    if (report.running > 0) this.#acceptors?.watch();
-    if (this.#ondemand !== undefined && this.#ondemand.waiting > 0) this.#ondemand.drain();
+  /** Reads one child's scoreboard slot. */
+  readSlot(child: Child): Child {
+    const now = Date.now();
+    readChildSlot(child, this.counters, now);
+    this.counters.maxActive = Math.max(this.counters.maxActive, countRunning(this.children));
+    return child;
+  }
+
+  /** Reads every child's scoreboard slot (the heartbeat, the status page, the accept set's checks). */
+  readSlots(nowMs = Date.now()): void {
+    readAllSlots(this.children.values(), this.counters, nowMs);
   }
 
   #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    closeChildSlot(child, this.counters, Date.now());
     this.children.delete(child.pid);
     this.#acceptors?.balance(); // before a replacement is forked: it may take the free place at once
     const verdict = classifyExit(

@@ -2,22 +2,21 @@
 // warning and `slow requests` counter, and pm.max_memory. src/master/pm/watchdog.ts decides which
 // child; this logs php-fpm's lines and signals.
 import type { RequestInfo } from '../ipc/messages.js';
+import type { RequestRecord } from '../ipc/scoreboard-reader.js';
 import type { Child } from './child.js';
-import { isOverMaxMemory, slowChildren, timedOutChildren } from './pm/watchdog.js';
+import { isOverMaxMemory, slowRequests, timedOutChildren } from './pm/watchdog.js';
 import type { PoolCore } from './pool-core.js';
 
 const MIB = 2 ** 20;
 
 export class RequestWatchdog {
   readonly #pool: PoolCore;
-  /** Requests (Child.current objects) already reported as slow: one warning per request. */
-  readonly #slowLogged = new WeakSet<object>();
 
   constructor(pool: PoolCore) {
     this.#pool = pool;
   }
 
-  /** Every heartbeat: timeouts first, then slow requests. */
+  /** Every heartbeat, after the slots were read: timeouts first, then slow requests. */
   check(nowMs: number): void {
     this.#terminateTimedOut(nowMs);
     this.#reportSlow(nowMs);
@@ -40,16 +39,24 @@ export class RequestWatchdog {
 
   #terminateTimedOut(nowMs: number): void {
     const pool = this.#pool;
-    for (const { child, elapsedMs } of timedOutChildren(
+    for (const { child, request, elapsedMs } of timedOutChildren<RequestRecord, Child>(
       pool.children.values(),
       pool.config.requestTerminateTimeoutMs,
       nowMs,
     )) {
-      const info = child.current?.info;
+      const info = request?.info;
       pool.log.warning(
         `[pool ${pool.name}] child ${child.pid}, script '${info?.script ?? '-'}' (request: "${requestLine(info)}") ` +
           `execution timed out (${(elapsedMs / 1000).toFixed(6)} sec), terminating`,
       );
+      const others = child.inFlight.filter((r) => r !== request);
+      if (others.length > 0 || child.overflow > 0) {
+        const lines = others.map((r) => `"${requestLine(r.info)}"`);
+        if (child.overflow > 0) lines.push(`${child.overflow} more`);
+        pool.log.warning(
+          `[pool ${pool.name}] child ${child.pid}: its other running requests end with it: ${lines.join(', ')}`,
+        );
+      }
       pool.endChild(child, 'timeout', 'SIGTERM');
     }
   }
@@ -62,14 +69,16 @@ export class RequestWatchdog {
   #reportSlow(nowMs: number): void {
     const pool = this.#pool;
     if (pool.config.slowlog === undefined) return;
-    const slow = slowChildren(pool.children.values(), pool.config.requestSlowlogTimeoutMs, nowMs, this.#slowLogged);
-    for (const { child, elapsedMs } of slow) {
-      const current = child.current;
-      if (current === undefined) continue;
-      this.#slowLogged.add(current);
-      const elapsedUs = elapsedMs * 1000;
+    for (const child of pool.children.values()) {
+      // Only requests still running stay remembered.
+      for (const n of child.slowReported) if (!child.inFlight.some((r) => r.number === n)) child.slowReported.delete(n);
+    }
+    const slow = slowRequests<RequestRecord, Child>(pool.children.values(), pool.config.requestSlowlogTimeoutMs, nowMs);
+    for (const { child, request, elapsedMs } of slow) {
+      child.slowReported.add(request.number);
+      const elapsedUs = Math.round(elapsedMs * 1000);
       pool.log.warning(
-        `[pool ${pool.name}] child ${child.pid}, script '${current.info.script}' (request: "${requestLine(current.info)}") ` +
+        `[pool ${pool.name}] child ${child.pid}, script '${request.info.script}' (request: "${requestLine(request.info)}") ` +
           `executing too slow (${Math.floor(elapsedUs / 1e6)}.${String(elapsedUs % 1e6).padStart(6, '0')} sec), logging`,
       );
       pool.counters.slowRequests++;

@@ -1,8 +1,11 @@
 // The master's view of a pool's scoreboard: the counters php-fpm keeps per pool, and the frozen
 // per-child records the status page renders.
 import type { PmStyle } from '../config/types.js';
+import { percentileUs } from '../ipc/scoreboard-histogram.js';
+import { monotonicUs, type RequestRecord } from '../ipc/scoreboard-reader.js';
 import { STAGE_LABEL, type Child } from './child.js';
-import type { PoolSnapshot, ProcessSnapshot } from '../status/snapshot.js';
+import { DurationWindow } from './duration-window.js';
+import type { PoolSnapshot, ProcessSnapshot, RequestSnapshot } from '../status/snapshot.js';
 
 export interface PoolCounters {
   startedAtMs: number;
@@ -14,6 +17,8 @@ export interface PoolCounters {
   listenQueue: number;
   maxListenQueue: number;
   listenQueueLen: number;
+  /** Request durations, status and ping pages excluded (src/master/duration-window.ts). */
+  readonly durations: DurationWindow;
 }
 
 export function newCounters(nowMs: number): PoolCounters {
@@ -27,30 +32,53 @@ export function newCounters(nowMs: number): PoolCounters {
     listenQueue: 0,
     maxListenQueue: 0,
     listenQueueLen: 0,
+    durations: new DurationWindow(performance.now()),
   };
 }
 
+/** A request's own fields; a running one's duration is the time since it began. */
+function requestSnapshot(r: RequestRecord): RequestSnapshot {
+  const info = r.info;
+  return {
+    // A running request's start is on CLOCK_MONOTONIC, the same clock in every process.
+    requestDuration: r.running ? Math.max(0, monotonicUs() - r.startMonoUs) : r.durationUs,
+    requestMethod: info.method,
+    requestUri: info.query !== '' ? `${info.uri}?${info.query}` : info.uri,
+    contentLength: info.contentLength,
+    user: info.user,
+    script: info.script,
+  };
+}
+
+const NO_REQUEST: RequestSnapshot = {
+  requestDuration: 0,
+  requestMethod: '-',
+  requestUri: '-',
+  contentLength: 0,
+  user: '-',
+  script: '-',
+};
+
+/**
+ * One child: php-fpm's fields describe its oldest running request (the one a timeout would end), or,
+ * when idle, the last one it finished; the child's other running requests follow in `otherRequests`.
+ */
 export function processSnapshot(child: Child, nowMs: number): ProcessSnapshot {
-  const current = child.current;
-  const last = child.last;
-  const info = current?.info ?? last?.info;
-  const idle = current === undefined;
+  const [oldest, ...others] = child.inFlight;
+  const last = oldest === undefined ? child.last : undefined;
+  const main = oldest ?? last;
   return {
     pid: child.pid,
     state: STAGE_LABEL[child.stage],
     startTime: Math.floor(child.startedAtMs / 1000),
     startSince: Math.floor((nowMs - child.startedAtMs) / 1000),
     requests: child.requests,
-    requestDuration: current !== undefined ? (nowMs - current.startedAtMs) * 1000 : (last?.durationUs ?? 0),
-    requestMethod: info?.method ?? '-',
-    requestUri: info === undefined ? '-' : info.query !== '' ? `${info.uri}?${info.query}` : info.uri,
-    contentLength: info?.contentLength ?? 0,
-    user: info?.user ?? '-',
-    script: info?.script ?? '-',
-    lastRequestCpu: idle ? (last?.cpuPercent ?? 0) : 0,
-    lastRequestMemory: idle ? (last?.memoryBytes ?? 0) : 0,
+    ...(main === undefined ? NO_REQUEST : requestSnapshot(main)),
+    lastRequestCpu: last !== undefined && last.durationUs > 0 ? (last.cpuUs / last.durationUs) * 100 : 0,
+    lastRequestMemory: last?.memoryBytes ?? 0,
     memory: child.memoryBytes,
     running: child.running,
+    otherRequests: others.map(requestSnapshot),
   };
 }
 
@@ -67,6 +95,7 @@ export function poolSnapshot(
 ): PoolSnapshot {
   const seconds = (ms: number): number => Math.floor(ms / 1000);
   const counters = pool.counters;
+  const window = counters.durations.figures(performance.now());
   let idle = 0;
   let active = 0;
   for (const child of children) {
@@ -90,6 +119,12 @@ export function poolSnapshot(
     slowRequests: counters.slowRequests,
     memoryPeak: counters.memoryPeak,
     maxChildren: pool.maxChildren,
+    windowSeconds: window.seconds,
+    windowRequests: window.counts.count,
+    windowRequestsPerSecond: window.seconds > 0 ? window.counts.count / window.seconds : 0,
+    windowDurationP50: percentileUs(window.counts, 0.5),
+    windowDurationP95: percentileUs(window.counts, 0.95),
+    windowDurationP99: percentileUs(window.counts, 0.99),
     processes: children.map((child) => processSnapshot(child, nowMs)),
   };
 }

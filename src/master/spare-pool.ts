@@ -11,11 +11,12 @@
 // requests it is meant to speed up. A spare that dies is replaced after a back-off that doubles, as
 // a pool child that never became ready is.
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { closeSync, readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
+import { createSlotFile } from '../ipc/scoreboard-file.js';
 import type { ErrorLog } from '../log/error-log.js';
 import { signalNumber } from './bury.js';
 import { nextBackoffMs } from './pm/respawn.js';
@@ -25,9 +26,16 @@ import { forkSpare } from './spawn-child.js';
 /** How much nicer than the master a spare boots (only when the master runs as root and can undo it). */
 const BOOT_NICENESS = 10;
 
+/** A spare handed to a pool: the process and the scoreboard slot it writes (fd 4 in the child). */
+export interface TakenSpare {
+  readonly process: ChildProcess;
+  readonly slotFd: number;
+}
+
 interface Spare {
   readonly process: ChildProcess;
   readonly pid: number;
+  readonly slotFd: number;
   /** Its code is loaded ('spare-ready'). */
   warm: boolean;
   /** Asked to end (stop, reload): its exit is expected. */
@@ -74,7 +82,7 @@ export class SparePool {
   }
 
   /** A spare that can become a child of `pool`, taken out of the set; undefined when there is none. */
-  take(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv): ChildProcess | undefined {
+  take(pool: PoolConfig, masterEnv: NodeJS.ProcessEnv): TakenSpare | undefined {
     if (!this.#keeping || !spareFits(pool, this.#plan.nodeFlags, masterEnv)) return undefined;
     let chosen: Spare | undefined;
     for (const spare of this.#spares.values()) {
@@ -89,7 +97,7 @@ export class SparePool {
     this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}`);
     // After the caller has sent the taken one its 'init': the fork takes the master a few ms.
     setImmediate(() => this.#fill());
-    return chosen.process;
+    return { process: chosen.process, slotFd: chosen.slotFd };
   }
 
   #fill(): void {
@@ -101,15 +109,19 @@ export class SparePool {
 
   #startOne(): boolean {
     let process: ChildProcess;
+    let slotFd: number | undefined;
     try {
-      process = forkSpare(this.#plan.nodeFlags, spareEnvironment(globalThis.process.env));
+      slotFd = createSlotFile();
+      process = forkSpare(this.#plan.nodeFlags, spareEnvironment(globalThis.process.env), slotFd);
     } catch (err) {
+      if (slotFd !== undefined) closeSync(slotFd);
       this.#log.error(`cannot start a spare child: ${describeError(err)}`);
       this.#backOff();
       return false;
     }
     const pid = process.pid;
     if (pid === undefined) {
+      closeSync(slotFd);
       // fork failed (the 'error' event says why); nothing to reap.
       process.once('error', (err) => this.#log.error(`cannot start a spare child: ${describeError(err)}`));
       this.#backOff();
@@ -127,6 +139,7 @@ export class SparePool {
     const spare: Spare = {
       process,
       pid,
+      slotFd,
       warm: false,
       ended: false,
       detach: () => {
@@ -152,6 +165,7 @@ export class SparePool {
 
   #onSpareExit(spare: Spare, code: number | null, signal: NodeJS.Signals | null): void {
     this.#spares.delete(spare.pid);
+    closeSync(spare.slotFd);
     const how = signal === null ? `with code ${code ?? 0}` : `on signal ${signalNumber(signal)} (${signal})`;
     if (spare.ended) {
       this.#log.debug(`spare child ${spare.pid} exited ${how}`);

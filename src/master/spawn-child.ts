@@ -29,9 +29,9 @@ export function childDirectory(pool: PoolConfig): string {
   return pool.chdir ?? process.cwd();
 }
 
-/** fd 4: the scoreboard reports of the child's reporter thread (src/ipc/scoreboard-layout.ts). */
-function childStdio(output: 'pipe' | 'ignore'): StdioOptions {
-  return ['ignore', output, output, 'ipc', 'pipe'];
+/** fd 4: the child's scoreboard slot, a shared file the master reads (src/ipc/scoreboard-layout.ts). */
+function childStdio(output: 'pipe' | 'ignore', scoreboardFd: number): StdioOptions {
+  return ['ignore', output, output, 'ipc', scoreboardFd];
 }
 
 /**
@@ -47,11 +47,12 @@ function childExecArgv(nodeFlags: readonly string[]): string[] {
   ];
 }
 
-export function forkChild(pool: PoolConfig): ChildProcess {
+/** `scoreboardFd`: the child's scoreboard slot (src/ipc/scoreboard-file.ts). */
+export function forkChild(pool: PoolConfig, scoreboardFd: number): ChildProcess {
   return fork(WORKER_ENTRY, [], {
     cwd: childDirectory(pool),
     env: childEnvironment(pool, process.env),
-    stdio: childStdio(pool.catchWorkersOutput ? 'pipe' : 'ignore'),
+    stdio: childStdio(pool.catchWorkersOutput ? 'pipe' : 'ignore', scoreboardFd),
     execArgv: childExecArgv(pool.nodeFlags),
     serialization: 'json',
   });
@@ -60,13 +61,18 @@ export function forkChild(pool: PoolConfig): ChildProcess {
 /**
  * A spare: tsfpm's child code loaded, no pool. It starts in `/` with an environment of its own (none of
  * the master's variables, which a clear_env pool must not see, and no pool's), and its output goes to
- * pipes, since whether the pool it joins catches that output is not known yet.
+ * pipes, since whether the pool it joins catches that output is not known yet. Its scoreboard slot is
+ * its own from the start and goes with it to the pool that takes it.
  */
-export function forkSpare(nodeFlags: readonly string[], environment: NodeJS.ProcessEnv): ChildProcess {
+export function forkSpare(
+  nodeFlags: readonly string[],
+  environment: NodeJS.ProcessEnv,
+  scoreboardFd: number,
+): ChildProcess {
   return fork(SPARE_ENTRY, [], {
     cwd: '/',
     env: environment,
-    stdio: childStdio('pipe'),
+    stdio: childStdio('pipe', scoreboardFd),
     execArgv: childExecArgv(nodeFlags),
     serialization: 'json',
   });

@@ -1,8 +1,9 @@
 // The status page's fields in php-fpm's order (sapi/fpm/fpm/fpm_status.c), named once for every format: the
 // text label, the JSON key and the XML tag. Every renderer walks these lists, so the formats cannot
 // drift apart. Fields marked `extra` come after php-fpm's own and exist only in tsfpm (8.4's memory
-// peak, max children, per-process current memory): parsers that read known keys ignore them.
-import type { PoolSnapshot, ProcessSnapshot } from './snapshot.js';
+// peak, max children, the recent window's request figures, per-process current memory and running
+// requests): parsers that read known keys ignore them.
+import type { PoolSnapshot, ProcessSnapshot, RequestSnapshot } from './snapshot.js';
 
 /** How a value is printed: a string, an integer, an epoch time (formatted in text/html), `%.2f`. */
 export type FieldKind = 'string' | 'int' | 'time' | 'float';
@@ -46,6 +47,23 @@ export const POOL_FIELDS: readonly Field<PoolSnapshot>[] = [
   field('slow requests', 'int', (s) => s.slowRequests),
   field('memory peak', 'int', (s) => s.memoryPeak, true),
   field('max children', 'int', (s) => s.maxChildren, true),
+  field('window seconds', 'float', (s) => s.windowSeconds, true),
+  field('window requests', 'int', (s) => s.windowRequests, true),
+  // The text label must stay under 22 characters (the value column); the JSON key says it in full.
+  field('window req/s', 'float', (s) => s.windowRequestsPerSecond, true, 'window requests per second'),
+  field('window duration p50', 'int', (s) => s.windowDurationP50, true),
+  field('window duration p95', 'int', (s) => s.windowDurationP95, true),
+  field('window duration p99', 'int', (s) => s.windowDurationP99, true),
+];
+
+/** A request's own fields: the process fields of its request, and each of a child's other requests. */
+export const REQUEST_FIELDS: readonly Field<RequestSnapshot>[] = [
+  field('request duration', 'int', (p) => p.requestDuration),
+  field('request method', 'string', (p) => p.requestMethod),
+  field('request URI', 'string', (p) => p.requestUri, false, 'request uri'),
+  field('content length', 'int', (p) => p.contentLength),
+  field('user', 'string', (p) => p.user),
+  field('script', 'string', (p) => p.script),
 ];
 
 export const PROCESS_FIELDS: readonly Field<ProcessSnapshot>[] = [
@@ -54,16 +72,15 @@ export const PROCESS_FIELDS: readonly Field<ProcessSnapshot>[] = [
   field('start time', 'time', (p) => p.startTime),
   field('start since', 'int', (p) => p.startSince),
   field('requests', 'int', (p) => p.requests),
-  field('request duration', 'int', (p) => p.requestDuration),
-  field('request method', 'string', (p) => p.requestMethod),
-  field('request URI', 'string', (p) => p.requestUri, false, 'request uri'),
-  field('content length', 'int', (p) => p.contentLength),
-  field('user', 'string', (p) => p.user),
-  field('script', 'string', (p) => p.script),
+  ...REQUEST_FIELDS,
   field('last request cpu', 'float', (p) => p.lastRequestCpu),
   field('last request memory', 'int', (p) => p.lastRequestMemory),
   field('memory', 'int', (p) => p.memory, true),
+  field('running requests', 'int', (p) => p.running, true),
 ];
+
+/** Key (JSON, html) and tag (XML) of the list of a child's other running requests. */
+export const OTHER_REQUESTS = { json: 'other requests', xml: 'other-requests', item: 'request' } as const;
 
 /** A number as php-fpm prints it: `%.2f` for floats, integers without a fraction. */
 export function formatNumber(kind: FieldKind, value: number): string {

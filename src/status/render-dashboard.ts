@@ -1,9 +1,11 @@
 // `?dashboard` (tsfpm): a self-contained live page (no CDN, inline CSS and JS, works offline) that
-// polls `?json&full` on the same status path every second and shows the pool, its children and their
-// states, requests per second (from `accepted conn` deltas), latency (request durations) and slow
-// requests. The page itself carries no data: everything comes from the JSON, so it needs no escaping
-// beyond the pool name in the title. The script below is plain ES2017 and uses no template literals,
-// so it can live inside this TS template string unchanged.
+// polls `?json&full` on the same status path every second and shows the pool, its children and what
+// each runs. Rates and durations are the master's own figures over its recent window (`window ...`
+// fields: requests finished in the last ~10 s, measured by the master's clock, status and ping pages
+// excluded), not numbers the browser derives from its own clock and polls. The page itself carries no
+// data: everything comes from the JSON, so it needs no escaping beyond the pool name in the title.
+// The script below is plain ES2017 and uses no template literals, so it can live inside this TS
+// template string unchanged.
 import { escapeMarkup } from './escape.js';
 import type { PoolSnapshot } from './snapshot.js';
 
@@ -20,15 +22,23 @@ table{border-collapse:collapse;width:100%;background:#fff;margin-top:16px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e3e5ea;font-variant-numeric:tabular-nums}
 .Idle{color:#2a7a2a}.Running{color:#b36b00;font-weight:600}.Finishing,.Starting{color:#777}
 #error{color:#b00020}
+.note{color:#556;font-size:12px;margin:4px 0 12px}
+tr.other td{color:#556}
 `;
 
 const SCRIPT = `
 (function () {
   var url = location.pathname + '?json&full';
-  var last = null, updates = 0, firstAccepted = null, maxRps = 0, history = [];
+  var updates = 0, firstAccepted = null, maxRps = 0, history = [];
   function $(id) { return document.getElementById(id); }
   function set(id, value) { $(id).textContent = String(value); }
-  function ms(us) { return (us / 1000).toFixed(1); }
+  // A duration in the unit that shows it: µs below a millisecond, ms below a second, else s.
+  function dur(us) {
+    if (us < 1000) return Math.round(us) + ' \u00b5s';
+    if (us < 1e6) return (us / 1000).toFixed(1) + ' ms';
+    return (us / 1e6).toFixed(2) + ' s';
+  }
+  function num(v) { return typeof v === 'number' ? v : 0; }
   function draw() {
     var c = $('chart'), ctx = c.getContext('2d');
     c.width = c.clientWidth; c.height = c.clientHeight;
@@ -41,48 +51,59 @@ const SCRIPT = `
       if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
     }
     ctx.stroke();
-    ctx.fillStyle = '#667'; ctx.fillText('req/s, last 60 samples (max ' + top.toFixed(1) + ')', 8, 14);
+    ctx.fillStyle = '#667'; ctx.fillText('requests/s over the last window, one point per update (max ' + top.toFixed(1) + ')', 8, 14);
   }
-  function render(s, now) {
-    var rps = 0;
-    if (last !== null && now > last.at) rps = Math.max(0, (s['accepted conn'] - last.accepted) / ((now - last.at) / 1000));
-    last = { at: now, accepted: s['accepted conn'] };
+  function row(cells, cls) {
+    var out = '<tr' + (cls ? ' class="' + cls + '"' : '') + '>';
+    for (var i = 0; i < cells.length; i++) out += cells[i];
+    return out + '</tr>';
+  }
+  function td(text, cls) { return '<td' + (cls ? ' class="' + esc(cls) + '"' : '') + '>' + esc(text) + '</td>'; }
+  function render(s) {
+    var rps = num(s['window requests per second']), n = num(s['window requests']);
     if (firstAccepted === null) firstAccepted = s['accepted conn'];
     updates++;
-    if (updates > 1) { history.push(rps); if (history.length > 60) history.shift(); maxRps = Math.max(maxRps, rps); }
-    var procs = s.processes || [], sum = 0, max = 0, n = 0;
-    for (var i = 0; i < procs.length; i++) {
-      var d = procs[i]['request duration'];
-      if (procs[i].requests > 0) { sum += d; n++; if (d > max) max = d; }
-    }
+    history.push(rps); if (history.length > 60) history.shift();
+    maxRps = Math.max(maxRps, rps);
     set('pool', s.pool); set('pm', s['process manager']); set('since', s['start since'] + ' s');
-    set('rps', rps.toFixed(1)); set('accepted', s['accepted conn']);
+    set('window', num(s['window seconds']).toFixed(1));
+    set('rps', rps.toFixed(1)); set('finished', n);
+    set('p50', n > 0 ? dur(num(s['window duration p50'])) : '-');
+    set('p95', n > 0 ? dur(num(s['window duration p95'])) : '-');
+    set('p99', n > 0 ? dur(num(s['window duration p99'])) : '-');
+    set('accepted', s['accepted conn']);
     set('active', s['active processes']); set('idle', s['idle processes']); set('total', s['total processes']);
     set('maxchildren', s['max children'] === undefined ? '-' : s['max children']);
     set('queue', s['listen queue'] + ' / ' + s['max listen queue']);
     set('slow', s['slow requests']); set('reached', s['max children reached']);
-    set('latavg', n > 0 ? ms(sum / n) : '-'); set('latmax', n > 0 ? ms(max) : '-');
-    var rows = '';
+    var procs = s.processes || [], rows = '';
     for (var j = 0; j < procs.length; j++) {
-      var p = procs[j];
-      rows += '<tr><td>' + p.pid + '</td><td class="' + esc(p.state) + '">' + esc(p.state) + '</td><td>' + p.requests +
-        '</td><td>' + ms(p['request duration']) + '</td><td>' + esc(p['request method']) + '</td><td>' + esc(p['request uri']) +
-        '</td><td>' + (p.memory === undefined ? '-' : (p.memory / 1048576).toFixed(1)) + '</td></tr>';
+      var p = procs[j], mem = p.memory === undefined ? '-' : (p.memory / 1048576).toFixed(1);
+      var what = p.state === 'Running' ? 'running for' : 'last took';
+      rows += row([td(p.pid), td(p.state, p.state), td(p.requests), td(num(p['running requests'])),
+        td(what + ' ' + dur(p['request duration'])), td(p['request method']), td(p['request uri']), td(mem)]);
+      var others = p['other requests'] || [];
+      for (var k = 0; k < others.length; k++) {
+        var o = others[k];
+        rows += row([td(''), td(''), td(''), td(''), td('running for ' + dur(o['request duration'])),
+          td(o['request method']), td(o['request uri']), td('')], 'other');
+      }
     }
     $('procs').innerHTML = rows;
     var b = document.body;
     b.setAttribute('data-updates', String(updates));
     b.setAttribute('data-first-accepted', String(firstAccepted));
     b.setAttribute('data-last-accepted', String(s['accepted conn']));
+    b.setAttribute('data-rps', rps.toFixed(2));
     b.setAttribute('data-max-rps', maxRps.toFixed(2));
-    set('updated', new Date(now).toLocaleTimeString()); set('error', '');
+    set('updated', new Date().toLocaleTimeString()); set('error', '');
     draw();
   }
   function esc(t) { return String(t).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
   function poll() {
     fetch(url, { cache: 'no-store' })
       .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-      .then(function (s) { render(s, Date.now()); })
+      .then(function (s) { render(s); })
       .catch(function (e) { set('error', 'update failed: ' + e.message); })
       .then(function () { setTimeout(poll, 1000); });
   }
@@ -101,14 +122,20 @@ export function renderDashboard(s: PoolSnapshot): string {
 <span>up <span id="since">-</span></span><span>updated <span id="updated">-</span></span><span id="error"></span></header>
 <main>
 <div class="cards">
-${card('rps', 'requests / s')}${card('accepted', 'accepted conn')}${card('active', 'active processes')}
-${card('idle', 'idle processes')}${card('total', 'total processes')}${card('maxchildren', 'max children')}
-${card('latavg', 'latency avg (ms)')}${card('latmax', 'latency max (ms)')}${card('slow', 'slow requests')}
-${card('queue', 'listen queue / max')}${card('reached', 'max children reached')}
+${card('rps', 'requests / s')}${card('finished', 'requests finished')}${card('p50', 'duration p50')}
+${card('p95', 'duration p95')}${card('p99', 'duration p99')}${card('accepted', 'accepted conn (all)')}
+${card('active', 'active processes')}${card('idle', 'idle processes')}${card('total', 'total processes')}
+${card('maxchildren', 'max children')}${card('slow', 'slow requests')}${card('queue', 'listen queue / max')}
+${card('reached', 'max children reached')}
 </div>
+<p class="note">Requests, rate and durations: requests that finished in the last <span id="window">-</span> s, as the
+master counts them (status and ping pages, such as this page's own polls, are not counted; durations are
+counted in buckets a factor √2 wide, all under 64 µs in one, so percentiles are approximate). accepted conn counts every connection since the
+pool started, status polls included.</p>
 <canvas id="chart"></canvas>
-<table><thead><tr><th>pid</th><th>state</th><th>requests</th><th>request duration (ms)</th><th>method</th><th>request uri</th><th>memory (MiB)</th></tr></thead>
+<table><thead><tr><th>pid</th><th>state</th><th>requests</th><th>running now</th><th>request duration</th><th>method</th><th>request uri</th><th>memory (MiB)</th></tr></thead>
 <tbody id="procs"></tbody></table>
+<p class="note">Each child's row shows its oldest running request, or the last one it finished when idle; its other running requests follow on their own rows.</p>
 </main>
 <script>${SCRIPT}</script>
 </body></html>

@@ -1,16 +1,9 @@
 // What the status page shows, as one frozen value: built by the master from its scoreboard, sent to
 // the child that serves /status, rendered there by a pure renderer per format.
 
-/** One child (php-fpm's per-process fields, plus tsfpm's current memory). */
-export interface ProcessSnapshot {
-  readonly pid: number;
-  /** Stage label: Idle, Running, Finishing, Starting. */
-  readonly state: string;
-  /** Epoch seconds. */
-  readonly startTime: number;
-  readonly startSince: number;
-  readonly requests: number;
-  /** µs: for an idle child the last request's duration, otherwise the time since the current one began. */
+/** One request's fields (php-fpm's per-process request fields). */
+export interface RequestSnapshot {
+  /** µs: for a finished request its duration, for a running one the time since it began. */
   readonly requestDuration: number;
   readonly requestMethod: string;
   /** SCRIPT_NAME, plus `?` and the query string when there is one; `-` when none. */
@@ -18,6 +11,20 @@ export interface ProcessSnapshot {
   readonly contentLength: number;
   readonly user: string;
   readonly script: string;
+}
+
+/**
+ * One child (php-fpm's per-process fields, plus tsfpm's current memory). Its request fields describe
+ * its oldest running request, or when idle the last one it finished.
+ */
+export interface ProcessSnapshot extends RequestSnapshot {
+  readonly pid: number;
+  /** Stage label: Idle, Running, Finishing, Starting. */
+  readonly state: string;
+  /** Epoch seconds. */
+  readonly startTime: number;
+  readonly startSince: number;
+  readonly requests: number;
   /** %CPU of the last request (0 unless idle). */
   readonly lastRequestCpu: number;
   /** Bytes: RSS after the last request (0 unless idle). */
@@ -26,6 +33,8 @@ export interface ProcessSnapshot {
   readonly memory: number;
   /** Requests in progress in this child (a Node child serves several at once). */
   readonly running: number;
+  /** The child's other running requests, oldest first (those the slot had room for). */
+  readonly otherRequests: readonly RequestSnapshot[];
 }
 
 export interface PoolSnapshot {
@@ -48,6 +57,16 @@ export interface PoolSnapshot {
   readonly memoryPeak: number;
   /** tsfpm addition: pm.max_children, to compute saturation (php-src GH-16221). */
   readonly maxChildren: number;
+  /**
+   * tsfpm additions: requests finished over the last ~10 s (status and ping pages excluded), their
+   * rate and duration percentiles (µs).
+   */
+  readonly windowSeconds: number;
+  readonly windowRequests: number;
+  readonly windowRequestsPerSecond: number;
+  readonly windowDurationP50: number;
+  readonly windowDurationP95: number;
+  readonly windowDurationP99: number;
   readonly processes: readonly ProcessSnapshot[];
 }
 

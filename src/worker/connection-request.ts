@@ -5,13 +5,13 @@ import type { ActiveRequest, FcgiRole } from '../request/active-request.js';
 import { LazyAbort } from '../request/lazy-abort.js';
 import type { RequestBody } from '../request/request-body.js';
 import type { FcgiResponse } from './fcgi-response.js';
+import type { RequestToken } from './scoreboard-writer.js';
 
 /** A request as the child serves it: what handlers see, its FastCGI response, and the child's bookkeeping. */
 export interface ServedRequest extends ActiveRequest {
   readonly response: FcgiResponse;
-  /** The child's bookkeeping (worker/main.ts): its scoreboard token and its CPU time when the request began. */
-  scoreboardToken: { readonly startedAtMs: number } | undefined;
-  cpuAtStartMicros: number;
+  /** The child's bookkeeping (worker/main.ts): its scoreboard record. */
+  scoreboardToken: RequestToken | undefined;
 }
 
 /** Runs one request to its end (the answer written; END_REQUEST is the connection's job). */
@@ -36,8 +36,7 @@ export class ConnectionRequest implements ServedRequest {
   status = 0;
   readonly background: Promise<unknown>[] = [];
   readonly destroyConnection: (reason: string) => void;
-  scoreboardToken: { readonly startedAtMs: number } | undefined = undefined;
-  cpuAtStartMicros = 0;
+  scoreboardToken: RequestToken | undefined = undefined;
   readonly #makeBody: (params: Params) => RequestBody;
   #body: RequestBody | undefined;
   /** The last STDIN record arrived (or the request was aborted): the body is complete. */

@@ -9,13 +9,12 @@ import { childLog, sendToMaster, setChildLogLevel } from '../log/child-log.js';
 import { serveConnection } from './connection.js';
 import type { ConnectionHandle } from './connection-options.js';
 import { ConnectionLimit } from './connection-limit.js';
-import { onMasterAnswer, setSlotSource } from './master-query.js';
+import { onMasterAnswer } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
 import { applyPoolIdentity } from './privileges.js';
 import { assumeAssignment } from './spare-assignment.js';
-import { ScoreboardWriter } from './scoreboard-writer.js';
+import { countsInDurations, ScoreboardWriter } from './scoreboard-writer.js';
 import { createRequestRunner } from './run-request.js';
-import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
 import { isClientAllowed } from './allowed-clients.js';
 import { openChildAccessLog, type ChildAccessLog } from '../log/child-access-log.js';
 import { startSlowlogWatcher, type SlowlogWatcher } from './slowlog/slowlog-watcher.js';
@@ -30,7 +29,7 @@ import { DescriptorWatch, isOutOfDescriptors } from './descriptor-watch.js';
 import { ConnectionSweep } from './read-timeout.js';
 
 let server: Server | Acceptor | undefined;
-/** This child's scoreboard slot in shared memory, reported to the master by a thread. */
+/** This child's scoreboard slot: a file the master reads (src/ipc/scoreboard-layout.ts). */
 export const scoreboard = new ScoreboardWriter();
 let quitting = false;
 let requestsServed = 0;
@@ -77,8 +76,10 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     },
   };
   const run = createRequestRunner(pool);
-  scoreboard.startReporter();
-  setSlotSource(() => scoreboard.read());
+  scoreboard.publish();
+  if (message.busyNotice !== undefined) {
+    scoreboard.notifyBusyAfterIdle(message.busyNotice, () => sendToMaster({ type: 'busy' }));
+  }
 
   const shed = new ShedReport({
     poolName: pool.name,
@@ -103,7 +104,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   const onConnection = (socket: Transport, acceptedAtMs?: number): void => {
     if (!limit.admit(connections)) {
       socket.destroy();
-      if (dispatched) sendToMaster({ type: 'released', served: false, slot: undefined });
+      if (dispatched) sendToMaster({ type: 'released', served: false });
       return;
     }
     let requestsOnConnection = 0;
@@ -126,45 +127,35 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         if (accessLog !== undefined) socket.remoteAddress();
         running++;
         requestsOnConnection++;
-        request.cpuAtStartMicros = cpuTimeMicros();
         accessLog?.onStart(request);
-        slowlog?.begin(request);
+        const params = request.params;
         request.scoreboardToken = scoreboard.began(
           {
-            method: request.params['REQUEST_METHOD'] ?? '-',
-            uri: request.params['SCRIPT_NAME'] ?? request.params['REQUEST_URI'] ?? '-',
-            query: request.params['QUERY_STRING'] ?? '',
-            script: request.params['SCRIPT_FILENAME'] ?? '-',
-            contentLength: Number(request.params['CONTENT_LENGTH'] ?? 0) || 0,
-            user: request.params['REMOTE_USER'] || '-',
+            method: params['REQUEST_METHOD'] ?? '-',
+            uri: params['SCRIPT_NAME'] ?? params['REQUEST_URI'] ?? '-',
+            query: params['QUERY_STRING'] ?? '',
+            script: params['SCRIPT_FILENAME'] ?? '-',
+            contentLength: Number(params['CONTENT_LENGTH'] ?? 0) || 0,
+            user: params['REMOTE_USER'] || '-',
           },
-          request.startedAtMs,
+          countsInDurations(pool, params['SCRIPT_NAME']),
         );
+        slowlog?.setRunning(scoreboard.running);
       },
       onFinish: (request) => {
         running--;
         requestsServed++;
-        const durationMs = Date.now() - request.startedAtMs;
-        const cpuMicros = cpuTimeMicros() - request.cpuAtStartMicros;
-        const memoryBytes = residentBytes();
-        slowlog?.end(request);
+        const token = request.scoreboardToken;
+        const end = token === undefined ? undefined : scoreboard.ended(token, request.status);
+        slowlog?.setRunning(scoreboard.running);
         accessLog?.onFinish(request, {
-          durationUs: durationMs * 1000,
-          memoryBytes,
+          durationUs: end?.durationUs ?? (Date.now() - request.startedAtMs) * 1000,
+          memoryBytes: end?.memoryBytes ?? 0,
           peer: socket.remoteAddress(),
         });
-        const slot = request.scoreboardToken;
-        if (slot !== undefined) {
-          scoreboard.ended(slot, {
-            status: request.status,
-            durationUs: durationMs * 1000,
-            memoryBytes,
-            cpuPercent: durationMs > 0 ? Math.min(100, (cpuMicros / 1000 / durationMs) * 100) : 0,
-          });
-        }
         // Before END_REQUEST leaves (the socket is corked until the check phase): the web server's
-        // next connection must find this child idle in the master.
-        if (dispatched && running === 0) sendToMaster({ type: 'released', served: true, slot: scoreboard.read() });
+        // next connection must find this child idle in the master, which reads the slot on this.
+        if (dispatched && running === 0) sendToMaster({ type: 'released', served: true });
         if (pool.pm.maxRequests > 0 && requestsServed >= pool.pm.maxRequests && !quitting) {
           sendToMaster({ type: 'retiring', reason: `pm.max_requests (${pool.pm.maxRequests}) reached` });
           quit();
@@ -179,7 +170,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     sweep.ensure();
     socket.onClose(() => {
       connections.delete(connection);
-      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false, slot: undefined });
+      if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false });
       maybeExit();
     });
   };
@@ -263,8 +254,6 @@ function quit(): void {
 
 function maybeExit(): void {
   if (quitting && running === 0 && connections.size === 0) {
-    // The slot's last state leaves first: the reporter thread may not get another turn.
-    scoreboard.reportNow();
     accessLog?.flush();
     setImmediate(() => process.exit());
   }

@@ -2,17 +2,10 @@
 // master that does not answer must not hang the request.
 import type { MasterMessage } from '../ipc/messages.js';
 import type { PoolSnapshot } from '../status/snapshot.js';
-import type { SlotReport } from '../ipc/scoreboard-layout.js';
 import { sendToMaster } from '../log/child-log.js';
 
 const ANSWER_TIMEOUT_MS = 2000;
 let nextId = 1;
-let currentSlot: (() => SlotReport | undefined) | undefined;
-
-/** Where the status query finds the child's current scoreboard slot (set by the child's main). */
-export function setSlotSource(source: () => SlotReport | undefined): void {
-  currentSlot = source;
-}
 const pending = new Map<number, (snapshot: PoolSnapshot | undefined) => void>();
 
 export function onMasterAnswer(message: MasterMessage): void {
@@ -34,8 +27,8 @@ export function askPoolSnapshot(): Promise<PoolSnapshot | undefined> {
       clearTimeout(timer);
       resolve(snapshot);
     });
-    // The slot travels with the query: the master's copy may be a few ms old, and this very request
-    // must count as active (php-fpm's status-basic test).
-    sendToMaster({ type: 'status-query', id, slot: currentSlot?.() });
+    // The master reads every slot on this, this child's included: this very request counts as active
+    // (php-fpm's status-basic test).
+    sendToMaster({ type: 'status-query', id });
   });
 }

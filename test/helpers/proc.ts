@@ -225,3 +225,12 @@ export function wakeUpsOf(pids: readonly number[]): number {
   }
   return total;
 }
+
+/** Threads of the process (/proc/<pid>/task), 0 when it is gone. */
+export function threadCountOf(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
+}

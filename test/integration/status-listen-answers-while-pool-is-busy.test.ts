@@ -33,25 +33,28 @@ test(
     const mark = fpm.logMark;
     await fpm.expectLog(/said into stderr: "busy start in (\d+)"/, { from: mark });
 
-    // The master hears of a request from the child's reporter thread, every 10 ms: the second busy
-    // start may be printed before its report arrives, so the status is asked again until it shows it.
-    let status: Record<string, unknown> = {};
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const asked = Date.now();
-      const busy = await fcgiRequest(
-        address,
-        { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json' },
-        5000,
-      );
-      const tookMs = Date.now() - asked;
-      assert.equal(busy.status, 200);
-      assert.ok(tookMs < 1000, `answered in ${tookMs} ms`);
-      status = JSON.parse(busy.body.toString()) as Record<string, unknown>;
-      if (status['active processes'] === 2) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // The master reads the children's scoreboard slots when asked: a request shows from the moment it
+    // began (before its script printed anything), so one status read sees both.
+    const asked = Date.now();
+    const busy = await fcgiRequest(
+      address,
+      { params: { SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status' }, query: 'json&full' },
+      5000,
+    );
+    const tookMs = Date.now() - asked;
+    assert.equal(busy.status, 200);
+    assert.ok(tookMs < 1000, `answered in ${tookMs} ms`);
+    const status = JSON.parse(busy.body.toString()) as Record<string, unknown>;
     assert.equal(status['pool'], 'www');
     assert.equal(status['active processes'], 2, 'both children of the pool are active');
+    // Each blocked child shows what it runs and since when: its slot was written before the script ran.
+    const processes = status['processes'] as Record<string, unknown>[];
+    for (const p of processes) {
+      assert.equal(p['state'], 'Running', JSON.stringify(p));
+      assert.match(String(p['script']), /busy\.mjs$/, JSON.stringify(p));
+      assert.equal(p['request uri'], '/busy.mjs?ms=5000', JSON.stringify(p));
+      assert.ok(Number(p['request duration']) > 0, JSON.stringify(p));
+    }
 
     const script = await fcgiRequest(address, { scriptFilename: join(fpm.dir.path, 'x.mjs') }, 5000);
     assert.equal(script.status, 404, 'the status pool runs no scripts');

@@ -4,56 +4,70 @@
 // (src/master/request-watchdog.ts, src/master/child-exits.ts) logs and signals.
 import { isLive, type ChildView } from './view.js';
 
-export interface WatchedChild extends ChildView {
+/** A running request as the watchdog sees it. */
+export interface WatchedRequest {
+  /** The child's request number. */
+  readonly number: number;
+  /** ms epoch. */
+  readonly startEpochMs: number;
+}
+
+export interface WatchedChild<R extends WatchedRequest = WatchedRequest> extends ChildView {
   /** Start of the oldest request in progress (ms epoch), 0 when idle. */
   readonly oldestRunningStartMs: number;
-  /** The request the status page shows; its start drives the slowlog. */
-  readonly current: { readonly startedAtMs: number } | undefined;
-  /** RSS reported with the last scoreboard report. */
+  /** The running requests the scoreboard has a record of, oldest first. */
+  readonly inFlight: readonly R[];
+  /** Numbers of the requests already reported as slow. */
+  readonly slowReported: { has(number: number): boolean };
+  /** RSS as the scoreboard last showed it. */
   readonly memoryBytes: number;
 }
 
-export interface Overdue<C> {
+export interface Overdue<C, R> {
   readonly child: C;
+  /** The request that is overdue; undefined for one the scoreboard had no room to describe. */
+  readonly request: R | undefined;
   readonly elapsedMs: number;
 }
 
 /**
  * request_terminate_timeout: children whose oldest running request has run `limitMs` or longer
- * (0 = off). A child already ended for a timeout is not named again.
+ * (0 = off), with that request. A child already ended for a timeout is not named again.
  */
-export function timedOutChildren<C extends WatchedChild>(
+export function timedOutChildren<R extends WatchedRequest, C extends WatchedChild<R>>(
   children: Iterable<C>,
   limitMs: number,
   nowMs: number,
-): Overdue<C>[] {
+): Overdue<C, R>[] {
   if (limitMs <= 0) return [];
-  const out: Overdue<C>[] = [];
+  const out: Overdue<C, R>[] = [];
   for (const child of children) {
-    if (child.running <= 0 || child.endReason === 'timeout') continue;
+    if (child.running <= 0 || child.endReason === 'timeout' || child.oldestRunningStartMs <= 0) continue;
     const elapsedMs = nowMs - child.oldestRunningStartMs;
-    if (elapsedMs >= limitMs) out.push({ child, elapsedMs });
+    if (elapsedMs < limitMs) continue;
+    const request = child.inFlight.find((r) => r.startEpochMs === child.oldestRunningStartMs);
+    out.push({ child, request, elapsedMs });
   }
   return out;
 }
 
 /**
- * request_slowlog_timeout: children whose current request has run `limitMs` or longer (0 = off) and
- * was not reported yet (`reported`): one warning, one `slow requests` count per request.
+ * request_slowlog_timeout: running requests that have run `limitMs` or longer (0 = off) and were not
+ * reported yet: one warning, one `slow requests` count per request, each request of a child on its own.
  */
-export function slowChildren<C extends WatchedChild>(
+export function slowRequests<R extends WatchedRequest, C extends WatchedChild<R>>(
   children: Iterable<C>,
   limitMs: number,
   nowMs: number,
-  reported: { has(request: object): boolean },
-): Overdue<C>[] {
+): (Overdue<C, R> & { readonly request: R })[] {
   if (limitMs <= 0) return [];
-  const out: Overdue<C>[] = [];
+  const out: (Overdue<C, R> & { readonly request: R })[] = [];
   for (const child of children) {
-    const current = child.current;
-    if (current === undefined || reported.has(current)) continue;
-    const elapsedMs = nowMs - current.startedAtMs;
-    if (elapsedMs >= limitMs) out.push({ child, elapsedMs });
+    for (const request of child.inFlight) {
+      if (child.slowReported.has(request.number)) continue;
+      const elapsedMs = nowMs - request.startEpochMs;
+      if (elapsedMs >= limitMs) out.push({ child, request, elapsedMs });
+    }
   }
   return out;
 }

@@ -19,7 +19,8 @@ export interface StackFrame {
   readonly lineNumber: number;
 }
 
-function frameFile(url: string): string {
+/** The file a frame's URL names (a path for file:// URLs). */
+export function frameFile(url: string): string {
   if (url === '') return 'unknown';
   if (url.startsWith('file://')) {
     try {

@@ -1,14 +1,21 @@
-// The slowlog thread of a child (node:worker_threads). It watches the request the main thread
-// published in shared memory and, once that request has run longer than request_slowlog_timeout,
-// pauses the main thread through the inspector (a V8 interrupt: it works while the main thread is busy
-// in a script), takes the JavaScript call stack, resumes it, and appends php-fpm's block to the
-// slowlog. It never waits for the main thread's event loop, which may be the thing that is stuck.
+// The slowlog thread of a child (node:worker_threads). While the main thread runs requests it reads
+// them from the child's scoreboard slot and, for each request that has run longer than
+// request_slowlog_timeout, pauses the main thread through the inspector (a V8 interrupt: it works
+// while the main thread is busy in a script), takes the JavaScript call stack, resumes it, and appends
+// php-fpm's block to the slowlog, once per request. It never waits for the main thread's event loop,
+// which may be the thing that is stuck.
+//
+// The main thread runs one script at a time: with several requests in flight, the stack belongs to
+// whichever of them runs JavaScript at that moment. A request's block shows the stack only when the
+// request is alone in the child or the stack passes through its script; otherwise `+++ dump failed`.
 import { Session } from 'node:inspector';
 import { closeSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { formatSlowlogBlock, type StackFrame } from './slowlog-format.js';
-import { SharedRequest } from './shared-request.js';
+import { SCOREBOARD_FD } from '../../ipc/scoreboard-layout.js';
+import { monotonicUs, SlotReader, type RequestRecord } from '../../ipc/scoreboard-reader.js';
+import { frameFile, formatSlowlogBlock, type StackFrame } from './slowlog-format.js';
+import { SharedRunning } from './shared-running.js';
 
 export interface SlowlogThreadData {
   readonly buffer: SharedArrayBuffer;
@@ -23,9 +30,11 @@ export interface SlowlogThreadData {
 const PAUSE_WAIT_MS = 1000;
 
 const data = workerData as SlowlogThreadData;
-const shared = new SharedRequest(data.buffer);
+const shared = new SharedRunning(data.buffer);
+const slot = new SlotReader(SCOREBOARD_FD);
 let fd = data.fd;
-let lastDumped = 0;
+/** Request numbers already written to the slowlog (only those still in flight are kept). */
+const dumped = new Set<number>();
 
 parentPort?.on('message', (message: { type: 'fd'; fd: number }) => {
   if (message.type !== 'fd') return;
@@ -79,9 +88,13 @@ async function takeStack(): Promise<StackFrame[] | undefined> {
 }
 
 async function check(): Promise<void> {
-  const request = shared.read();
-  if (request === undefined || request.id === lastDumped || Date.now() - request.startedAtMs < data.timeoutMs) return;
-  lastDumped = request.id;
+  const inFlight = slot.read().inFlight;
+  const nowUs = monotonicUs();
+  const numbers = new Set(inFlight.map((r) => r.number));
+  for (const n of dumped) if (!numbers.has(n)) dumped.delete(n);
+  const slow = inFlight.filter((r) => !dumped.has(r.number) && nowUs - r.startMonoUs >= data.timeoutMs * 1000);
+  if (slow.length === 0) return;
+  for (const request of slow) dumped.add(request.number);
   const at = new Date();
   let frames: StackFrame[] | undefined;
   try {
@@ -89,9 +102,28 @@ async function check(): Promise<void> {
   } catch {
     frames = undefined;
   }
+  const after = slot.read();
+  for (const request of slow) {
+    const stack = stackOf(request, frames, after.inFlight, after.running);
+    const block = formatSlowlogBlock(at, data.pool, data.pid, request.info.script, stack, data.depth);
+    write(Buffer.from(block, 'utf8'));
+  }
+}
+
+/** The stack to show for `request`, or undefined when it cannot be told to be this request's. */
+function stackOf(
+  request: RequestRecord,
+  frames: StackFrame[] | undefined,
+  after: readonly RequestRecord[],
+  running: number,
+): StackFrame[] | undefined {
   // The request ended while we were pausing: the stack belongs to something else.
-  if (shared.read()?.id !== request.id && frames !== undefined) frames = undefined;
-  const block = Buffer.from(formatSlowlogBlock(at, data.pool, data.pid, request.script, frames, data.depth), 'utf8');
+  if (frames === undefined || !after.some((r) => r.number === request.number)) return undefined;
+  if (running === 1) return frames;
+  return frames.some((f) => frameFile(f.url) === request.info.script) ? frames : undefined;
+}
+
+function write(block: Buffer): void {
   let offset = 0;
   while (offset < block.length) offset += writeSync(fd, block, offset);
 }
@@ -104,7 +136,7 @@ const period = Math.max(20, Math.min(100, Math.floor(data.timeoutMs / 10)));
  */
 async function watch(): Promise<void> {
   for (;;) {
-    if (shared.read() === undefined) await shared.published();
+    if (shared.get() === 0) await shared.untilRunning();
     await check().catch(() => undefined);
     await sleep(period);
   }

@@ -1,7 +1,10 @@
 // The live dashboard (`?dashboard` on pm.status_path) in a real headless Chromium, loaded through
-// nginx while load runs: the page polls `?json&full`, and its numbers must move. Chromium runs with a
-// virtual-time budget (timers fire without waiting in real time, network fetches are awaited) and
-// prints the DOM it reached; a second run saves a screenshot into test-artifacts/.
+// nginx while load runs: the page polls `?json&full`, and its numbers must move. The first test runs
+// Chromium with a virtual-time budget (timers fire without waiting in real time, network fetches are
+// awaited) and prints the DOM it reached; a second run saves a screenshot into test-artifacts/. The
+// second test runs the page in real time (driven over the DevTools protocol) under real load and
+// checks that an idle pool shows no load (the page's own polls are not counted) and that the request rate
+// it shows under load is the rate the load really had.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -13,9 +16,11 @@ import { startNginx } from '../../helpers/nginx.js';
 import { FIXTURE_SCRIPTS, REPO_ROOT } from '../../helpers/paths.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { requireTool } from '../../helpers/tools.js';
+import { ChromiumPage } from '../../helpers/chromium-cdp.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
-function runChromium(binary: string, args: readonly string[], profile: string): Promise<string> {
-  const flags = [
+function chromiumFlags(profile: string): string[] {
+  return [
     '--headless',
     '--no-sandbox',
     '--disable-gpu',
@@ -27,6 +32,10 @@ function runChromium(binary: string, args: readonly string[], profile: string): 
     '--disable-dev-shm-usage',
     `--user-data-dir=${profile}`,
   ];
+}
+
+function runChromium(binary: string, args: readonly string[], profile: string): Promise<string> {
+  const flags = chromiumFlags(profile);
   return new Promise((resolve, reject) => {
     execFile(binary, [...flags, ...args], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err !== null) reject(new Error(`chromium failed: ${err.message}\n${stderr}`));
@@ -95,5 +104,84 @@ void test(
       profile.path,
     );
     assert.ok(existsSync(shot) && statSync(shot).size > 1000, `screenshot at ${shot}`);
+  },
+);
+
+void test(
+  'the ?dashboard page in real time under real load: the request rate it shows is the real one (status polls excluded)',
+  { timeout: 180_000 },
+  async (t) => {
+    const chromium = requireTool(t, 'chromium', 'chromium');
+    if (chromium === undefined) return;
+    const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
+    const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, statusPath: '/status' });
+    if (nginx === undefined) return;
+
+    const profile = makeTempDir('tsfpm-chromium-');
+    const page = await ChromiumPage.open(
+      chromium,
+      chromiumFlags(profile.path),
+      `${nginx.baseUrl}/status?dashboard`,
+    ).catch((err: unknown) => {
+      profile.remove();
+      throw err;
+    });
+    // Chromium first, then its profile (after hooks run in the order they were added).
+    t.after(async () => {
+      await page.close();
+      profile.remove();
+    });
+    const read = async (): Promise<{ updates: number; rps: number; window: number; finished: string; p50: string }> =>
+      (await page.evaluate(
+        `({ updates: Number(document.body.getAttribute('data-updates')), rps: Number(document.body.getAttribute('data-rps')),` +
+          ` window: Number(document.getElementById('window').textContent),` +
+          ` finished: document.getElementById('finished').textContent, p50: document.getElementById('p50').textContent })`,
+      )) as { updates: number; rps: number; window: number; finished: string; p50: string };
+
+    // No load yet: the page's own polls (each one a request to the pool) are not shown as load.
+    const idle = await waitFor(
+      async () => {
+        const s = await read();
+        return s.updates >= 3 ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: 'three updates of the idle dashboard', intervalMs: 250 },
+    );
+    assert.equal(idle.rps, 0, `an idle pool shows ${idle.rps} req/s`);
+    assert.equal(idle.finished, '0');
+    assert.equal(idle.p50, '-');
+
+    // Steady load, each finished request timestamped, until the test has read the page.
+    const finishedAt: number[] = [];
+    let loading = true;
+    const load = Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (loading) {
+          const res = await httpRequest(`${nginx.baseUrl}/hello.mjs`);
+          if (res.status === 200) finishedAt.push(Date.now());
+        }
+      }),
+    );
+    try {
+      // The server's window is 10 s: read once it is full of load (and the page updated a few times).
+      const loadStart = Date.now();
+      const updatesBefore = idle.updates;
+      const seen = await waitFor(
+        async () => {
+          const s = await read();
+          return Date.now() - loadStart >= 12_000 && s.updates >= updatesBefore + 5 && s.window >= 9 ? s : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the dashboard to show a full window', intervalMs: 500 },
+      );
+      const now = Date.now();
+      const real = finishedAt.filter((at) => at > now - seen.window * 1000).length / seen.window;
+      t.diagnostic(`shown ${seen.rps.toFixed(1)} req/s, real ${real.toFixed(1)} req/s, p50 ${seen.p50}`);
+      assert.ok(real > 0, 'the load ran');
+      // The page shows what the master measured: the same rate within a sane factor (not 83 for 9,000).
+      assert.ok(seen.rps > real / 2 && seen.rps < real * 2, `shown ${seen.rps} req/s, real ${real.toFixed(1)} req/s`);
+      assert.notEqual(seen.p50, '-', 'a median duration is shown');
+    } finally {
+      loading = false;
+      await load;
+    }
   },
 );

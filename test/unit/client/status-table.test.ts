@@ -34,6 +34,13 @@ const PAGE = {
       memory: 69.3 * 1024 * 1024,
     },
     { pid: 4243, state: 'Running', 'request duration': 2_000_000, memory: 512, extra: { a: 1 } },
+    {
+      pid: 4244,
+      state: 'Running',
+      'request duration': 3_000_000,
+      'request uri': '/hang.mjs',
+      'other requests': [{ 'request duration': 250, 'request method': 'POST', 'request uri': '/up.mjs?id=7' }],
+    },
   ],
 };
 
@@ -75,6 +82,17 @@ test('process rows: durations, sizes, CPU; unknown fields as they came', () => {
   assert.match(second, /^4243 +Running +.*2 s +.*512 B +\{"a":1\}$/);
   // Columns line up: each value starts where its header does.
   assert.equal(first.indexOf('617'), header.indexOf('requests'));
+});
+
+test("a child's other running requests: rows of their own under it, not a JSON column", () => {
+  const text = formatStatusTable(PAGE);
+  const table = text.slice(text.indexOf('\npid') + 1).split('\n');
+  const header = table[0] ?? '';
+  assert.ok(!header.includes('other requests'), header);
+  assert.match(table[4] ?? '', /^4244 +Running +.*3 s +.*\/hang\.mjs/);
+  const other = table[5] ?? '';
+  assert.match(other, /^\+ +.*250 µs +POST +\/up\.mjs\?id=7/, other);
+  assert.equal(other.indexOf('POST'), header.indexOf('request method'));
 });
 
 test('a page without processes has no table; a non-object is refused', () => {

@@ -5,7 +5,7 @@ import test from 'node:test';
 import type { ChildView } from '../../../src/master/pm/view.js';
 import {
   isOverMaxMemory,
-  slowChildren,
+  slowRequests,
   STUBBORN_AFTER_MS,
   stubbornIdleChildren,
   timedOutChildren,
@@ -19,23 +19,28 @@ function watched(name: string, fields: Partial<Watched> = {}): Watched {
   return {
     ...child(name),
     oldestRunningStartMs: 0,
-    current: undefined,
+    inFlight: [],
+    slowReported: new Set<number>(),
     memoryBytes: 0,
     process: { exitCode: null },
     ...fields,
   };
 }
 
-/** A child whose oldest request started at `startMs` and whose latest one at `currentMs`. */
+/** A child whose oldest request (number 1) started at `startMs` and whose latest one (number 2) at `currentMs`. */
 function running(name: string, startMs: number, currentMs = startMs, fields: Partial<Watched> = {}): Watched {
-  return watched(name, { running: 1, oldestRunningStartMs: startMs, current: { startedAtMs: currentMs }, ...fields });
+  const inFlight = [{ number: 1, startEpochMs: startMs }];
+  if (currentMs !== startMs) inFlight.push({ number: 2, startEpochMs: currentMs });
+  return watched(name, { running: inFlight.length, oldestRunningStartMs: startMs, inFlight, ...fields });
 }
 
 const NOW = 1_000_000;
-const found = (list: readonly { child: Watched; elapsedMs: number }[]): [string, number][] =>
-  list.map(({ child: c, elapsedMs }) => [c.name, elapsedMs]);
+const foundRequests = (
+  list: readonly { child: Watched; request: { number: number } | undefined; elapsedMs: number }[],
+): [string, number | undefined, number][] =>
+  list.map(({ child: c, request, elapsedMs }) => [c.name, request?.number, elapsedMs]);
 
-void test('request_terminate_timeout: the oldest running request has run the limit or longer', () => {
+void test('request_terminate_timeout: the oldest running request has run the limit or longer, and is named', () => {
   const all = [
     running('exactly', NOW - 5000),
     running('longer', NOW - 7000, NOW - 10),
@@ -43,27 +48,32 @@ void test('request_terminate_timeout: the oldest running request has run the lim
     watched('idle', { oldestRunningStartMs: NOW - 9000 }),
     running('already-terminated', NOW - 9000, NOW - 9000, { endReason: 'timeout' }),
     running('reloading', NOW - 6000, NOW - 6000, { endReason: 'reload' }),
+    // The oldest request found no record in the slot: the child is still ended, the request unnamed.
+    running('overflow', NOW - 3000, NOW - 2000, { oldestRunningStartMs: NOW - 8000 }),
   ];
-  assert.deepEqual(found(timedOutChildren(all, 5000, NOW)), [
-    ['exactly', 5000],
-    ['longer', 7000],
-    ['reloading', 6000],
+  assert.deepEqual(foundRequests(timedOutChildren(all, 5000, NOW)), [
+    ['exactly', 1, 5000],
+    ['longer', 1, 7000],
+    ['reloading', 1, 6000],
+    ['overflow', undefined, 8000],
   ]);
   assert.deepEqual(timedOutChildren(all, 0, NOW), [], '0 turns it off');
 });
 
-void test('request_slowlog_timeout: the current request has run the limit or longer, reported once', () => {
-  const reported = new WeakSet<object>();
-  const old = running('reported', NOW - 9000);
-  if (old.current !== undefined) reported.add(old.current);
+void test('request_slowlog_timeout: each running request that has run the limit or longer, reported once', () => {
+  const old = running('reported', NOW - 9000, NOW - 9000, { slowReported: new Set([1]) });
   const all = [
-    running('exactly', NOW - 60_000, NOW - 2000),
-    running('not-yet', NOW - 60_000, NOW - 1999),
+    running('both', NOW - 60_000, NOW - 2000),
+    running('oldest-only', NOW - 60_000, NOW - 1999),
     old,
     watched('idle'),
   ];
-  assert.deepEqual(found(slowChildren(all, 2000, NOW, reported)), [['exactly', 2000]]);
-  assert.deepEqual(slowChildren(all, 0, NOW, reported), [], '0 turns it off');
+  assert.deepEqual(foundRequests(slowRequests(all, 2000, NOW)), [
+    ['both', 1, 60_000],
+    ['both', 2, 2000],
+    ['oldest-only', 1, 60_000],
+  ]);
+  assert.deepEqual(slowRequests(all, 0, NOW), [], '0 turns it off');
 });
 
 void test('pm.max_memory: a live child above the limit is replaced; 0 turns it off', () => {

@@ -17,7 +17,13 @@ function sourceFiles(dir: string): string[] {
 
 /** The package names that static and dynamic imports in `text` name (relative and node: imports left out). */
 function importedPackages(text: string): string[] {
-  const specifiers = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^']+)'/g)].map((m) => m[1] ?? '');
+  // import/export statements (at a line's start, so comments that say "from 'x'" do not count) and import().
+  const patterns = [
+    /^\s*(?:import|export)\b[^'"]*?\bfrom\s+'([^']+)'/gm,
+    /^\s*import\s+'([^']+)'/gm,
+    /\bimport\(\s*'([^']+)'\s*\)/g,
+  ];
+  const specifiers = patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[1] ?? ''));
   return specifiers
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s.split('/')[0] ?? ''))
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : (s.split('/')[0] ?? s)));

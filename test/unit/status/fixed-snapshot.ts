@@ -21,6 +21,12 @@ export const SNAPSHOT: PoolSnapshot = {
   slowRequests: 4,
   memoryPeak: 52_428_800,
   maxChildren: 5,
+  windowSeconds: 10.004,
+  windowRequests: 37,
+  windowRequestsPerSecond: 3.698,
+  windowDurationP50: 1234,
+  windowDurationP95: 48_000,
+  windowDurationP99: 250_100,
   processes: [
     {
       pid: 101,
@@ -37,7 +43,18 @@ export const SNAPSHOT: PoolSnapshot = {
       lastRequestCpu: 0,
       lastRequestMemory: 0,
       memory: 41_943_040,
-      running: 1,
+      running: 2,
+      // A second request on the same child: shown after the child's own fields.
+      otherRequests: [
+        {
+          requestDuration: 700,
+          requestMethod: 'POST',
+          requestUri: '/upload.mjs?id=7',
+          contentLength: 2048,
+          user: 'bob',
+          script: '/srv/upload.mjs',
+        },
+      ],
     },
     {
       pid: 102,
@@ -55,6 +72,7 @@ export const SNAPSHOT: PoolSnapshot = {
       lastRequestMemory: 40_000_000,
       memory: 40_000_000,
       running: 0,
+      otherRequests: [],
     },
   ],
 };

@@ -71,12 +71,14 @@ const PHP_FPM_PROCESS_KEYS = [
   'last request memory',
 ];
 
-void test('text: the 14 php-fpm lines come first, in order, values at column 23', () => {
-  const lines = render('text').body.split('\n');
+void test('text: the 14 php-fpm lines come first, in order; every value at column 23', () => {
+  const lines = render('text', true).body.split('\n');
   PHP_FPM_POOL_LABELS.forEach((label, i) => {
     assert.match(lines[i] ?? '', new RegExp(`^${label}: +\\S`));
-    assert.equal((lines[i] ?? '').search(/(?<=: +)\S/), 22, `value of '${label}' starts at column 23`);
   });
+  for (const line of lines.filter((l) => l.includes(':') && !l.startsWith('*'))) {
+    assert.equal(line.search(/(?<=: +)\S/), 22, `value at column 23 in '${line}'`);
+  }
 });
 
 void test('json: one line that parses; keys in php-fpm order; numbers are numbers; extras after them', () => {
@@ -84,13 +86,40 @@ void test('json: one line that parses; keys in php-fpm order; numbers are number
   assert.ok(!body.includes('\n'));
   const parsed = JSON.parse(body) as Record<string, unknown>;
   assert.deepEqual(Object.keys(parsed).slice(0, 14), PHP_FPM_POOL_LABELS);
-  assert.deepEqual(Object.keys(parsed).slice(14), ['memory peak', 'max children', 'processes']);
+  assert.deepEqual(Object.keys(parsed).slice(14), [
+    'memory peak',
+    'max children',
+    'window seconds',
+    'window requests',
+    'window requests per second',
+    'window duration p50',
+    'window duration p95',
+    'window duration p99',
+    'processes',
+  ]);
   for (const key of PHP_FPM_POOL_LABELS.slice(2)) assert.equal(typeof parsed[key], 'number', key);
   assert.equal(parsed['start time'], SNAPSHOT.startTime);
   assert.equal(parsed['max children'], 5);
   const processes = parsed['processes'] as Record<string, unknown>[];
   assert.equal(processes.length, 2);
-  assert.deepEqual(Object.keys(processes[0] ?? {}), [...PHP_FPM_PROCESS_KEYS, 'memory']);
+  assert.deepEqual(Object.keys(processes[0] ?? {}), [
+    ...PHP_FPM_PROCESS_KEYS,
+    'memory',
+    'running requests',
+    'other requests',
+  ]);
+  // A child's second request, with its own fields.
+  assert.deepEqual(processes[0]?.['other requests'], [
+    {
+      'request duration': 700,
+      'request method': 'POST',
+      'request uri': '/upload.mjs?id=7',
+      'content length': 2048,
+      user: 'bob',
+      script: '/srv/upload.mjs',
+    },
+  ]);
+  assert.deepEqual(processes[1]?.['other requests'], []);
   assert.equal(processes[1]?.['request uri'], '/app.mjs?a=b"c<&>'); // php-fpm bug64539: quotes escaped
   assert.equal(processes[1]?.['last request cpu'], 12.35);
   assert.equal(processes[0]?.['memory'], 41_943_040);
