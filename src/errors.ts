@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   TSFPM_ERR_FCGI_PARAMS_TOO_LARGE: 'the PARAMS stream of a request exceeds its cap',
   TSFPM_ERR_FCGI_BAD_PARAMS: 'a name-value pair in PARAMS is malformed',
   TSFPM_ERR_FCGI_BODY_TOO_LARGE: 'the request body exceeds its cap',
+  TSFPM_ERR_FCGI_BODY_TRUNCATED: 'the request body ended before CONTENT_LENGTH bytes arrived',
   TSFPM_ERR_FCGI_TIMEOUT: 'a FastCGI client was idle or too slow',
   TSFPM_ERR_SCRIPT_NOT_FOUND: 'the script named by SCRIPT_FILENAME does not exist',
   TSFPM_ERR_SCRIPT_DENIED: 'the script is not allowed (security.limit_extensions, script_root, permissions)',

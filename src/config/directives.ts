@@ -67,7 +67,7 @@ function define(scope: Scope, s: Spec): Directive {
 }
 
 const NO_RLIMIT =
-  'Node.js has no setrlimit(2); set the limit in the service manager (LimitNOFILE=, LimitCORE=) or with ulimit before starting tsfpm';
+  'Node.js has no setrlimit(2); set the core-file limit in the service manager (LimitCORE=) or with ulimit -c before starting tsfpm';
 const NOT_PHP = 'tsfpm runs JavaScript, not PHP';
 /** php-fpm's FPM_BACKLOG_DEFAULT: -1 where the kernel clamps to SOMAXCONN, else 511. */
 const BACKLOG_DEFAULT = ['linux', 'freebsd', 'openbsd', 'darwin'].includes(platform()) ? -1 : 511;
@@ -192,8 +192,7 @@ export const DIRECTIVES: readonly Directive[] = [
     type: t.optionalInt('0'),
     key: 'rlimitFiles',
     defaultText: 'system limit',
-    doc: 'Open-file limit (RLIMIT_NOFILE) of the master.',
-    ignoredBecause: NO_RLIMIT,
+    doc: 'Open-file limit (RLIMIT_NOFILE) of the master, and of the children of pools that set none: set as soft and hard limit with prlimit(1) at start (raising the hard limit needs root); start-up fails when it cannot be set.',
   }),
   G({
     name: 'rlimit_core',
@@ -498,9 +497,8 @@ export const DIRECTIVES: readonly Directive[] = [
     name: 'rlimit_files',
     type: t.optionalInt('0'),
     key: 'rlimitFiles',
-    defaultText: 'system limit',
-    doc: 'Open-file limit (RLIMIT_NOFILE) of the children.',
-    ignoredBecause: NO_RLIMIT,
+    defaultText: "the master's limit",
+    doc: 'Open-file limit (RLIMIT_NOFILE) of the children: set with prlimit(1) on each child after it is forked and before it serves; a child whose limit cannot be set logs an error and keeps the inherited one.',
   }),
   P({
     name: 'rlimit_core',
@@ -652,10 +650,38 @@ export const DIRECTIVES: readonly Directive[] = [
   P({
     name: 'fastcgi.max_connections',
     origin: 'tsfpm',
-    type: t.int({ min: 1 }),
+    type: t.int({ min: 0 }),
     key: 'maxConnections',
-    default: 1024,
-    doc: 'tsfpm: connections one child holds at once; at the cap a new connection evicts the oldest one that has not begun a request (a half-open or idle client), or is closed when every connection is busy.',
+    default: 0,
+    defaultText: '0 (derived from the open-file limit)',
+    doc: "tsfpm: connections one child holds at once; 0 derives it from the child's open-file limit (the limit less a reserve for the runtime, logs, spill files and the scripts' own files), and a larger value is lowered to that with a warning. At the cap a new connection evicts, in this order, a connection that has sent nothing yet, the slowest request still sending its head, an idle kept connection, a request body arriving below request_body_min_rate, and last a connection accepted moments ago; it is closed only when every connection is busy.",
+  }),
+  P({
+    name: 'request_head_timeout',
+    origin: 'tsfpm',
+    type: t.time,
+    key: 'requestHeadTimeoutMs',
+    default: 10_000,
+    defaultText: '10s',
+    doc: 'tsfpm: the head of a request (BEGIN_REQUEST and the whole PARAMS stream) must arrive within this, counted from the accept (or, on a kept connection, from its first byte), however it trickles; 0 disables.',
+  }),
+  P({
+    name: 'request_body_timeout',
+    origin: 'tsfpm',
+    type: t.time,
+    key: 'requestBodyTimeoutMs',
+    default: 20_000,
+    defaultText: '20s',
+    doc: 'tsfpm: the time a request body may take, extended by 1 s for every request_body_min_rate bytes received (time the script does not read does not count); a body past it closes the connection. 0 disables.',
+  }),
+  P({
+    name: 'request_body_min_rate',
+    origin: 'tsfpm',
+    type: t.size,
+    key: 'requestBodyMinRate',
+    default: 500,
+    defaultText: '500 (bytes per second)',
+    doc: 'tsfpm: the lowest average rate (bytes per second) of a request body once request_body_timeout has passed; 0 makes request_body_timeout a fixed limit on the whole body.',
   }),
   P({
     name: 'request_queue_timeout',

@@ -132,8 +132,14 @@ export interface PoolConfig {
   readonly maxBodyBytes: number;
   /** Most name-value pairs in one request's PARAMS. */
   readonly maxParams: number;
-  /** Connections one child holds at once. */
+  /** Connections one child holds at once; 0: derived from the open-file limit (connection-cap.ts). */
   readonly maxConnections: number;
+  /** The head (BEGIN_REQUEST + PARAMS) must arrive within this (ms); 0 = no limit. */
+  readonly requestHeadTimeoutMs: number;
+  /** The body may take this long (ms) plus 1 s per requestBodyMinRate bytes; 0 = no limit. */
+  readonly requestBodyTimeoutMs: number;
+  /** Bytes per second a body must average past requestBodyTimeoutMs; 0 = none. */
+  readonly requestBodyMinRate: number;
   /** A request that waited longer than this for a child gets 503; 0 = wait forever. */
   readonly requestQueueTimeoutMs: number;
 }

@@ -32,6 +32,8 @@ export interface BoundSocket {
   readonly display: string;
   /** Set once an ondemand pool makes the master accept on this socket. */
   dispatcher?: Dispatcher | undefined;
+  /** A unix socket bound here: the mode and owner set on its file (a reload may change them). */
+  permissions?: UnixSocketOptions | undefined;
 }
 
 export interface UnixSocketOptions {
@@ -121,5 +123,5 @@ export async function bindUnix(
     }
     throw new TsfpmError('TSFPM_ERR_STARTUP', `unable to set up unix socket '${path}': ${(err as Error).message}`);
   }
-  return { key, address, handle, display: path };
+  return { key, address, handle, display: path, permissions: options };
 }

@@ -22,6 +22,8 @@ import { Escalation } from './escalation.js';
 import { Heartbeat, heartbeatPeriodMs } from './heartbeat.js';
 import { ProcessMax } from './process-max.js';
 import { Readiness } from './readiness.js';
+import { applyMasterFileLimit, reapplyMasterFileLimit, reportConnectionCaps } from './file-limits.js';
+import { logPermissionChange } from './socket-permissions.js';
 import { planSpares } from './spare-fit.js';
 import { SparePool, type TakenSpare } from './spare-pool.js';
 
@@ -88,6 +90,7 @@ export class Master implements PoolHost {
       if (process.getuid?.() === 0) setPriority(priority);
       else this.log.notice("'process.priority' directive is ignored when FPM is not running as root");
     }
+    applyMasterFileLimit(this.#config.global.rlimitFiles);
     const pidFile = this.#pidFile();
     if (pidFile !== undefined) refuseIfRunning(pidFile);
     checkInstallAccess(this.#config.pools);
@@ -197,14 +200,16 @@ export class Master implements PoolHost {
 
   async #openPools(config: FpmConfig): Promise<Map<string, PoolRuntime>> {
     const generation = ++this.#generation;
+    reportConnectionCaps(config.pools, this.log);
     const pools = new Map<string, PoolRuntime>();
     for (const poolConfig of withStatusPools(config.pools)) {
-      const { socket, reused } = await this.#sockets.acquire(
+      const { socket, reused, permissionChange } = await this.#sockets.acquire(
         poolConfig.listen,
         (p) => this.#resolvePath(p, poolConfig),
         poolConfig.name,
       );
       if (reused) this.log.notice(`using inherited socket fd=${socket.handle.fd ?? -1}, "${socket.display}"`);
+      logPermissionChange(poolConfig.name, permissionChange, this.log);
       const previous = this.#pools.get(poolConfig.name);
       const counters: PoolCounters | undefined = previous?.counters;
       const runtime = new PoolRuntime(poolConfig, socket, generation, this, counters);
@@ -228,6 +233,7 @@ export class Master implements PoolHost {
       this.#systemd.reloaded();
       return;
     }
+    reapplyMasterFileLimit(this.#config.global.rlimitFiles, config.global.rlimitFiles, this.log);
     let fresh: Map<string, PoolRuntime>;
     try {
       fresh = await this.#openPools(config);
@@ -282,6 +288,7 @@ export class Master implements PoolHost {
     this.#spares.release();
     const all = this.#allPools();
     for (const pool of all) pool.retire();
+    this.#sockets.stopListening(); // new connections are refused from now on, not queued
     const ladder = ESCALATION[kind];
     for (const pool of all) pool.signalAll(ladder[0] ?? 'SIGTERM', 'stop');
     this.#escalation.arm(all, ladder, this.#config.global.processControlTimeoutMs);

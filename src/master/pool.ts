@@ -29,6 +29,7 @@ import { newCounters, poolSnapshot, type PoolCounters } from './scoreboard-view.
 import { spareAssignment } from './spare-fit.js';
 import type { TakenSpare } from './spare-pool.js';
 import { forkChild } from './spawn-child.js';
+import { applyChildFileLimit } from './file-limits.js';
 import { afterWorkerOutput, captureWorkerOutput, reachedHeapLimit } from './worker-output.js';
 
 export interface PoolHost {
@@ -134,6 +135,7 @@ export class PoolRuntime implements PoolCore {
       }
     }
     const child = new Child(processHandle, this.name, this.generation, slotFd);
+    applyChildFileLimit(this.config, child.pid, this.log); // before the init message: the child derives its cap from it
     this.children.set(child.pid, child);
     this.log.notice(`[pool ${this.name}] child ${child.pid} started`);
     processHandle.on('message', (message: unknown) => {

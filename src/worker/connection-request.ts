@@ -37,7 +37,7 @@ export class ConnectionRequest implements ServedRequest {
   readonly background: Promise<unknown>[] = [];
   readonly destroyConnection: (reason: string) => void;
   scoreboardToken: RequestToken | undefined = undefined;
-  readonly #makeBody: () => RequestBody;
+  readonly #makeBody: (params: Params) => RequestBody;
   #body: RequestBody | undefined;
   /** The last STDIN record arrived (or the request was aborted): the body is complete. */
   bodyComplete = false;
@@ -59,7 +59,7 @@ export class ConnectionRequest implements ServedRequest {
       readonly startedAtMs: number;
     },
     response: FcgiResponse,
-    makeBody: () => RequestBody,
+    makeBody: (params: Params) => RequestBody,
     destroyConnection: (reason: string) => void,
   ) {
     this.requestId = begin.requestId;
@@ -73,7 +73,7 @@ export class ConnectionRequest implements ServedRequest {
 
   get body(): RequestBody {
     if (this.#body === undefined) {
-      this.#body = this.#makeBody();
+      this.#body = this.#makeBody(this.params);
       if (this.bodyComplete) this.#body.finish();
     }
     return this.#body;

@@ -1,22 +1,26 @@
 // One accepted FastCGI connection as a state machine: bytes → records → protocol events → requests,
 // and the read timeouts that keep a silent or stalled client from holding the connection forever. It
-// needs only a Transport, a clock and a log, so tests drive it without a socket.
+// needs only a Transport, a clock and a log, so tests drive it without a socket. (Over 300 lines: one
+// state machine; its parts live in connection-pace.ts, connection-pipeline.ts, connection-request.ts.)
 import type { LogLevel } from '../config/types.js';
-import { codedMessage, describeCoded, describeError, ProtocolError } from '../errors.js';
+import { describeCoded, describeError, ProtocolError } from '../errors.js';
 import { FCGI_AUTHORIZER, FCGI_FILTER } from '../fastcgi/constants.js';
 import { RecordDecoder } from '../fastcgi/decoder.js';
+import type { Params } from '../fastcgi/params.js';
 import type { FcgiRecord } from '../fastcgi/record.js';
 import { ServerSession, type SessionEvent } from '../fastcgi/session.js';
 import { childLog } from '../log/child-log.js';
 import type { FcgiRole } from '../request/active-request.js';
-import { RequestBody } from '../request/request-body.js';
+import { announcedLength, RequestBody } from '../request/request-body.js';
 import { ConnectionClosedError, WRITTEN } from '../request/response-sink.js';
 import type { ConnectionHandle, ConnectionOptions, ConnectionPool } from './connection-options.js';
+import { ConnectionPace, type PaceState } from './connection-pace.js';
+import { PipelineHold } from './connection-pipeline.js';
 import { ConnectionRequest, EMPTY_PARAMS, type ServedRunner } from './connection-request.js';
 import { FcgiResponse } from './fcgi-response.js';
 import { OutputChannel } from './output-channel.js';
-import { BODY_IDLE_TIMEOUT_MS, HEAD_READ_TIMEOUT_MS, KEEPALIVE_IDLE_TIMEOUT_MS, ReadTimeout } from './read-timeout.js';
-import { bodyOverCap, refusal } from './request-limits.js';
+import { HEAD_READ_TIMEOUT_MS, KEEPALIVE_IDLE_TIMEOUT_MS } from './read-timeout.js';
+import { bodyOverCap, refusal, truncatedBody } from './request-limits.js';
 import type { Transport } from './transport/transport.js';
 
 /**
@@ -33,7 +37,7 @@ export function serveConnection(transport: Transport, options: ConnectionOptions
   return new Connection(transport, options);
 }
 
-export class Connection implements ConnectionHandle {
+export class Connection implements ConnectionHandle, PaceState {
   readonly #transport: Transport;
   readonly #options: ConnectionOptions;
   readonly #pool: ConnectionPool;
@@ -42,8 +46,13 @@ export class Connection implements ConnectionHandle {
   readonly #decoder = new RecordDecoder();
   readonly #session: ServerSession;
   readonly #channel: OutputChannel;
-  readonly #timeout: ReadTimeout;
+  /** Read timeout, head and body pace. */
+  readonly #pace: ConnectionPace;
   readonly #acceptedAtMs: number;
+  /** Records of the next request sent before this one was answered (pipelining): they wait. */
+  readonly #hold = new PipelineHold();
+  /** The script's body stream is full: reading waits until it asks for more. */
+  #bodyPaused = false;
   #current: ConnectionRequest | undefined;
   /** A request whose PARAMS just completed, run when the chunk that completed them is decoded. */
   #starting: ConnectionRequest | undefined;
@@ -68,10 +77,27 @@ export class Connection implements ConnectionHandle {
     });
     const now = this.#now();
     this.#acceptedAtMs = options.acceptedAtMs ?? now;
-    this.#timeout = new ReadTimeout(now);
+    this.#pace = new ConnectionPace(now, options.pool);
     this.#armHeadTimeout();
     transport.onData(this.#onData);
     transport.onClose(this.#onClose);
+  }
+
+  // What the connection is doing (PaceState): read by its pace, for the timeouts and the shedding order.
+  get begun(): boolean {
+    return this.#current !== undefined;
+  }
+
+  get phase(): PaceState['phase'] {
+    return this.#session.phase;
+  }
+
+  get midRecord(): boolean {
+    return this.#decoder.midRecord;
+  }
+
+  get servedOne(): boolean {
+    return this.#servedOne;
   }
 
   // A connection that has not carried a request yet is not idle: the web server opened it to send
@@ -80,8 +106,12 @@ export class Connection implements ConnectionHandle {
     return this.#servedOne && this.#current === undefined && !this.#decoder.midRecord;
   }
 
-  isWaiting(): boolean {
-    return this.#current === undefined;
+  shedClass(nowMs: number): number {
+    return this.#pace.shedClass(nowMs, this);
+  }
+
+  shedOrder(nowMs: number): number {
+    return this.#pace.shedOrder(nowMs, this);
   }
 
   evict(): void {
@@ -93,7 +123,28 @@ export class Connection implements ConnectionHandle {
   }
 
   checkIdle(nowMs: number): void {
-    if (!this.#closed && this.#timeout.expired(nowMs)) this.#onReadTimeout(nowMs);
+    if (this.#closed) return;
+    const verdict = this.#pace.check(nowMs, this);
+    if (verdict === undefined) return;
+    if (verdict.kind === 'idle') {
+      this.#transport.destroy(); // idle client: nothing was lost
+    } else if (verdict.kind === 'timeout' || this.#options.onPaceCut === undefined) {
+      this.#fail(verdict.reason);
+    } else {
+      // One rate-limited WARNING for all of them (an attack is thousands).
+      this.#log(
+        'debug',
+        `[pool ${this.#pool.name}] closing FastCGI connection from ${this.#options.peer()}: ${verdict.reason}`,
+      );
+      this.#options.onPaceCut(verdict.cut);
+      this.#transport.destroy();
+    }
+  }
+
+  /** Reading goes on unless the script's body stream is full or a pipelined request waits its turn. */
+  #updateReading(): void {
+    if (this.#bodyPaused || this.#hold.holding) this.#transport.pause();
+    else this.#transport.resume();
   }
 
   readonly #fail = (reason: string): void => {
@@ -105,70 +156,88 @@ export class Connection implements ConnectionHandle {
   };
 
   #setReadTimeout(ms: number, nowMs = this.#now()): void {
-    this.#timeout.set(ms, nowMs);
+    this.#pace.timeout.set(ms, nowMs);
   }
 
   #armHeadTimeout(): void {
     this.#setReadTimeout(this.#servedOne ? KEEPALIVE_IDLE_TIMEOUT_MS : HEAD_READ_TIMEOUT_MS);
   }
 
-  #onReadTimeout(nowMs: number): void {
-    const decoder = this.#decoder;
-    const phase = this.#session.phase;
-    if (this.#current === undefined && !decoder.midRecord) {
-      this.#transport.destroy(); // idle client: nothing was lost
-    } else if (phase !== 'stdin' || decoder.midRecord) {
-      const where = `${phase}${decoder.midRecord ? ', inside a record' : ''}`;
-      this.#fail(
-        codedMessage(
-          'TSFPM_ERR_FCGI_TIMEOUT',
-          `no data for ${HEAD_READ_TIMEOUT_MS} ms while reading the request (${where})`,
-        ),
-      );
-    } else {
-      const idleMs = nowMs - this.#timeout.lastDataAtMs;
-      if (idleMs >= BODY_IDLE_TIMEOUT_MS)
-        this.#fail(codedMessage('TSFPM_ERR_FCGI_TIMEOUT', `no request body data for ${idleMs} ms`));
-      else this.#setReadTimeout(BODY_IDLE_TIMEOUT_MS - idleMs);
-    }
-  }
-
-  // While the script is not reading, the silence is ours, not the client's: no read timeout.
-  readonly #makeBody = (): RequestBody =>
+  // While the script is not reading, the silence is ours, not the client's: no read timeout, and the
+  // body's pace does not count.
+  readonly #makeBody = (params: Params): RequestBody =>
     new RequestBody(
       () => {
-        this.#transport.pause();
+        this.#bodyPaused = true;
+        this.#pace.body.pause(this.#now());
+        this.#updateReading();
         this.#setReadTimeout(0);
       },
       () => {
-        this.#transport.resume();
+        this.#bodyPaused = false;
+        this.#pace.body.resume(this.#now());
+        this.#updateReading();
         if (this.#session.phase === 'stdin') this.#setReadTimeout(HEAD_READ_TIMEOUT_MS);
       },
+      announcedLength(params),
     );
-
-  readonly #onRecord = (record: FcgiRecord): void => this.#session.receive(record, this.#onEvent);
 
   readonly #onData = (chunk: Buffer): void => {
     const now = this.#now();
-    this.#timeout.lastDataAtMs = now;
+    this.#pace.received(now, chunk.length, this);
     this.#chunkAtMs = now;
     try {
       this.#decoder.push(chunk, this.#onRecord);
     } catch (err) {
-      if (err instanceof ProtocolError) this.#fail(describeCoded(err, err.code));
-      else this.#fail(`internal error: ${describeError(err)}`);
+      this.#failOn(err);
     }
+    this.#afterRecords();
+  };
+
+  readonly #onRecord = (record: FcgiRecord): void => {
+    if (this.#hold.takes(record, this.#session)) {
+      this.#updateReading();
+      return;
+    }
+    this.#session.receive(record, this.#onEvent);
+  };
+
+  #failOn(err: unknown): void {
+    if (err instanceof ProtocolError) this.#fail(describeCoded(err, err.code));
+    else this.#fail(`internal error: ${describeError(err)}`);
+  }
+
+  /** After a chunk (or the held records) went through: start a request whose head completed. */
+  #afterRecords(): void {
+    // Only management records (a GET_VALUES) and no request begun: no head in progress.
+    if (this.#current === undefined && !this.#decoder.midRecord && this.#servedOne) this.#pace.head.stop();
     const request = this.#starting;
     if (request !== undefined) {
       this.#starting = undefined;
       // A protocol error later in the chunk closed the connection: the request is not run.
       if (!this.#transport.closed) void this.#runRequest(request, request.refusal ?? this.#options.run);
     }
-  };
+  }
+
+  /** The previous request is answered: the records of the next one that were held go through now. */
+  #releaseHeld(): void {
+    const held = this.#hold.release();
+    if (held.length === 0) return;
+    this.#pace.head.start(this.#now());
+    try {
+      // A held request whose input completes makes the hold take the rest again (in order).
+      for (const record of held) this.#onRecord(record);
+    } catch (err) {
+      this.#failOn(err);
+    }
+    this.#afterRecords();
+    this.#updateReading();
+  }
 
   readonly #onClose = (err?: Error): void => {
     if (err !== undefined) this.#log('debug', `[pool ${this.#pool.name}] connection error: ${err.message}`);
     this.#closed = true;
+    this.#hold.release();
     const request = this.#current;
     if (request !== undefined) {
       request.abort.abort(new Error('the FastCGI connection closed'));
@@ -213,6 +282,7 @@ export class Connection implements ConnectionHandle {
       case 'params':
         if (request === undefined) return;
         request.params = event.params;
+        this.#pace.headDone(this.#now());
         // Before any STDIN of the same chunk is counted: a refused body is drained, not a reason to close.
         request.refusal = this.#refusal(request);
         // The body phase: a stall inside a record, or a long silence, ends the connection.
@@ -224,21 +294,27 @@ export class Connection implements ConnectionHandle {
         return;
       case 'stdin': {
         if (request === undefined) return;
+        this.#pace.body.add(event.data.length);
         const overCap = bodyOverCap(request, event.data.length, this.#pool.maxBodyBytes);
         if (overCap === undefined) request.feed(event.data);
         else this.#fail(overCap);
         return;
       }
-      case 'stdin-end':
+      case 'stdin-end': {
         if (request === undefined) return;
         this.#setReadTimeout(0, this.#chunkAtMs); // the whole request is in: the script may take its time
+        this.#pace.body.stop();
+        const short = truncatedBody(request, this.#pace.body.bytes);
+        if (short !== undefined) this.#log('warning', `[pool ${this.#pool.name}] ${short}`);
         request.completeBody(true);
         void this.#channel.release().catch(() => undefined); // a failed release surfaces as a failed write
         return;
+      }
       case 'abort':
         if (request === undefined) return;
         this.#log('debug', `[pool ${this.#pool.name}] request ${request.requestId} aborted by the web server`);
         request.abort.abort(new Error('FCGI_ABORT_REQUEST'));
+        this.#pace.body.stop();
         request.completeBody(false);
         void this.#channel.release().catch(() => undefined);
         // Aborted before its PARAMS were complete: no script runs, but the web server still gets the
@@ -318,9 +394,11 @@ export class Connection implements ConnectionHandle {
     if (this.#current === request) this.#current = undefined;
     this.#session.endRequest();
     this.#servedOne = true;
+    this.#pace.requestDone();
     if (request.keepConn && !this.#options.shouldClose()) {
       this.#channel.flush();
       this.#armHeadTimeout();
+      this.#releaseHeld();
     } else {
       // A peer that never closes its side after ours is cut by the read timeout (nothing is lost).
       this.#setReadTimeout(HEAD_READ_TIMEOUT_MS);

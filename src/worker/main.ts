@@ -25,9 +25,11 @@ import { SocketTransport } from './transport/socket-transport.js';
 import { isStreamHandleUsable } from './transport/stream-handle.js';
 import { acceptOnHandle, type Acceptor } from './transport/stream-handle-acceptor.js';
 import { onMemoryLimit } from './memory-limit.js';
+import { connectionCap, readFileLimit } from '../config/connection-cap.js';
+import { ShedReport } from './shed-report.js';
+import { DescriptorWatch, isOutOfDescriptors } from './descriptor-watch.js';
+import { ConnectionSweep } from './read-timeout.js';
 
-/** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
-const READ_TIMEOUT_SWEEP_MS = 1000;
 let server: Server | Acceptor | undefined;
 /** This child's scoreboard slot: a file the master reads (src/ipc/scoreboard-layout.ts). */
 export const scoreboard = new ScoreboardWriter();
@@ -63,14 +65,17 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   // Before any script is loaded: nothing of the pool's code runs with the master's privileges.
   applyPoolIdentity(pool);
   installFastResponse();
+  // The cap from this child's own open-file limit (rlimit_files was applied before init was sent).
+  const fileLimit = readFileLimit()?.soft;
+  const cap = connectionCap(fileLimit, pool).cap;
   const session: SessionOptions = {
     maxParamsBytes: pool.maxParamsBytes,
     maxParams: pool.maxParams,
     // FILTER is not offered (answered FCGI_UNKNOWN_ROLE): no web server in use sends it.
     roles: new Set([FCGI_RESPONDER, FCGI_AUTHORIZER]),
     values: {
-      FCGI_MAX_CONNS: String(pool.pm.maxChildren * pool.maxConnections),
-      FCGI_MAX_REQS: String(pool.pm.maxChildren * pool.maxConnections),
+      FCGI_MAX_CONNS: String(pool.pm.maxChildren * cap),
+      FCGI_MAX_REQS: String(pool.pm.maxChildren * cap),
       FCGI_MPXS_CONNS: '0',
     },
   };
@@ -82,22 +87,26 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
     scoreboard.notifyBusyAfterIdle(message.busyNotice, () => sendToMaster({ type: 'busy' }));
   }
 
-  // The read timeouts of all connections, in one sweep (see read-timeout.ts). It runs while the child
-  // has connections and stops at the first tick without any, so an idle child has no timer to wake it.
-  let sweep: NodeJS.Timeout | undefined;
-  const sweepReadTimeouts = (): void => {
-    if (connections.size === 0) {
-      clearInterval(sweep);
-      sweep = undefined;
-      return;
-    }
-    const now = Date.now();
-    for (const connection of connections) connection.checkIdle(now);
-  };
-
+  const shed = new ShedReport({
+    poolName: pool.name,
+    held: () => connections.size,
+    cap,
+    headTimeoutMs: pool.requestHeadTimeoutMs,
+  });
+  const limit = new ConnectionLimit(cap, shed);
+  const descriptors = new DescriptorWatch({
+    limit: fileLimit,
+    report: shed,
+    shedOne: () => limit.shedOne(connections),
+    retire: (reason) => {
+      childLog('warning', `[pool ${pool.name}] child ${process.pid} retiring: ${reason}`);
+      sendToMaster({ type: 'retiring', reason });
+      quit();
+    },
+  });
+  const sweep = new ConnectionSweep(connections, () => descriptors.check());
   const allowed = pool.listen.allowedClients;
   const dispatched = message.accept === 'dispatch';
-  const limit = new ConnectionLimit(pool.name, pool.maxConnections);
   const onConnection = (socket: Transport, acceptedAtMs?: number): void => {
     if (!limit.admit(connections)) {
       socket.destroy();
@@ -162,10 +171,11 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
         maybeExit();
       },
       shouldClose: () => quitting,
+      onPaceCut: (cut) => shed.count(cut),
       ...(acceptedAtMs === undefined ? {} : { acceptedAtMs }),
     });
     connections.add(connection);
-    sweep ??= setInterval(sweepReadTimeouts, READ_TIMEOUT_SWEEP_MS).unref();
+    sweep.ensure();
     socket.onClose(() => {
       connections.delete(connection);
       if (dispatched && requestsOnConnection === 0) sendToMaster({ type: 'released', served: false });
@@ -190,6 +200,11 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
       return;
     }
     const cannotAccept = (err: Error): void => {
+      // Out of descriptors: shed a connection so that the next accept succeeds, or retire.
+      if (isOutOfDescriptors(err)) {
+        descriptors.onAcceptFailed(err); // retiring closes the listening socket: libuv's accept loop ends
+        return;
+      }
       childLog('alert', `[pool ${pool.name}] child ${process.pid} cannot accept: ${err.message}`);
       process.exitCode = 70;
       quit();

@@ -39,3 +39,46 @@ export class ReadTimeout {
     return this.#timeoutMs > 0 && nowMs - Math.max(this.#fromMs, this.lastDataAtMs) >= this.#timeoutMs;
   }
 }
+
+/** How often read timeouts are checked: a silent client is cut at most this much past its limit. */
+export const READ_TIMEOUT_SWEEP_MS = 1000;
+
+/**
+ * The read timeouts and pace limits of all connections, in one sweep. It runs while the child has
+ * connections and stops at the first tick without any, so an idle child has no timer to wake it.
+ */
+export class ConnectionSweep {
+  readonly #connections: ReadonlySet<{ checkIdle(nowMs: number): void }>;
+  readonly #onTick: () => void;
+  #timer: NodeJS.Timeout | undefined;
+  #lastTickMs = 0;
+
+  /** `onTick`: more work of the same rhythm (the descriptor watch), run on every tick. */
+  constructor(connections: ReadonlySet<{ checkIdle(nowMs: number): void }>, onTick: () => void = () => undefined) {
+    this.#connections = connections;
+    this.#onTick = onTick;
+  }
+
+  /** Starts the sweep if it is not running (a connection was added). */
+  ensure(): void {
+    if (this.#timer !== undefined) return;
+    this.#lastTickMs = Date.now();
+    this.#timer = setInterval(() => this.#tick(), READ_TIMEOUT_SWEEP_MS).unref();
+  }
+
+  #tick(): void {
+    this.#onTick();
+    if (this.#connections.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    const late = now - this.#lastTickMs > 2 * READ_TIMEOUT_SWEEP_MS;
+    this.#lastTickMs = now;
+    // The loop was blocked (a script computing): timers run before the poll phase, so bytes that came
+    // meanwhile are not read yet. The next tick judges, after they are.
+    if (late) return;
+    for (const connection of this.#connections) connection.checkIdle(now);
+  }
+}

@@ -6,6 +6,7 @@
 import type { LogLevel, PoolConfig } from '../config/types.js';
 import { codedMessage } from '../errors.js';
 import { formatTextResponse } from '../handlers/cgi-response.js';
+import { announcedLength } from '../request/request-body.js';
 import type { ConnectionRequest, ServedRunner } from './connection-request.js';
 
 export type LimitedPool = Pick<PoolConfig, 'name' | 'maxBodyBytes' | 'requestQueueTimeoutMs'>;
@@ -67,4 +68,17 @@ export function bodyOverCap(request: ConnectionRequest, bytes: number, maxBodyBy
     );
   }
   return undefined;
+}
+
+/**
+ * A body whose STDIN ended short of its CONTENT_LENGTH (a web server passes a client's cut upload
+ * on): why, for the log; the script's body stream errors (request-body.ts). Undefined when whole.
+ */
+export function truncatedBody(request: ConnectionRequest, receivedBytes: number): string | undefined {
+  const expected = announcedLength(request.params);
+  if (expected === undefined || receivedBytes >= expected || request.refusedBodyBytes >= 0) return undefined;
+  return codedMessage(
+    'TSFPM_ERR_FCGI_BODY_TRUNCATED',
+    `request ${request.requestId}: STDIN ended after ${receivedBytes} of the ${expected} bytes of CONTENT_LENGTH`,
+  );
 }

@@ -3,10 +3,11 @@
 // with SIGUSR2 every S seconds if asked. Clients at random echo bodies of up to 3 MB (checked byte for
 // byte), drop the connection at a random point, send FCGI_ABORT_REQUEST between records, drop or
 // half-close a 5 MiB download, read one slowly, run a failing script (500), run three requests on
-// one kept connection, or run a memory hog (Buffers without end, the event loop turning or not) in a
-// pool of its own, whose pm.max_memory_hard must stop it (503 or a closed connection) and which then
-// answers again. Afterwards: no mismatch, every abort answered, no WARNING/ERROR in the log
-// (but "reached max_children", the failing scripts' own and the memory guard's), and no process left under the master
+// one kept connection, trickle a request head a byte at a time (a slow client, which must be cut at
+// request_head_timeout, 3 s here), or run a memory hog (Buffers without end, the event loop turning or
+// not) in a pool of its own, whose pm.max_memory_hard must stop it (503 or a closed connection) and
+// which then answers again. Afterwards: no mismatch, every abort answered, no WARNING/ERROR in the log
+// (but "reached max_children", the failing scripts' own, the count of heads cut and the memory guard's), and no process left under the master
 // but its children. Not part of `npm test`: it runs for minutes. Found: CGI processes left waiting
 // for input forever after an early abort, ABORT_REQUEST before PARAMS unanswered, a leaked
 // spill-file descriptor.
@@ -87,6 +88,7 @@ pm.max_children = 2
 fastcgi.output_buffer_size = 64K
 ; children are recycled during the run
 pm.max_requests = 300
+request_head_timeout = 3s
 
 [node]
 listen = ${join(dir, 'node.sock')}
@@ -97,6 +99,7 @@ pm.start_servers = 1
 pm.min_spare_servers = 1
 pm.max_spare_servers = 2
 pm.max_requests = 300
+request_head_timeout = 3s
 
 [cgi]
 listen = ${join(dir, 'cgi.sock')}
@@ -104,6 +107,7 @@ handler = cgi
 security.limit_extensions = .cgi
 pm = ondemand
 pm.max_children = 2
+request_head_timeout = 3s
 
 ; the memory hogs' pool: ondemand with a child per client, so that a hog's child is not handed another
 ; connection (a child stopped for its memory answers all of its requests 503)
@@ -118,6 +122,7 @@ listen = 127.0.0.1:${threadsPort}
 executor = threads
 pm = static
 pm.max_children = 1
+request_head_timeout = 3s
 `,
 );
 
@@ -276,7 +281,23 @@ async function hog(_pool: Pool, conn: FcgiConnection): Promise<void> {
   count(`memory hog (${mode}) stopped, the pool answers again`);
 }
 
-const OPERATIONS = [echo, echo, drop, abort, download, slowReader, throws, keep, hog];
+/** A slow client: BEGIN_REQUEST, then its PARAMS a byte every 100 ms: cut at request_head_timeout. */
+async function slowHead(pool: Pool, conn: FcgiConnection): Promise<void> {
+  const request = encodeRequest({ scriptFilename: pool.hello });
+  const paramsAt = recordStarts(request)[1] ?? 16;
+  await conn.write(request.subarray(0, paramsAt));
+  const startedAt = Date.now();
+  for (let at = paramsAt; at < request.length && !conn.closed; at++) {
+    if (Date.now() - startedAt > HEAD_TIMEOUT_MS + 5000) return fail(`${pool.name}: a trickled head was not cut`);
+    conn.socket.write(request.subarray(at, at + 1));
+    await sleep(100);
+  }
+  if (!conn.closed) return fail(`${pool.name}: a head trickled to its end was never cut`);
+  count(`${pool.name} slow head cut`);
+}
+const HEAD_TIMEOUT_MS = 3000;
+
+const OPERATIONS = [echo, echo, drop, abort, download, slowReader, throws, keep, slowHead, hog];
 
 async function client(until: number): Promise<void> {
   while (Date.now() < until) {
@@ -311,7 +332,7 @@ const daemon = await Daemon.start({
   stopSignal: 'SIGQUIT',
   // Load makes pools full; the failing scripts log their failure; the memory guard logs the hogs.
   expectedProblem:
-    /reached (pm\.)?max_children setting|thrown on purpose|without a complete header block|pm\.max_memory_hard/,
+    /reached (pm\.)?max_children setting|thrown on purpose|without a complete header block|heads cut at request_head_timeout|pm\.max_memory_hard/,
 });
 let exitCode: number;
 try {

@@ -2,7 +2,8 @@
 // generators of the unit fuzz test, test/helpers/fuzz-cases.ts) over many connections, for N
 // minutes. After each batch it checks that the master is alive and that a good request still gets
 // 200; it counts child crashes (an exit on a signal the master did not send, or a non-zero code) and
-// internal errors in the log. Not part of `npm test`: it runs for minutes.
+// internal errors in the log. Meanwhile `--slow N` (default 200) slow clients trickle request heads a
+// byte a second (reconnecting when cut), so the good request also checks they pin nothing. Not part of `npm test`: it runs for minutes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -13,6 +14,7 @@ import { makeCase } from '../helpers/fuzz-cases.js';
 import { fcgiRequest } from '../helpers/fcgi-client.js';
 import { FIXTURE_SCRIPTS, TSFPM_BIN } from '../helpers/paths.js';
 import { isAlive } from '../helpers/proc.js';
+import { Crowd } from '../helpers/slow-clients.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '5000' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     children: { type: 'string', default: '2' },
+    slow: { type: 'string', default: '200' },
   },
 });
 const minutes = Number(values.minutes);
@@ -152,7 +155,10 @@ async function main(): Promise<number> {
     readyPromise,
     new Promise((_r, reject) => setTimeout(() => reject(new Error('daemon not ready in 20 s')), 20_000)),
   ]);
-  console.log(`fuzzing tsfpm (master ${pid}) for ${minutes} min, seed ${seed}, ${concurrency} connections at a time`);
+  console.log(
+    `fuzzing tsfpm (master ${pid}) for ${minutes} min, seed ${seed}, ${concurrency} connections at a time, ${values.slow} slow clients`,
+  );
+  void slowClients.start();
   const deadline = Date.now() + minutes * 60_000;
   let next = 0;
   while (Date.now() < deadline && stats.masterAlive) {
@@ -175,12 +181,19 @@ async function main(): Promise<number> {
     : 1;
 }
 
+const slowClients = new Crowd({
+  address: { kind: 'unix', path: socketPath },
+  kind: 'trickle-head',
+  connections: Number(values.slow),
+  script: join(FIXTURE_SCRIPTS, 'hello.mjs'),
+});
 let exitCode = 1;
 try {
   exitCode = await main();
 } catch (err) {
   console.error(err);
 } finally {
+  slowClients.stop();
   if (daemon.pid !== undefined && stats.masterAlive) {
     stopping = true;
     daemon.kill('SIGQUIT');

@@ -125,7 +125,15 @@ async function main(): Promise<void> {
   const transport = new NullTransport();
   let finished: (() => void) | undefined;
   new m.Connection(transport, {
-    pool: { name: 'www', outputBufferBytes: 1024 * 1024, maxBodyBytes: 0, requestQueueTimeoutMs: 0 },
+    pool: {
+      name: 'www',
+      outputBufferBytes: 1024 * 1024,
+      maxBodyBytes: 0,
+      requestQueueTimeoutMs: 0,
+      requestHeadTimeoutMs: 0,
+      requestBodyTimeoutMs: 0,
+      requestBodyMinRate: 0,
+    },
     session: {
       maxParamsBytes: 64 * 1024,
       roles: new Set([FCGI_RESPONDER]),

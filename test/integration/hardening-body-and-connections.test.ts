@@ -190,9 +190,10 @@ daemonTest(
       timeoutMs: 10_000,
       what: 'evictions down to the cap',
     });
-    await fpm.expectLog(/WARNING: .*reached fastcgi\.max_connections \(20\): \d+ waiting connections closed/, {
-      from: mark,
-    });
+    await fpm.expectLog(
+      /WARNING: .*shedding connections \(\d+ held, fastcgi\.max_connections 20\): \d+ connections evicted to make room/,
+      { from: mark },
+    );
     // A newcomer evicts a waiting connection and is served.
     const good = new GoodClient(fpm);
     const res = parseResponse(await busy.readUntilEnd(1, 10_000));

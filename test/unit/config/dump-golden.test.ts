@@ -18,7 +18,7 @@ describe('-tt dump', () => {
       const r = loadConfig({ configFile: `${FIXTURE}/tsfpm.conf`, isRoot: false, env: { TMPDIR: '/var/tmp' } });
       assert.ok(r.ok, JSON.stringify(r.messages));
       const golden = readFileSync(`${FIXTURE}/expected-dump.txt`, 'utf8').replaceAll('{PREFIX}', FIXTURE);
-      assert.equal(`${dumpConfig(r.config).join('\n')}\n`, golden);
+      assert.equal(`${dumpConfig(r.config, 1024).join('\n')}\n`, golden);
     },
   );
 

@@ -75,9 +75,12 @@ test('between requests a kept connection may idle for KEEPALIVE_IDLE_TIMEOUT_MS'
 });
 
 test('body idle timeout: a body that stops arriving is cut after BODY_IDLE_TIMEOUT_MS, with TSFPM_ERR_FCGI_TIMEOUT', async () => {
-  const h = harness(async (request) => {
-    for await (const chunk of request.body) void chunk; // the script reads: the silence is the client's
-  });
+  const h = harness(
+    async (request) => {
+      for await (const chunk of request.body) void chunk; // the script reads: the silence is the client's
+    },
+    { pool: { ...POOL, requestBodyTimeoutMs: 0 } }, // the pace limit alone would cut it sooner
+  );
   h.transport.deliver(Buffer.concat([begin(1), params(1), stdin(1, 'the start of a body', true)]));
   await until(() => h.started.length === 1, 'the script to start');
   h.advance(HEAD_READ_TIMEOUT_MS);

@@ -64,13 +64,13 @@ test('without KEEP_CONN the connection is ended right after END_REQUEST', async 
   assert.equal(records.at(-1)?.type, FCGI_END_REQUEST, 'END_REQUEST is the last thing written');
 });
 
-test('a second BEGIN_REQUEST with another id while one runs gets FCGI_CANT_MPX_CONN; the first completes', async () => {
-  let release: () => void = () => undefined;
+test('a second BEGIN_REQUEST with another id while the first body arrives gets FCGI_CANT_MPX_CONN; the first completes', async () => {
   const h = harness(async (request) => {
-    await new Promise<void>((resolve) => (release = resolve));
-    await answer('first')(request);
+    let body = '';
+    for await (const chunk of request.body) body += String(chunk);
+    await answer(`first: ${body}`)(request);
   });
-  h.transport.deliver(getRequest(1));
+  h.transport.deliver(Buffer.concat([begin(1), params(1), stdin(1, 'part one ', true)]));
   await until(() => h.started.length === 1, 'the first request to start');
   h.transport.deliver(getRequest(2));
   await until(() => ends(h.transport.records()).length === 1, 'the refusal');
@@ -79,12 +79,57 @@ test('a second BEGIN_REQUEST with another id while one runs gets FCGI_CANT_MPX_C
   assert.equal(refusal?.content[4], FCGI_CANT_MPX_CONN);
   assert.equal(h.started.length, 1, 'the second request never ran');
 
-  release();
+  h.transport.deliver(stdin(1, 'part two'));
   await until(() => ends(h.transport.records()).length === 2, 'the first END_REQUEST');
   const records = h.transport.records();
   assert.equal(ends(records)[1]?.requestId, 1);
   assert.equal(ends(records)[1]?.content[4], FCGI_REQUEST_COMPLETE);
-  assert.equal(stdoutText(records, 1), 'Content-Type: text/plain\r\n\r\nfirst');
+  assert.equal(stdoutText(records, 1), 'Content-Type: text/plain\r\n\r\nfirst: part one part two');
+});
+
+for (const [what, secondId] of [
+  ['the same request id', 1],
+  ['another request id', 2],
+] as const) {
+  test(`pipelining with ${what}: the next request sent before the first is answered waits, then both are answered in order`, async () => {
+    const releases: (() => void)[] = [];
+    const h = harness(async (request) => {
+      await new Promise<void>((resolve) => releases.push(resolve));
+      await answer(`answer ${h.started.length}`)(request);
+    });
+    h.transport.deliver(Buffer.concat([getRequest(1), getRequest(secondId)]));
+    await until(() => h.started.length === 1, 'the first request to start');
+    assert.equal(h.transport.paused, true, 'reading waits while the next request is held');
+    assert.deepEqual(ends(h.transport.records()), [], 'no refusal, no premature END_REQUEST');
+    releases[0]?.();
+    await until(() => h.started.length === 2, 'the second request to start once the first is answered');
+    assert.equal(ends(h.transport.records()).length, 1);
+    releases[1]?.();
+    await until(() => ends(h.transport.records()).length === 2, 'the second END_REQUEST');
+    const records = h.transport.records();
+    assert.deepEqual(
+      ends(records).map((r) => [r.requestId, r.content[4]]),
+      [
+        [1, FCGI_REQUEST_COMPLETE],
+        [secondId, FCGI_REQUEST_COMPLETE],
+      ],
+    );
+    const stdout = records.filter((r) => r.type === FCGI_STDOUT).map((r) => r.content.toString());
+    assert.deepEqual(stdout.join('').match(/answer \d/g), ['answer 1', 'answer 2'], 'in order');
+    assert.equal(h.transport.paused, false, 'reading resumes');
+    assert.equal(h.transport.closed, false);
+  });
+}
+
+test('pipelining: an FCGI_ABORT_REQUEST for the running request is not held behind it', async () => {
+  const h = harness(async (request) => {
+    await new Promise<void>((resolve) => request.abort.onAbort(() => resolve()));
+    await answer('aborted')(request);
+  });
+  h.transport.deliver(getRequest(1));
+  await until(() => h.started.length === 1, 'the request to start');
+  h.transport.deliver(encodeRecord(FCGI_ABORT_REQUEST, 1));
+  await until(() => ends(h.transport.records()).length === 1, 'the aborted request to end');
 });
 
 test('ABORT_REQUEST before the PARAMS are complete: END_REQUEST at once, no script, the connection serves on', async () => {

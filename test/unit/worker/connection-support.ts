@@ -122,6 +122,9 @@ export const POOL: ConnectionPool = {
   outputBufferBytes: 1024 * 1024,
   maxBodyBytes: 0,
   requestQueueTimeoutMs: 0,
+  requestHeadTimeoutMs: 10_000,
+  requestBodyTimeoutMs: 20_000,
+  requestBodyMinRate: 500,
 };
 
 /** A connection with the child's session rules (RESPONDER and AUTHORIZER, no multiplexing). */
