@@ -1,4 +1,4 @@
-// SIGUSR2 ten times while HTTP load runs through nginx (with and without upstream
+// SIGUSR2 five times while HTTP load runs through nginx (with and without upstream
 // keepalive): no request fails, the master pid stays, every old child is gone afterwards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,7 +9,8 @@ import { isAlive, poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { acceptingChildren, describeLoad, startLoad } from './support.js';
 
-const REQUESTS = 3000;
+const RELOADS = 5;
+const REQUESTS = 2000;
 
 // The third case has more children than acceptors: each generation's children join the accept set
 // as they start, and the old generation's leave it as they are asked to go.
@@ -21,7 +22,7 @@ const CASES = [
 
 for (const { keepalive, children, poolExtra } of CASES) {
   const name = `${children} children${poolExtra === '' ? '' : ', 2 acceptors'}, keepalive ${keepalive ? 'on' : 'off'}`;
-  test(`ten reloads under load through nginx (${name}) fail no request`, { timeout: 120_000 }, async (t) => {
+  test(`${RELOADS} reloads under load through nginx (${name}) fail no request`, { timeout: 120_000 }, async (t) => {
     const fpm = await startDaemon(t, {
       listen: 'tcp',
       vars: { MAX_CHILDREN: String(children), POOL_EXTRA: poolExtra },
@@ -38,12 +39,12 @@ for (const { keepalive, children, poolExtra } of CASES) {
       what: 'load to get going',
       onTimeout: () => describeLoad(load.result),
     });
-    for (let i = 1; i <= 10; i++) {
+    for (let i = 1; i <= RELOADS; i++) {
       const mark = fpm.logMark;
       fpm.signal('SIGUSR2');
       await fpm.expectLog(/NOTICE: reload complete/, { from: mark, timeoutMs: 20_000 });
     }
-    // Keep going until at least 3,000 requests went through, the reloads among them (each reload hands
+    // Keep going until at least REQUESTS requests went through, the reloads among them (each reload hands
     // over while hundreds are in flight; more volume only adds time, not cases).
     await waitFor(() => load.result.ok + load.result.failed >= REQUESTS, {
       timeoutMs: 90_000,
