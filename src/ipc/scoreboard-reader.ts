@@ -78,6 +78,7 @@ class Torn extends Error {}
 export class SlotReader {
   readonly #fd: number;
   readonly #bytes = Buffer.alloc(SLOT_BYTES);
+  readonly #check = Buffer.alloc(SLOT_BYTES);
   readonly #numbers = new Float64Array(this.#bytes.buffer, this.#bytes.byteOffset, SLOT_BYTES / 8);
   /** Decoded records by index, kept while their sequence number is the same. */
   readonly #cache: (RequestRecord & { seq: number })[] = [];
@@ -99,6 +100,14 @@ export class SlotReader {
         return this.#last;
       }
       if (got < SLOT_BYTES) this.#bytes.fill(0, got);
+      // The sequence numbers at a record's two ends catch most torn reads, but a write(2) and a read(2)
+      // copy with string instructions whose stores another CPU may see out of order, so a record can
+      // read as its new ends around an old middle. A second read that differs means a write was in
+      // progress: read again.
+      if (!this.#sameOnSecondRead(got)) {
+        this.retries++;
+        continue;
+      }
       try {
         this.#last = this.#parse();
         return this.#last;
@@ -108,6 +117,17 @@ export class SlotReader {
       }
     }
     return this.#last;
+  }
+
+  #sameOnSecondRead(got: number): boolean {
+    let again: number;
+    try {
+      again = readSync(this.#fd, this.#check, 0, SLOT_BYTES, 0);
+    } catch {
+      return false;
+    }
+    if (again < SLOT_BYTES) this.#check.fill(0, again);
+    return again === got && this.#check.equals(this.#bytes);
   }
 
   #num(record: number, field: number): number {
