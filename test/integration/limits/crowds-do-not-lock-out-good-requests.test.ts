@@ -16,11 +16,12 @@ const GOOD = 100;
 const SECONDS = 10;
 // On the net.Socket fallback (TSFPM_NET_SOCKETS=1, what a Node without the stream_wrap binding gets)
 // each accept costs a net.Socket: the crowd, which reopens every connection it loses at once, keeps the
-// listen queue full more of the time, and some good connects are refused with EAGAIN (measured: 86-96
-// of 100 under 5,000 idle connections, 99 of 100 under 2,200 trickled heads). That is the fallback's
-// lower speed, not a lock-out: most requests are answered and the log still says what was shed.
+// listen queue full more of the time, and some good connects are refused with EAGAIN (measured: 70-96
+// of 100 under 5,000 idle connections, the fewer the busier the machine; 99 of 100 under 2,200 trickled
+// heads). That is the fallback's lower speed, not the lock-out this test exists for (0-12 of 100 before
+// connections were shed): most requests are answered and the log still says what was shed.
 const FALLBACK = process.env['TSFPM_NET_SOCKETS'] === '1';
-const IDLE_SHARE = FALLBACK ? 0.75 : 0.99;
+const IDLE_SHARE = FALLBACK ? 0.5 : 0.99;
 const TRICKLE_SHARE = FALLBACK ? 0.95 : 1;
 
 async function underCrowd(
