@@ -29,3 +29,11 @@ export const FIXTURE_CONF = join(REPO_ROOT, 'test', 'fixtures', 'conf');
 export function confTemplate(name: string): string {
   return readFileSync(join(FIXTURE_CONF, name), 'utf8');
 }
+
+/** static-pool.conf with /status also served on its own socket (pm.status_listen), apart from the pool's children. */
+export function staticPoolWithStatusListen(statusSocket: string): string {
+  return confTemplate('static-pool.conf').replace(
+    '{{POOL_EXTRA}}',
+    `pm.status_path = /status\npm.status_listen = ${statusSocket}\n{{POOL_EXTRA}}`,
+  );
+}

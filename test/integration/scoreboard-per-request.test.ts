@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { fcgiRequest } from '../helpers/fcgi-client.js';
-import { confTemplate, FIXTURE_SCRIPTS } from '../helpers/paths.js';
+import { confTemplate, FIXTURE_SCRIPTS, staticPoolWithStatusListen } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -148,10 +148,7 @@ void test(
     const dir = makeTempDir();
     t.after(() => dir.remove());
     const statusSocket = dir.socketPath('status.sock');
-    const config = confTemplate('static-pool.conf').replace(
-      '{{POOL_EXTRA}}',
-      `pm.status_path = /status\npm.status_listen = ${statusSocket}\n{{POOL_EXTRA}}`,
-    );
+    const config = staticPoolWithStatusListen(statusSocket);
     const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '1' } });
     const status = async (): Promise<Process> => {
       const res = await fcgiRequest(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon } from '../helpers/daemon.js';
 import { fcgiRequest } from '../helpers/fcgi-client.js';
-import { confTemplate } from '../helpers/paths.js';
+import { staticPoolWithStatusListen } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 test(
@@ -15,10 +15,7 @@ test(
     const dir = makeTempDir();
     t.after(() => dir.remove());
     const statusSocket = dir.socketPath('status.sock');
-    const config = confTemplate('static-pool.conf').replace(
-      '{{POOL_EXTRA}}',
-      `pm.status_path = /status\npm.status_listen = ${statusSocket}\n{{POOL_EXTRA}}`,
-    );
+    const config = staticPoolWithStatusListen(statusSocket);
     const fpm = await startDaemon(t, { config, vars: { MAX_CHILDREN: '2' } });
     const address = { kind: 'unix' as const, path: statusSocket };
 

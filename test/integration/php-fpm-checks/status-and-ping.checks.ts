@@ -1,7 +1,7 @@
 // php-fpm parity: the ping page and the status page in every format.
 import assert from 'node:assert/strict';
 import { fcgiRequest } from '../../helpers/fcgi-client.js';
-import { confTemplate } from '../../helpers/paths.js';
+import { staticPoolWithStatusListen } from '../../helpers/paths.js';
 import { poolChildrenOf } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -139,10 +139,7 @@ check(
     const dir = makeTempDir();
     t.after(() => dir.remove());
     const statusSocket = dir.socketPath('status.sock');
-    const config = confTemplate('static-pool.conf').replace(
-      '{{POOL_EXTRA}}',
-      `${STATUS}\npm.status_listen = ${statusSocket}\n{{POOL_EXTRA}}`,
-    );
+    const config = staticPoolWithStatusListen(statusSocket);
     await withDaemon(t, { config, vars: { MAX_CHILDREN: '2' } }, async (fpm) => {
       // Each worker blocks in a 5 s request (the second is sent once the first runs, so each child takes one).
       const first = fpm.request({ script: 'busy.mjs', query: 'ms=5000', timeoutMs: 30_000 });
