@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { type TestContext } from 'node:test';
 import { startDaemon } from '../../helpers/daemon.js';
 import { httpRequest } from '../../helpers/http-client.js';
 import { startNginx } from '../../helpers/nginx.js';
@@ -44,6 +44,16 @@ function runChromium(binary: string, args: readonly string[], profile: string): 
   });
 }
 
+/** Chromium, and nginx in front of a two-child pool that serves /status; undefined when a tool is missing (skipped). */
+async function startDashboardStack(t: TestContext) {
+  const chromium = requireTool(t, 'chromium', 'chromium');
+  if (chromium === undefined) return undefined;
+  const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
+  const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, statusPath: '/status' });
+  if (nginx === undefined) return undefined;
+  return { chromium, nginx };
+}
+
 const attr = (dom: string, name: string): number =>
   Number(new RegExp(`<body[^>]*\\b${name}="([^"]*)"`).exec(dom)?.[1] ?? NaN);
 
@@ -51,11 +61,9 @@ void test(
   'the ?dashboard page in headless Chromium through nginx: updates live while load runs; screenshot saved',
   { timeout: 120_000 },
   async (t) => {
-    const chromium = requireTool(t, 'chromium', 'chromium');
-    if (chromium === undefined) return;
-    const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
-    const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, statusPath: '/status' });
-    if (nginx === undefined) return;
+    const stack = await startDashboardStack(t);
+    if (stack === undefined) return;
+    const { chromium, nginx } = stack;
     const url = `${nginx.baseUrl}/status?dashboard`;
     const page = await httpRequest(url);
     assert.equal(page.status, 200);
@@ -111,11 +119,9 @@ void test(
   'the ?dashboard page in real time under real load: the request rate it shows is the real one (status polls excluded)',
   { timeout: 180_000 },
   async (t) => {
-    const chromium = requireTool(t, 'chromium', 'chromium');
-    if (chromium === undefined) return;
-    const fpm = await startDaemon(t, { vars: { MAX_CHILDREN: '2', POOL_EXTRA: 'pm.status_path = /status' } });
-    const nginx = await startNginx(t, { upstream: fpm.address, root: FIXTURE_SCRIPTS, statusPath: '/status' });
-    if (nginx === undefined) return;
+    const stack = await startDashboardStack(t);
+    if (stack === undefined) return;
+    const { chromium, nginx } = stack;
 
     const profile = makeTempDir('tsfpm-chromium-');
     const page = await ChromiumPage.open(
