@@ -227,6 +227,10 @@ const RIGHT_ALIGNED = new Set<string>([
   'CPU/req',
   'vs php-fpm',
   'vs static',
+  // The response-cost table's.
+  'user µs/req',
+  'system µs/req',
+  'total µs/req',
 ]);
 
 export function renderTextTable(header: readonly string[], rows: readonly string[][]): string {
