@@ -30,6 +30,13 @@ export interface BenchOptions {
   readonly costs: boolean | 'cold';
   /** Measure a dynamic pool's burst and the per-user host of 20 ondemand pools (test/bench/spawn-costs.ts). */
   readonly spawn: boolean;
+  /**
+   * Measure the response costs (responses.ts): tsfpm behind nginx FastCGI against a node:cluster behind
+   * nginx proxy_pass, per-request CPU for several bodies and pages, in rounds of their own.
+   */
+  readonly responses: boolean;
+  readonly responseRounds: number;
+  readonly responseDurationS: number;
   readonly help: boolean;
 }
 
@@ -53,6 +60,12 @@ export const USAGE = `usage: npm run bench -- [flags]     (or: node dist/test/be
   --costs=on|off|cold  cold start, reload under load, idle cost, direct app (default on); cold: the
                        cold start alone
   --spawn=on|off       dynamic burst 1 → 8 children, 20 ondemand pools one user each (default on)
+  --responses=on|off   response costs: tsfpm behind nginx FastCGI vs a node:cluster behind nginx
+                       proxy_pass, hello / 30k / 1m / io / html / express, CPU per request of the
+                       backend processes (default on)
+  --response-rounds=N  interleaved rounds of the response costs (default 3)
+  --response-duration=S  measured seconds per response sample, after 1 s of warm-up
+                                                          (default 5, quick 2)
   --help
 
 Binaries are looked up on PATH and in /usr/sbin; override with NGINX_BIN, APACHE_BIN, PHP_FPM_BIN,
@@ -121,6 +134,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       modes: { type: 'string' },
       costs: { type: 'string' },
       spawn: { type: 'string' },
+      responses: { type: 'string' },
+      'response-rounds': { type: 'string' },
+      'response-duration': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -128,6 +144,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const rounds = positiveNumber('--rounds', values.rounds ?? env['BENCH_ROUNDS'], 1);
   const connections = positiveNumber('--connections', values.connections, 32);
   const threads = positiveNumber('--threads', values.threads, 1);
+  const responseRounds = positiveNumber('--response-rounds', values['response-rounds'], 3);
+  const responseDurationS = positiveNumber('--response-duration', values['response-duration'], quick ? 2 : 5);
   const uploadMib = positiveNumber(
     '--upload-mib',
     values['upload-mib'] ?? env['BENCH_UPLOAD_MIB'],
@@ -139,6 +157,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ['--connections', connections],
     ['--threads', threads],
     ['--upload-mib', uploadMib],
+    ['--response-rounds', responseRounds],
+    // wrk takes whole seconds.
+    ['--response-duration', responseDurationS],
   ] as const) {
     if (!Number.isInteger(v)) throw new Error(`${name}: expected an integer, got ${v}`);
   }
@@ -158,6 +179,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     modes: onOff('--modes', values.modes, true),
     costs: values.costs === 'cold' ? 'cold' : onOff('--costs', values.costs, true),
     spawn: onOff('--spawn', values.spawn, true),
+    responses: onOff('--responses', values.responses, true),
+    responseRounds,
+    responseDurationS,
     help: values.help === true,
   };
 }

@@ -1,12 +1,14 @@
 // `npm run bench`: nginx static, nginx → php-fpm 8.2 and nginx → tsfpm in one interleaved run, over
 // TCP and unix sockets, with and without upstream keepalive, with 2 and 8 children, plus tsfpm's other
-// handler modes and fcgiwrap in one group; then the cost figures (RSS, a streamed upload). Prints one table and writes it as JSON and Markdown to test/bench/results/.
+// handler modes and fcgiwrap in one group; then the cost figures (RSS, a streamed upload, cold start,
+// spawning), the response costs against a node:cluster, and the targets block. Prints it all and writes
+// it as JSON and Markdown to test/bench/results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { CONTENDER_LABEL, type Cell, type ContenderKind } from './contenders.js';
+import type { Cell, ContenderKind } from './contenders.js';
 import {
   coldStartLine,
   directLine,
@@ -23,18 +25,13 @@ import {
 } from './costs.js';
 import { probeEnvironment, type BenchEnvironment } from './environment.js';
 import { measureCell, type CellSample } from './measure.js';
+import { measureNodeFloor } from './node-floor.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type Transport } from './options.js';
-import {
-  COLUMNS,
-  formatMib,
-  formatMs,
-  mean,
-  renderMarkdownTable,
-  renderTextTable,
-  summarize,
-  tableRows,
-  type CellSummary,
-} from './table.js';
+import { anomalyLines, costLines, describeCell, renderMarkdown, renderText } from './report.js';
+import { ALL_SCENARIOS, type ResponseCosts } from './response-figures.js';
+import { measureResponseCosts, responseProgressLine } from './responses.js';
+import { formatMib, formatMs, summarize, tableRows } from './table.js';
+import { targetLines, targetSummaryLines, type NodeFloor, type TargetInput } from './targets.js';
 import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
 import {
   burstLine,
@@ -96,11 +93,6 @@ function roundOrder(groups: readonly Cell[][], round: number): Cell[] {
   return order;
 }
 
-function describeCell(cell: Cell): string {
-  if (cell.kind === 'nginx-static') return CONTENDER_LABEL[cell.kind];
-  return `${CONTENDER_LABEL[cell.kind]} ${cell.transport ?? ''} keepalive ${cell.keepalive === true ? 'on' : 'off'} ${cell.children ?? ''} children`;
-}
-
 function commandLine(): string {
   const args = process.argv.slice(2).join(' ');
   if (process.env['npm_lifecycle_event'] === 'bench') return `npm run bench${args === '' ? '' : ` -- ${args}`}`;
@@ -140,71 +132,6 @@ function headerLines(env: BenchEnvironment, options: BenchOptions, startedAt: Da
     `load: wrk -t${options.threads} -c${options.connections} -d${options.durationS}s --latency --timeout ${options.timeoutS}s per cell after a ${options.warmupS} s warm-up; ${samples}; cells interleaved, each with a fresh backend and nginx (1 worker); pm static; hello.php vs conf/www/hello.mjs (Express rows: test/bench/www/express-hello.mjs with handler = node${options.modes ? '; threads: hello.mjs with executor = threads; TS: test/bench/www/hello.ts; CGI and fcgiwrap: test/bench/www/hello-cgi.mjs, one node process per request, with handler = cgi and fcgiwrap -c <children>' : ''}); keepalive on = fastcgi_keep_conn on + upstream keepalive 8 (Apache: ProxyPass … enablereuse=on, mpm_event)`,
     'These figures come from a shared 2-core machine where nginx, the FastCGI children and wrk compete for the same cores: they compare only within one run, never across runs or machines.',
   ];
-}
-
-function costLines(
-  summaries: readonly CellSummary[],
-  upload: UploadResult | undefined,
-  coldStarts: readonly ColdStart[],
-  reloads: readonly ReloadUnderLoad[],
-  idles: readonly IdleCost[],
-  directs: readonly DirectServe[],
-): string[] {
-  const lines: string[] = [
-    ...coldStarts.map(coldStartLine),
-    ...reloads.map(reloadLine),
-    ...idles.map(idleLine),
-    ...directs.map(directLine),
-  ];
-  const of = (kind: Cell['kind'], children?: number): CellSummary[] =>
-    summaries.filter((s) => s.cell.kind === kind && (children === undefined || s.cell.children === children));
-  const avg = (list: readonly CellSummary[], pick: (s: CellSummary) => number | undefined): number | undefined =>
-    mean(
-      list.flatMap((s) => {
-        const v = pick(s);
-        return v === undefined ? [] : [v];
-      }),
-    );
-  const childCounts = [...new Set(summaries.flatMap((s) => (s.cell.children === undefined ? [] : [s.cell.children])))];
-  lines.push(
-    `tsfpm master VmRSS: ${formatMib(avg(of('tsfpm'), (s) => s.masterRssKib))} · php-fpm master: ${formatMib(avg(of('php-fpm'), (s) => s.masterRssKib))}`,
-  );
-  for (const n of childCounts) {
-    lines.push(
-      `${n} children: tsfpm child idle after warm-up ${formatMib(avg(of('tsfpm', n), (s) => s.childRssKibAfterWarmup))}, after load ${formatMib(avg(of('tsfpm', n), (s) => s.childRssKib))}` +
-        ` · php-fpm child after warm-up ${formatMib(avg(of('php-fpm', n), (s) => s.childRssKibAfterWarmup))}, after load ${formatMib(avg(of('php-fpm', n), (s) => s.childRssKib))}` +
-        ` · private (USS) after load: tsfpm child ${formatMib(avg(of('tsfpm', n), (s) => s.childPrivateKib))}, php-fpm child ${formatMib(avg(of('php-fpm', n), (s) => s.childPrivateKib))}`,
-    );
-  }
-  if (upload === undefined) {
-    lines.push('upload: skipped (--upload-mib=0)');
-  } else if (upload.seconds === undefined) {
-    lines.push(`upload of ${upload.mib} MiB: failed: ${upload.failure ?? '?'}`);
-  } else {
-    lines.push(
-      `upload: ${upload.mib} MiB POSTed through nginx (fastcgi_request_buffering off) → tsfpm sha256.mjs over unix in ${upload.seconds.toFixed(1)} s ` +
-        `(${(upload.mibPerSec ?? 0).toFixed(0)} MiB/s), sha256 ${upload.verified === true ? 'verified' : `NOT verified: ${upload.failure ?? ''}`}; ` +
-        `child VmRSS ${formatMib(upload.baselineRssKib)} → peak ${formatMib(upload.peakRssKib)} (growth ${formatMib(upload.growthKib)}, ${upload.samples ?? 0} samples every 20 ms), ` +
-        `VmHWM ${formatMib(upload.hwmBeforeKib)} → ${formatMib(upload.hwmAfterKib)}`,
-    );
-  }
-  return lines;
-}
-
-function anomalyLines(samples: readonly CellSample[]): string[] {
-  const lines: string[] = [];
-  for (const s of samples) {
-    const what = `round ${s.round} ${describeCell(s.cell)}`;
-    if (s.failure !== undefined) lines.push(`${what}: ${s.failure.replaceAll('\n', '\n    ')}`);
-    if (s.wrk !== undefined && errorCount(s.wrk) > 0) lines.push(`${what}: ${errorCount(s.wrk)} wrk errors`);
-    for (const e of s.nginxErrors) lines.push(`${what}: nginx: ${e}`);
-    if (s.nginxErrorCount > s.nginxErrors.length)
-      lines.push(`${what}: nginx: … ${s.nginxErrorCount} error lines in all`);
-    for (const p of s.backendProblems) lines.push(`${what}: backend: ${p}`);
-    if (s.backendProblemCount > s.backendProblems.length)
-      lines.push(`${what}: backend: … ${s.backendProblemCount} warning/error lines in all`);
-  }
-  return lines;
 }
 
 async function main(): Promise<void> {
@@ -298,42 +225,67 @@ async function main(): Promise<void> {
     }
   }
 
-  const summaries = summarize(cells, samples);
-  const header = headerLines(env, options, startedAt, loadAtStart);
-  const rows = tableRows(summaries);
-  const costs = [
-    ...costLines(summaries, upload, coldStarts, reloads, idles, directs),
-    ...bursts.map(burstLine),
-    ...hosts.map(perUserLine),
-  ];
-  const anomalies = anomalyLines(samples);
+  let responses: ResponseCosts | undefined;
+  if (options.responses) {
+    if (isTearingDown()) return;
+    process.stderr.write('response costs: tsfpm behind nginx FastCGI vs a node:cluster behind nginx proxy_pass\n');
+    responses = await measureResponseCosts({
+      env,
+      workDir,
+      settings: {
+        durationS: options.responseDurationS,
+        warmupS: 1,
+        rounds: options.responseRounds,
+        connections: 16,
+        children: 2,
+        scenarios: ALL_SCENARIOS,
+      },
+      progress: (s) => process.stderr.write(`  ${responseProgressLine(s)}\n`),
+      stopped: isTearingDown,
+    });
+    if (responses.failure !== undefined) process.stderr.write(`  failed: ${responses.failure}\n`);
+  }
 
-  const text = [
-    ...header,
-    '',
-    renderTextTable(COLUMNS, rows),
-    '',
-    'cost figures:',
-    ...costs.map((l) => `  ${l}`),
-    ...(anomalies.length === 0 ? [] : ['', 'anomalies:', ...anomalies.map((l) => `  ${l}`)]),
-  ].join('\n');
-  const markdown = [
-    `## ${header[0] ?? 'tsfpm bench'}`,
-    '',
-    ...header.slice(1, -1).map((l) => `- ${l}`),
-    '',
-    `*${header.at(-1) ?? ''}*`,
-    '',
-    renderMarkdownTable(COLUMNS, rows),
-    '',
-    '**Cost figures**',
-    '',
-    ...costs.map((l) => `- ${l}`),
-    ...(anomalies.length === 0
-      ? []
-      : ['', '**Anomalies**', '', ...anomalies.map((l) => `- ${l.replaceAll('\n', ' ')}`)]),
-    '',
-  ].join('\n');
+  let floor: NodeFloor | undefined;
+  let floorFailure: string | undefined;
+  try {
+    floor = await measureNodeFloor();
+  } catch (err) {
+    floorFailure = `failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+
+  const summaries = summarize(cells, samples);
+  const targetInput: TargetInput = {
+    samples,
+    summaries,
+    coldStarts,
+    hosts,
+    ...(responses === undefined ? {} : { responses }),
+    ...(floor === undefined ? {} : { floor }),
+    skipped: {
+      ...(options.costs === false ? { costs: '--costs=off' } : {}),
+      ...(options.spawn ? {} : { spawn: '--spawn=off' }),
+      ...(options.responses ? {} : { responses: '--responses=off' }),
+      ...(env.phpFpm.path === undefined ? { phpFpm: env.phpFpm.version } : {}),
+      ...(floorFailure === undefined ? {} : { floor: floorFailure }),
+    },
+  };
+  const targets = targetLines(targetInput);
+  const parts = {
+    header: headerLines(env, options, startedAt, loadAtStart),
+    rows: tableRows(summaries),
+    costs: [
+      ...costLines(summaries, upload, coldStarts, reloads, idles, directs),
+      ...bursts.map(burstLine),
+      ...hosts.map(perUserLine),
+    ],
+    ...(responses === undefined ? {} : { responses }),
+    anomalies: anomalyLines(samples),
+    targets,
+    targetNotes: targetSummaryLines(targets, targetInput),
+  };
+  const text = renderText(parts);
+  const markdown = renderMarkdown(parts);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = startedAt.toISOString().replaceAll(':', '').replace(/\..*/, '');
@@ -342,7 +294,25 @@ async function main(): Promise<void> {
   writeFileSync(mdPath, markdown);
   writeFileSync(
     jsonPath,
-    `${JSON.stringify({ header, options, environment: env, summaries, samples, upload: upload ?? null, coldStarts, reloads, bursts, hosts }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        header: parts.header,
+        options,
+        environment: env,
+        summaries,
+        samples,
+        upload: upload ?? null,
+        coldStarts,
+        reloads,
+        bursts,
+        hosts,
+        responses: responses ?? null,
+        floor: floor ?? null,
+        targets,
+      },
+      null,
+      2,
+    )}\n`,
   );
   process.stdout.write(
     `\n${text}\n\nMarkdown: ${relative(process.cwd(), mdPath)}\nJSON: ${relative(process.cwd(), jsonPath)}\n`,
