@@ -23,5 +23,7 @@ export function spreadOf(values: readonly number[]): Spread | undefined {
 
 /** `24.5 (21.5–27.0)`: the median, then the min–max when there are several samples. */
 export function formatSpread(s: Spread, format: (v: number) => string): string {
-  return s.count > 1 ? `${format(s.median)} (${format(s.min)}–${format(s.max)})` : format(s.median);
+  if (s.count === 1) return format(s.median);
+  // An en dash after a minus sign reads badly: `−12.9 to 25.0`.
+  return `${format(s.median)} (${format(s.min)}${s.min < 0 ? ' to ' : '–'}${format(s.max)})`;
 }

@@ -139,7 +139,7 @@ function perUserLines(input: TargetInput): TargetLine[] {
   const pools = host?.pools ?? 20;
   return [
     judged(
-      `per-user host: ${pools} ondemand pools, one request each in turn, all answered`,
+      `per-user host: ${pools} ondemand pools, one request each, all answered in`,
       ok ? one(total(host)) : undefined,
       { op: '≤', value: 1000, shown: '1 s' },
       fixed(0),
@@ -153,7 +153,7 @@ function perUserLines(input: TargetInput): TargetLine[] {
         .join('; '),
     ),
     judged(
-      'per-user host: master + children PSS afterwards',
+      'per-user host: master + children PSS after',
       ok ? one(host.pssKib) : undefined,
       { op: '≤', value: 300 * 1024, shown: '300 MiB' },
       mib,
@@ -178,7 +178,7 @@ function responseLines(input: TargetInput): TargetLine[] {
   const ratio = fixed(2);
   const ratioLines = (scenario: Scenario, what: string, min: number): TargetLine[] => [
     judged(
-      `${what}: tsfpm ÷ node:cluster, req/s (paired by round)`,
+      `${what}: req/s, tsfpm ÷ node:cluster`,
       pick((x) => rpsRatio(x, scenario)),
       { op: '≥', value: min, shown: `${min.toFixed(1)}×` },
       ratio,
@@ -186,18 +186,17 @@ function responseLines(input: TargetInput): TargetLine[] {
       why(scenario),
     ),
     judged(
-      `${what}: node:cluster ÷ tsfpm, CPU per request (paired by round)`,
+      `${what}: CPU/req, node:cluster ÷ tsfpm`,
       pick((x) => cpuRatio(x, scenario)),
       { op: '≥', value: min, shown: `${min.toFixed(1)}×` },
       ratio,
       '×',
       why(scenario),
-      'the backend processes only: nginx and wrk take most of each request on 2 cores',
     ),
   ];
   return [
     judged(
-      'extra CPU per request, 30 KB body over hello (tsfpm children)',
+      '30 KB body: extra CPU/req over hello (tsfpm children)',
       pick((x) => extraOverHello(x, '30k', 'tsfpm')),
       { op: '≤', value: 20, shown: '20 µs' },
       us,
@@ -206,10 +205,10 @@ function responseLines(input: TargetInput): TargetLine[] {
       clusterExtra === undefined ? '' : `node:cluster ${formatSpread(clusterExtra, us)} µs`,
     ),
     ...ratioLines('hello', 'keepalive hello', 1.5),
-    ...ratioLines('html', 'HTML page render', 1.1),
-    ...ratioLines('express', "Express: tsfpm's node mode vs behind the proxy", 1),
+    ...ratioLines('html', 'HTML page', 1.1),
+    ...ratioLines('express', 'Express (tsfpm node mode)', 1),
     judged(
-      'user-space CPU per hello request (tsfpm children)',
+      'hello: user-space CPU/req (tsfpm children)',
       pick((x) => userUsOf(x, 'hello', 'tsfpm')),
       { op: '≤', value: 10, shown: '10 µs' },
       us,
@@ -225,7 +224,7 @@ const groupOf = (c: CellSummary['cell']): string =>
 
 /** nginx → tsfpm against nginx → php-fpm in each group of the main table, CPU time per request. */
 function cpuVsPhpLine(input: TargetInput): TargetLine {
-  const figure = 'CPU per request ≤ php-fpm’s, every group of the main table (nginx → tsfpm)';
+  const figure = 'main table: nginx → tsfpm CPU/req ≤ php-fpm’s';
   const target = 'every group';
   const pairs = input.summaries.flatMap((t) => {
     if (t.cell.kind !== 'tsfpm' || t.cpuUsPerRequest === undefined) return [];
@@ -274,12 +273,13 @@ export function targetRows(lines: readonly TargetLine[]): string[][] {
   ]);
 }
 
-/** The count of each verdict, then the floor the memory figures are read against. */
+/** The count of each verdict, how the ratios against node:cluster are taken, and the floor of the memory figures. */
 export function targetSummaryLines(lines: readonly TargetLine[], input: TargetInput): string[] {
   const count = (v: Verdict): number => lines.filter((l) => l.verdict === v).length;
   const f = input.floor;
   return [
     `${count('met')} of ${lines.length} targets met, ${count('not met')} not met, ${count('not measured')} not measured; a figure with several samples is judged by its median`,
+    'against node:cluster (nginx proxy_pass, upstream keepalive): req/s is tsfpm’s over node:cluster’s, CPU/req node:cluster’s over tsfpm’s (above 1, tsfpm spends less), both paired by round; CPU/req counts the backend processes only (pool children, cluster workers), and on 2 cores nginx and wrk take most of each request, so req/s says less about the backend than CPU/req does',
     f === undefined
       ? `floor: not measured (${input.skipped.floor ?? 'not run'})`
       : `floor: a bare \`node -e\` process (Node alone, nothing loaded): RSS ${mib(f.rssKib)} MiB, private (USS) ${mib(f.privateKib)} MiB, median of ${f.samples}: what no Node master or child goes below`,
