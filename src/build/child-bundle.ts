@@ -60,6 +60,10 @@ export function childBundleOptions(distDir: string): BuildOptions & { metafile: 
     packages: 'external',
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
+    // Scope hoisting renames a function that shares its name with another module's (answer → answer2):
+    // keepNames gives each its own name back, for stack traces. Not minified: measured, a minified
+    // bundle started no faster (spare boot within 2 ms), and unminified chunks read as the sources do.
+    keepNames: true,
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
