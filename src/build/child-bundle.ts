@@ -1,5 +1,5 @@
 // The child bundle: a pool child (src/worker/main.ts) and a spare (src/worker/spare.ts) load tsfpm's code
-// from a few esbuild output files in dist/bundle/worker/ instead of ~100 ES modules one by one (each one
+// from a few esbuild output files in dist/bundle/worker/ instead of ~90 ES modules one by one (each one
 // resolved, read, realpath'd and compiled on its own), which is most of a child's start after Node's own.
 // Input is tsc's output (dist/src), so the bundle runs exactly the code the unbundled entries run.
 // - Code splitting: what a child imports lazily today (CGI runner, threads executor, status page) stays a
