@@ -23,6 +23,11 @@ export type MasterMessage =
       /** Send 'busy' when a request begins after this many ms idle (listen.acceptors watches it). */
       readonly busyNotice?: number;
     }
+  /**
+   * To a spare child, right after its start: the pool it most likely serves, whose request path it
+   * runs once on tsfpm's practice script before it says it is ready (src/worker/spare-practice.ts).
+   */
+  | { readonly type: 'practice'; readonly pool: PoolConfig }
   /** Start (the listening handle comes with it) or stop accepting on the shared socket (listen.acceptors). */
   | { readonly type: 'accept'; readonly on: boolean }
   /** acceptedAtMs: when the master accepted it (request_queue_timeout counts from there). */
@@ -37,7 +42,11 @@ export type MasterMessage =
 export type ChildMessage =
   | { readonly type: 'ready' }
   /** A spare child has loaded its code and waits for a pool (src/master/spare-pool.ts). */
-  | { readonly type: 'spare-ready' }
+  | {
+      readonly type: 'spare-ready';
+      /** Its practice request (src/worker/spare-practice.ts): how long it took, or why there was none. */
+      readonly practice?: { readonly ms: number } | { readonly skipped: string };
+    }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
   /** The child is about to exit on its own (pm.max_requests, memory), so the exit is not a crash. */
   | { readonly type: 'retiring'; readonly reason: string }

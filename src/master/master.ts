@@ -165,6 +165,7 @@ export class Master implements PoolHost {
 
   childReady(): void {
     this.#readiness.wake();
+    this.#spares.refill();
   }
 
   takeSpare(pool: PoolConfig): TakenSpare | undefined {

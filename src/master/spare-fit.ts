@@ -81,6 +81,8 @@ export interface SparePlan {
   readonly count: number;
   /** Their node flags. */
   readonly nodeFlags: readonly string[];
+  /** The first pool with those flags: each new spare practises its request path once. */
+  readonly model?: PoolConfig;
 }
 
 /**
@@ -88,15 +90,15 @@ export interface SparePlan {
  * (the first such pool's on a tie); none when no such pool could use one.
  */
 export function planSpares(config: FpmConfig, masterEnv: NodeJS.ProcessEnv): SparePlan {
-  const votes: { flags: readonly string[]; pools: number }[] = [];
+  const votes: { flags: readonly string[]; pools: number; first: PoolConfig }[] = [];
   for (const pool of config.pools) {
     if (!wantsSpares(pool) || !startsLikeSpare(pool, masterEnv)) continue;
     const entry = votes.find((v) => sameFlags(v.flags, pool.nodeFlags));
-    if (entry === undefined) votes.push({ flags: pool.nodeFlags, pools: 1 });
+    if (entry === undefined) votes.push({ flags: pool.nodeFlags, pools: 1, first: pool });
     else entry.pools++;
   }
   let best: (typeof votes)[number] | undefined;
   for (const vote of votes) if (best === undefined || vote.pools > best.pools) best = vote;
   if (best === undefined || config.global.spareChildren <= 0) return { count: 0, nodeFlags: [] };
-  return { count: config.global.spareChildren, nodeFlags: best.flags };
+  return { count: config.global.spareChildren, nodeFlags: best.flags, model: best.first };
 }

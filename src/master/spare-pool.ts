@@ -15,7 +15,7 @@ import { closeSync, readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { PoolConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
-import { isChildMessage, type ChildMessage } from '../ipc/messages.js';
+import { isChildMessage, type ChildMessage, type MasterMessage } from '../ipc/messages.js';
 import { createSlotFile } from '../ipc/scoreboard-file.js';
 import type { ErrorLog } from '../log/error-log.js';
 import { signalNumber } from './bury.js';
@@ -51,6 +51,7 @@ export class SparePool {
   #keeping = false;
   #backoffMs = 0;
   #retry: NodeJS.Timeout | undefined;
+  #refilling = false;
 
   /** `onExit`: a spare process is gone (the master waits for all of them before it exits). */
   constructor(log: ErrorLog, onExit: () => void) {
@@ -95,9 +96,22 @@ export class SparePool {
     chosen.detach();
     restorePriority(chosen.pid);
     this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}`);
-    // After the caller has sent the taken one its 'init': the fork takes the master a few ms.
-    setImmediate(() => this.#fill());
+    // The replacement is forked once the taken one is ready (refill()): a fork stops the master for a
+    // few ms, which would otherwise delay the taken child's 'init' and its first connection.
     return { process: chosen.process, slotFd: chosen.slotFd };
+  }
+
+  /**
+   * Starts the spares that are missing (a pool child became ready, or failed to): after the I/O of
+   * this turn, so that a connection waiting for that child is handed over first.
+   */
+  refill(): void {
+    if (this.#refilling || !this.#keeping) return;
+    this.#refilling = true;
+    setImmediate(() => {
+      this.#refilling = false;
+      this.#fill();
+    });
   }
 
   #fill(): void {
@@ -150,6 +164,9 @@ export class SparePool {
     };
     this.#spares.set(pid, spare);
     this.#log.debug(`spare child ${pid} started`);
+    const model = this.#plan.model;
+    // Without the pool's env[...] values: the practice does not need them, and a spare holds none.
+    if (model !== undefined) process.send({ type: 'practice', pool: { ...model, env: {} } } satisfies MasterMessage);
     return true;
   }
 
@@ -157,7 +174,14 @@ export class SparePool {
     if (message.type === 'spare-ready') {
       spare.warm = true;
       this.#backoffMs = 0;
-      this.#log.debug(`spare child ${spare.pid} ready`);
+      const practice = message.practice;
+      const how =
+        practice === undefined
+          ? ''
+          : 'ms' in practice
+            ? `, practice request in ${practice.ms} ms`
+            : `, no practice request: ${practice.skipped}`;
+      this.#log.debug(`spare child ${spare.pid} ready${how}`);
     } else if (message.type === 'log') {
       this.#log.log(message.level, message.message);
     }

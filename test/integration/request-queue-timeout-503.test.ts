@@ -4,11 +4,22 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { FCGI_GET_VALUES_RESULT } from '../../src/fastcgi/constants.js';
-import { daemonTest } from '../helpers/daemon.js';
+import { daemonTest, type Daemon } from '../helpers/daemon.js';
 import { encodeGetValues, encodeRequest, parseResponse } from '../helpers/fcgi-client.js';
 import { confTemplate, REPO_ROOT } from '../helpers/paths.js';
 
 const ONDEMAND = confTemplate('static-pool.conf').replace('pm = static', 'pm = ondemand');
+
+/**
+ * The ondemand pool's child is up and idle: on a loaded machine its start can outlast the 1 s
+ * request_queue_timeout, and the blocking request below must reach a child, not wait for one.
+ */
+async function childStarted(fpm: Daemon): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await fpm.request({ script: 'hello.mjs', timeoutMs: 20_000 })).status !== 200) {
+    assert.ok(Date.now() < deadline, 'the ondemand child never served hello.mjs');
+  }
+}
 
 daemonTest(
   'ondemand: a request handed to a child blocked by busy.mjs longer than request_queue_timeout gets 503',
@@ -18,6 +29,7 @@ daemonTest(
     timeout: 60_000,
   },
   async (_t, fpm) => {
+    await childStarted(fpm);
     const mark = fpm.logMark;
     const blocking = fpm.request({ script: 'busy.mjs', query: 'ms=3000', timeoutMs: 20_000 });
     await fpm.expectLog(/busy start in \d+/, { from: mark });

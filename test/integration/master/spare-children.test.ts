@@ -42,9 +42,15 @@ interface Identity {
   title: string;
 }
 
-/** The one spare of the master once it has loaded its code (`spare child N ready` at log_level debug). */
+/**
+ * The one spare of the master once it has loaded its code and run its practice request (`spare child
+ * N ready, practice request in M ms` at log_level debug).
+ */
 async function warmSpare(fpm: Daemon, from = 0): Promise<number> {
-  const match = await fpm.expectLog(/DEBUG: spare child (\d+) ready/, { from, timeoutMs: 30_000 });
+  const match = await fpm.expectLog(/DEBUG: spare child (\d+) ready, practice request in [\d.]+ ms$/m, {
+    from,
+    timeoutMs: 30_000,
+  });
   const pid = Number(match.match[1]);
   assert.deepEqual(spareChildrenOf(fpm.pid), [pid], 'one spare');
   return pid;
@@ -91,6 +97,7 @@ test(
     const poolExtra = [
       'env[SPARE_TEST_POOL_VAR] = from-the-pool',
       'chdir = {{DIR}}',
+      'pm.status_path = /status',
       ...(isRoot ? ['user = nobody', 'group = nogroup'] : []),
     ].join('\n');
     const fpm = await startDaemon(t, {
@@ -131,6 +138,10 @@ test(
       const uids = statusField(spare, 'Uid')?.split(/\s+/) ?? [];
       assert.deepEqual(uids, Array<string>(4).fill(String(served.uid)), 'real, effective, saved and fs uid');
     }
+
+    // The practice request left no trace in the pool: the status page counts the identity request and itself.
+    const status = await fpm.request({ params: { SCRIPT_NAME: '/status', QUERY_STRING: 'json' } });
+    assert.equal((JSON.parse(status.body.toString()) as Record<string, unknown>)['accepted conn'], 2);
 
     const next = await warmSpare(fpm, mark);
     assert.notEqual(next, spare, 'a new spare replaced the one taken');
