@@ -95,9 +95,11 @@ export class SparePool {
     this.#spares.delete(chosen.pid);
     chosen.detach();
     restorePriority(chosen.pid);
-    this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}`);
+    this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}${chosen.warm ? '' : ' (still loading)'}`);
     // The replacement is forked once the taken one is ready (refill()): a fork stops the master for a
-    // few ms, which would otherwise delay the taken child's 'init' and its first connection.
+    // few ms, which would otherwise delay the taken child's 'init' and its first connection. When the
+    // taken one was still booting, the load outruns the spares: the next one starts now, beside it.
+    if (!chosen.warm) this.refill();
     return { process: chosen.process, slotFd: chosen.slotFd };
   }
 

@@ -16,7 +16,7 @@ import {
   type RequestInfo,
 } from '../ipc/scoreboard-layout.js';
 import { monotonicUs } from '../ipc/scoreboard-reader.js';
-import { cpuTimeMicros, residentBytes } from './usage-sampler.js';
+import { cpuTimeAtStart, cpuTimeMicros, residentBytes } from './usage-sampler.js';
 
 /** A request in progress, as began() returns it. */
 export interface RequestToken {
@@ -86,12 +86,13 @@ export class ScoreboardWriter {
     this.#started++;
     this.#running++;
     const record = this.#freeRecord();
+    const startMonoUs = monotonicUs();
     const token: RequestToken = {
       record,
       number: this.#started,
-      startMonoUs: monotonicUs(),
+      startMonoUs,
       startEpochMs,
-      cpuAtStartUs: cpuTimeMicros(),
+      cpuAtStartUs: cpuTimeAtStart(startMonoUs),
       counted,
     };
     if (record === -1) {
@@ -120,8 +121,9 @@ export class ScoreboardWriter {
   }
 
   ended(token: RequestToken, status: number): RequestEnd {
-    const durationUs = Math.max(0, monotonicUs() - token.startMonoUs);
-    const cpuUs = Math.max(0, cpuTimeMicros() - token.cpuAtStartUs);
+    const endMonoUs = monotonicUs();
+    const durationUs = Math.max(0, endMonoUs - token.startMonoUs);
+    const cpuUs = Math.max(0, cpuTimeMicros(endMonoUs) - token.cpuAtStartUs);
     const memoryBytes = residentBytes();
     this.#running--;
     if (this.#running === 0) this.#idleSinceMs = Date.now();

@@ -9,26 +9,30 @@ import type { SendHandle } from 'node:child_process';
 import type { MasterMessage } from '../ipc/messages.js';
 
 // Listened for before the imports: the master sends the practice pool right after the fork, and may
-// take this spare while it still loads ('init' then comes first).
-let mainLoaded = false;
-let earlyInit: [MasterMessage, SendHandle] | undefined;
+// take this spare while it still loads ('init' then comes early). What arrives before main.js listens
+// is kept and handed to it, in order, once it does.
+const early: [MasterMessage, SendHandle][] = [];
+let settlePractice: (pool: PoolConfig | undefined) => void = () => undefined;
 const practicePool = new Promise<PoolConfig | undefined>((resolve) => {
-  const onMessage = (message: MasterMessage, handle: SendHandle): void => {
-    if (message.type !== 'practice' && message.type !== 'init') return;
-    if (message.type === 'init' && !mainLoaded) earlyInit = [message, handle];
-    process.off('message', onMessage);
-    // Taken by a pool: no practice, the real requests come.
-    resolve(message.type === 'practice' ? message.pool : undefined);
-  };
-  process.on('message', onMessage);
+  settlePractice = resolve;
 });
+const watch = (message: MasterMessage): void => {
+  // Taken by a pool: no practice, the real requests come.
+  if (message.type === 'init') settlePractice(undefined);
+  if (message.type === 'practice') settlePractice(message.pool);
+};
+const keep = (message: MasterMessage, handle: SendHandle): void => {
+  early.push([message, handle]);
+};
+process.on('message', watch);
+process.on('message', keep);
 await import('./main.js');
-mainLoaded = true;
-// main.js listens from its import on: an 'init' that came before is handed to it now.
-if (earlyInit !== undefined) process.emit('message', ...earlyInit);
+process.off('message', keep);
+for (const [message, handle] of early) process.emit('message', message, handle);
 const { warmUp } = await import('./spare-warmup.js');
 await warmUp();
 const pool = await practicePool;
+process.off('message', watch);
 let practice: { ms: number } | { skipped: string } = { skipped: 'taken by a pool before it' };
 if (pool !== undefined) {
   const { practise } = await import('./spare-practice.js');

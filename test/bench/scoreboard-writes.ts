@@ -6,7 +6,8 @@
 //      the CPU time and RSS sampled at most every 50 ms, as the child did (a reporter thread sleeping
 //      on the slot, as in an idle child, so each update also pays the futex wake);
 // new: ScoreboardWriter.began()/ended() on a real slot file: two positioned writes, CLOCK_MONOTONIC,
-//      getrusage(2) at start and end (src/worker/scoreboard-writer.ts);
+//      getrusage(2) at the end, and at the start unless the last reading is under 1 ms old (back to
+//      back here, so one per pair: src/worker/scoreboard-writer.ts);
 // pwrite: the two positioned writes alone; getrusage: the two CPU-time readings alone.
 // Rounds alternate old and new; the medians and the spread (min–max) of ns per began/ended pair are
 // printed, in wall-clock time and in the process's CPU time (all threads: for `old`, the reporter
@@ -108,7 +109,7 @@ function timePwrite(fd: number): Timing {
   });
 }
 
-/** getrusage(2) twice, as the new path reads the CPU time at each request start and end. */
+/** getrusage(2) twice, as the path read the CPU time at each request start and end before it shared one. */
 function timeRusage(): Timing {
   return timed(() => {
     for (let i = 0; i < pairs; i++) {

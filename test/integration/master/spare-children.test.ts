@@ -8,6 +8,7 @@ import { chmodSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon, type Daemon } from '../../helpers/daemon.js';
+import { fcgiRequest } from '../../helpers/fcgi-client.js';
 import { confTemplate } from '../../helpers/paths.js';
 import { commandLineOf, poolChildrenOf, spareChildrenOf, statusField } from '../../helpers/proc.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -176,3 +177,37 @@ test('process.spare_children = 0: no spare; the first request is served by a chi
   assert.deepEqual(spareChildrenOf(fpm.pid), [], 'none after the request either');
   assert.ok(!fpm.log.lines.some((l) => l.includes('spare child')), fpm.log.lines.join('\n'));
 });
+
+test(
+  'ondemand pools visited one after another: each is served, by spares taken while they still load too',
+  { timeout: 120_000 },
+  async (t) => {
+    const POOLS = 6;
+    const extra = Array.from(
+      { length: POOLS },
+      (_, i) =>
+        `[site${i}]\nlisten = {{DIR}}/site${i}.sock\npm = ondemand\npm.max_children = 1\nsecurity.limit_extensions = .mjs\n`,
+    ).join('\n');
+    const fpm = await startDaemon(t, {
+      config: `${ONDEMAND}\n${extra}`,
+      vars: { MAX_CHILDREN: '1', LOG_LEVEL: 'debug' },
+    });
+    await warmSpare(fpm);
+    const script = fpm.script('pid.mjs');
+    const servedBy: number[] = [];
+    // One at a time, with no pause: each pool takes whatever spare there is, loaded or not.
+    for (let i = 0; i < POOLS; i++) {
+      const res = await fcgiRequest(
+        { kind: 'unix', path: join(fpm.dir.path, `site${i}.sock`) },
+        { scriptFilename: script },
+        30_000,
+      );
+      assert.equal(res.status, 200, `site${i}: ${res.body.toString()}`);
+      servedBy.push(Number(res.body.toString()));
+    }
+    assert.equal(new Set(servedBy).size, POOLS, 'a child of its own for each pool');
+    // A spare boots in far more time than a request takes: the later pools took one still loading.
+    const loading = fpm.log.findAll(/DEBUG: spare child \d+ assigned to pool site\d \(still loading\)/).length;
+    assert.ok(loading >= 1, fpm.log.lines.join('\n'));
+  },
+);
