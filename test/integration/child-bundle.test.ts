@@ -10,6 +10,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import test from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { childEntry } from '../../src/master/spawn-child.js';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { fcgiRequest, type FcgiAddress, type FcgiResponse } from '../helpers/fcgi-client.js';
 import { confTemplate, FIXTURE_SCRIPTS, repoPath } from '../helpers/paths.js';
@@ -94,7 +95,7 @@ export async function resolve(specifier, context, next) {
 }
 
 void test('children run from the bundle; each bundled module still finds the files next to its own', async (t) => {
-  assert.ok(existsSync(join(BUNDLE, 'main.js')), 'npm run build writes dist/bundle/worker/main.js');
+  assert.equal(childEntry('main.js'), join(BUNDLE, 'main.js'), 'no bundle newer than tsc output: run npm run build');
   const scripts = makeTempDir('tsfpm-bundle-scripts-');
   t.after(() => scripts.remove());
   writeScripts(scripts.path);
