@@ -90,8 +90,10 @@ function recall(
  * prototype has none) keeps fast properties, and keeps them when its prototype is then set to null.
  */
 // Named Object: util.inspect names an object after the constructor that made it, and params must
-// show as an Object.create(null) object does (`[Object: null prototype] {...}`).
-const ParamsUnderConstruction = class Object {};
+// show as an Object.create(null) object does (`[Object: null prototype] {...}`). The name comes from
+// the property key, not `class Object {}`: a bundler renames a class's own name that shadows a global
+// (the child bundle, src/build/child-bundle.ts, would make it Object2).
+const ParamsUnderConstruction = { Object: class {} }.Object;
 Object.setPrototypeOf(ParamsUnderConstruction.prototype, null);
 // The class's own `constructor` would be inherited while the pairs go in: a pair named so must land
 // on the object (it does: assigning over an inherited data property makes an own one), and nothing

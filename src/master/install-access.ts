@@ -11,10 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { lookupGroup, lookupUser } from '../config/passwd.js';
 import type { PoolConfig } from '../config/types.js';
 import { TsfpmError } from '../errors.js';
+import { childEntry } from './spawn-child.js';
 
 /** dist/src/master → the package root (where package.json, dist/ and node_modules/ are). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORKER_DIR = fileURLToPath(new URL('../worker/', import.meta.url));
+/** Where children start from: the child bundle's directory, or WORKER_DIR without a bundle. */
+const ENTRY_DIR = dirname(childEntry('main.js'));
 
 // Run with `node -e`: take the identity, then report the first path it cannot use (and errno code).
 const PROBE = `
@@ -29,14 +32,17 @@ for (const check of checks) {
   try { fs.accessSync(path, mode); } catch (err) { process.stdout.write(check + '\\t' + err.code); process.exit(1); }
 }`;
 
-/** Every ancestor of the package root must be searchable; the root, dist and the worker readable. */
-export function pathsToCheck(root: string = PACKAGE_ROOT, workerDir: string = WORKER_DIR): string[] {
+/** Every ancestor of the package root must be searchable; the root, dist and the worker (and bundle) readable. */
+export function pathsToCheck(
+  root: string = PACKAGE_ROOT,
+  childDirs: readonly string[] = [...new Set([resolve(WORKER_DIR), ENTRY_DIR])],
+): string[] {
   const ancestors: string[] = [];
   for (let dir = dirname(root); ; dir = dirname(dir)) {
     ancestors.unshift(`x ${dir}`);
     if (dirname(dir) === dir) break;
   }
-  const readable = [root, join(root, 'dist'), workerDir, join(root, 'node_modules')].map((p) => `r ${p}`);
+  const readable = [root, join(root, 'dist'), ...childDirs, join(root, 'node_modules')].map((p) => `r ${p}`);
   return [...ancestors, ...readable];
 }
 

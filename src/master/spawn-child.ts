@@ -1,11 +1,30 @@
 // Forking one child of a pool with the pool's environment and working directory, or a spare child
 // that has neither yet (src/master/spare-pool.ts).
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PoolConfig } from '../config/types.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
-const SPARE_ENTRY = fileURLToPath(new URL('../worker/spare.js', import.meta.url));
+/** dist/src/, where tsc writes the unbundled modules. */
+const DIST_SRC = new URL('../', import.meta.url);
+
+/**
+ * A child's entry file: the bundled one (dist/bundle/worker/, written by src/build/bundle-children.ts),
+ * which starts faster, or tsc's worker/<file> when the build made no bundle or an older one than tsc's
+ * last output (`tsc -p .` alone after an edit: the bundle would run the code from before it).
+ */
+export function childEntry(file: 'main.js' | 'spare.js', distSrc: URL = DIST_SRC): string {
+  const unbundled = fileURLToPath(new URL(`worker/${file}`, distSrc));
+  const bundled = fileURLToPath(new URL(`../bundle/worker/${file}`, distSrc));
+  try {
+    return statSync(bundled).mtimeMs >= statSync(unbundled).mtimeMs ? bundled : unbundled;
+  } catch {
+    return unbundled; // no bundle
+  }
+}
+
+const WORKER_ENTRY = childEntry('main.js');
+const SPARE_ENTRY = childEntry('spare.js');
 const profileDir = process.env['TSFPM_CHILD_CPU_PROF'];
 /** Extra Node flags for every child, for measurements (e.g. `--perf-basic-prof`), split on spaces. */
 const extraFlags = (process.env['TSFPM_CHILD_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');

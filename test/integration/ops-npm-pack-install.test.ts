@@ -70,6 +70,8 @@ void test(
       'bin/tsfpm',
       'dist/src/cli/main.js',
       'dist/src/worker/main.js',
+      'dist/bundle/worker/main.js',
+      'dist/bundle/worker/spare.js',
       'conf/tsfpm.conf',
       'conf/tsfpm.d/www.conf',
       'conf/www/hello.mjs',
