@@ -26,6 +26,11 @@ export class Child implements ChildView {
   readonly slotFd: number;
   readonly slot: SlotReader;
   ready = false;
+  /**
+   * A warm spare that became this child: it serves from its 'init' on, so a connection may be handed
+   * to it before its 'ready' (the messages arrive in order).
+   */
+  fromWarmSpare = false;
   /** Requests started by this child (php-fpm's per-process `requests`). */
   requests = 0;
   /** Requests in progress (a Node child serves several at once). */

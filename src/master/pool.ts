@@ -135,6 +135,7 @@ export class PoolRuntime implements PoolCore {
       }
     }
     const child = new Child(processHandle, this.name, this.generation, slotFd);
+    child.fromWarmSpare = spare?.warm === true;
     applyChildFileLimit(this.config, child.pid, this.log); // before the init message: the child derives its cap from it
     this.children.set(child.pid, child);
     this.log.notice(`[pool ${this.name}] child ${child.pid} started`);

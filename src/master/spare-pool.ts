@@ -23,6 +23,8 @@ import { nextBackoffMs } from './pm/respawn.js';
 import { spareEnvironment, spareFits, type SparePlan } from './spare-fit.js';
 import { forkSpare } from './spawn-child.js';
 
+/** How long after a pool child became ready the missing spares are started (see refill()). */
+const REFILL_DELAY_MS = 100;
 /** How much nicer than the master a spare boots (only when the master runs as root and can undo it). */
 const BOOT_NICENESS = 10;
 
@@ -30,6 +32,8 @@ const BOOT_NICENESS = 10;
 export interface TakenSpare {
   readonly process: ChildProcess;
   readonly slotFd: number;
+  /** Its code was loaded and its practice request done: it acts on 'init' at once. */
+  readonly warm: boolean;
 }
 
 interface Spare {
@@ -51,7 +55,8 @@ export class SparePool {
   #keeping = false;
   #backoffMs = 0;
   #retry: NodeJS.Timeout | undefined;
-  #refilling = false;
+  #refill: NodeJS.Timeout | undefined;
+  #refillDue = 0;
 
   /** `onExit`: a spare process is gone (the master waits for all of them before it exits). */
   constructor(log: ErrorLog, onExit: () => void) {
@@ -76,6 +81,8 @@ export class SparePool {
     this.#keeping = false;
     if (this.#retry !== undefined) clearTimeout(this.#retry);
     this.#retry = undefined;
+    if (this.#refill !== undefined) clearTimeout(this.#refill);
+    this.#refill = undefined;
     for (const spare of this.#spares.values()) {
       spare.ended = true;
       if (spare.process.exitCode === null && spare.process.signalCode === null) spare.process.kill('SIGTERM');
@@ -96,24 +103,27 @@ export class SparePool {
     chosen.detach();
     restorePriority(chosen.pid);
     this.#log.debug(`spare child ${chosen.pid} assigned to pool ${pool.name}${chosen.warm ? '' : ' (still loading)'}`);
-    // The replacement is forked once the taken one is ready (refill()): a fork stops the master for a
-    // few ms, which would otherwise delay the taken child's 'init' and its first connection. When the
-    // taken one was still booting, the load outruns the spares: the next one starts now, beside it.
-    if (!chosen.warm) this.refill();
-    return { process: chosen.process, slotFd: chosen.slotFd };
+    // The replacement is forked a moment after the taken one is ready (refill()). When the taken one
+    // was still booting, the load outruns the spares: the next one starts now, beside it.
+    if (!chosen.warm) this.refill(0);
+    return { process: chosen.process, slotFd: chosen.slotFd, warm: chosen.warm };
   }
 
   /**
-   * Starts the spares that are missing (a pool child became ready, or failed to): after the I/O of
-   * this turn, so that a connection waiting for that child is handed over first.
+   * Starts the spares that are missing (a pool child became ready, or failed to), `delayMs` from now:
+   * by default REFILL_DELAY_MS, so that neither the fork (it stops the master for a few ms) nor the
+   * new spare's boot (~150 ms of CPU) falls on the first requests of the child that took a spare.
    */
-  refill(): void {
-    if (this.#refilling || !this.#keeping) return;
-    this.#refilling = true;
-    setImmediate(() => {
-      this.#refilling = false;
+  refill(delayMs = REFILL_DELAY_MS): void {
+    if (!this.#keeping) return;
+    const due = Date.now() + delayMs;
+    if (this.#refill !== undefined && this.#refillDue <= due) return;
+    if (this.#refill !== undefined) clearTimeout(this.#refill);
+    this.#refillDue = due;
+    this.#refill = setTimeout(() => {
+      this.#refill = undefined;
       this.#fill();
-    });
+    }, delayMs);
   }
 
   #fill(): void {
