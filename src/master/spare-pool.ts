@@ -98,7 +98,11 @@ export class SparePool {
       // A spare still loading is taken too: it is further along than a fresh fork.
       if (chosen === undefined || (spare.warm && !chosen.warm)) chosen = spare;
     }
-    if (chosen === undefined) return undefined;
+    if (chosen === undefined) {
+      // Asked for while the replacements wait for their moment: they are needed now.
+      if (this.#refill !== undefined) this.refill(0);
+      return undefined;
+    }
     this.#spares.delete(chosen.pid);
     chosen.detach();
     restorePriority(chosen.pid);
