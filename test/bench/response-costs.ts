@@ -19,7 +19,7 @@ import {
 } from './response-figures.js';
 import { measureResponseCosts, responseProgressLine } from './responses.js';
 import { renderMarkdownTable } from './table.js';
-import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
+import { installTeardownHandlers, isTearingDown, registerTempDir, runBench } from './teardown.js';
 
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
 
@@ -74,11 +74,4 @@ async function main(): Promise<void> {
   if (result.failure !== undefined) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  await teardownAll();
-}
+await runBench(main);

@@ -32,7 +32,7 @@ import { ALL_SCENARIOS, type ResponseCosts } from './response-figures.js';
 import { measureResponseCosts, responseProgressLine } from './responses.js';
 import { formatMib, formatMs, summarize, tableRows } from './table.js';
 import { targetLines, targetSummaryLines, type NodeFloor, type TargetInput } from './targets.js';
-import { installTeardownHandlers, isTearingDown, registerTempDir, teardownAll } from './teardown.js';
+import { installTeardownHandlers, isTearingDown, registerTempDir, runBench } from './teardown.js';
 import {
   burstLine,
   measureDynamicBurst,
@@ -319,11 +319,4 @@ async function main(): Promise<void> {
   );
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  await teardownAll();
-}
+await runBench(main);

@@ -72,3 +72,15 @@ export function installTeardownHandlers(): void {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
+
+/** A bench entry's body: its error is printed and fails the process; teardownAll() runs in every case. */
+export async function runBench(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await teardownAll();
+  }
+}
