@@ -1,6 +1,7 @@
 // What the child gives a connection (its pool settings, callbacks, clock and log) and what it gets
 // back to manage it (idle checks, eviction, close).
 import type { LogLevel, PoolConfig } from '../config/types.js';
+import { FCGI_AUTHORIZER, FCGI_RESPONDER } from '../fastcgi/constants.js';
 import type { SessionOptions } from '../fastcgi/session.js';
 import type { ServedRequest, ServedRunner } from './connection-request.js';
 
@@ -72,4 +73,22 @@ export interface ConnectionHandle {
   close(): void;
   /** Applies the read timeouts and the pace limits: the child calls it for every connection once a second. */
   checkIdle(nowMs: number): void;
+}
+
+/** The FastCGI session of a pool's child holding at most `cap` connections at once. */
+export function childSession(
+  pool: Pick<PoolConfig, 'maxParamsBytes' | 'maxParams' | 'pm'>,
+  cap: number,
+): SessionOptions {
+  return {
+    maxParamsBytes: pool.maxParamsBytes,
+    maxParams: pool.maxParams,
+    // FILTER is not offered (answered FCGI_UNKNOWN_ROLE): no web server in use sends it.
+    roles: new Set([FCGI_RESPONDER, FCGI_AUTHORIZER]),
+    values: {
+      FCGI_MAX_CONNS: String(pool.pm.maxChildren * cap),
+      FCGI_MAX_REQS: String(pool.pm.maxChildren * cap),
+      FCGI_MPXS_CONNS: '0',
+    },
+  };
 }

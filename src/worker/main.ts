@@ -1,14 +1,12 @@
 // Entry of a pool child: waits for its pool config and listening handle from the master, then
 // accepts FastCGI connections until told to stop (SIGQUIT: finish in-flight requests, then exit).
 import { createServer, Socket as NetSocket, type Server } from 'node:net';
-import { FCGI_AUTHORIZER, FCGI_RESPONDER } from '../fastcgi/constants.js';
-import type { SessionOptions } from '../fastcgi/session.js';
 import type { MasterMessage } from '../ipc/messages.js';
 import { describeError } from '../errors.js';
 import { childLog, sendToMaster, setChildLogLevel } from '../log/child-log.js';
 import { serveConnection } from './connection.js';
 import type { ServedRequest } from './connection-request.js';
-import type { ConnectionHandle } from './connection-options.js';
+import { childSession, type ConnectionHandle } from './connection-options.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { onMasterAnswer } from './master-query.js';
 import { installFastResponse } from '../handlers/fast-response.js';
@@ -68,17 +66,7 @@ function start(message: Extract<MasterMessage, { type: 'init' }>, handle: unknow
   // The cap from this child's own open-file limit (rlimit_files was applied before init was sent).
   const fileLimit = readFileLimit()?.soft;
   const cap = connectionCap(fileLimit, pool).cap;
-  const session: SessionOptions = {
-    maxParamsBytes: pool.maxParamsBytes,
-    maxParams: pool.maxParams,
-    // FILTER is not offered (answered FCGI_UNKNOWN_ROLE): no web server in use sends it.
-    roles: new Set([FCGI_RESPONDER, FCGI_AUTHORIZER]),
-    values: {
-      FCGI_MAX_CONNS: String(pool.pm.maxChildren * cap),
-      FCGI_MAX_REQS: String(pool.pm.maxChildren * cap),
-      FCGI_MPXS_CONNS: '0',
-    },
-  };
+  const session = childSession(pool, cap);
   const run = createRequestRunner(pool);
   const flush = (): void => accessLog?.flush();
   onMemoryLimit({ pool: pool.name, requests: runningRequests, connections, stopAccepting: quit, flush });

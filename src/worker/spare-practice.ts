@@ -12,9 +12,9 @@ import { FCGI_END_REQUEST, FCGI_PARAMS, FCGI_RESPONDER, FCGI_STDIN, FCGI_STDOUT 
 import { RecordDecoder } from '../fastcgi/decoder.js';
 import { encodeParams } from '../fastcgi/params.js';
 import { encodeBeginRequest, encodeRecord } from '../fastcgi/record.js';
-import type { SessionOptions } from '../fastcgi/session.js';
 import { installFastResponse } from '../handlers/fast-response.js';
 import { serveConnection } from './connection.js';
+import { childSession } from './connection-options.js';
 import { createRequestRunner } from './run-request.js';
 import { SocketTransport } from './transport/socket-transport.js';
 
@@ -108,12 +108,8 @@ function exchange(path: string): Promise<boolean> {
 export async function practise(model: PoolConfig): Promise<boolean> {
   installFastResponse();
   const pool = practicePool(model);
-  const session: SessionOptions = {
-    maxParamsBytes: pool.maxParamsBytes,
-    maxParams: pool.maxParams,
-    roles: new Set([FCGI_RESPONDER]),
-    values: {},
-  };
+  // The session of a child of that pool (one connection at a time here).
+  const session = childSession(pool, 1);
   const run = createRequestRunner(pool);
   // An abstract unix socket (Linux): no file, nothing another process could find by path.
   const path = `\0tsfpm-practice-${process.pid}`;
